@@ -1,0 +1,283 @@
+/*
+ * api.c - routing, authentication, role checks, body parsing and the shared handler helpers.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/pdate.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static const char *api_route_names[128];
+
+int api_init(app_t *app) {
+  app->login_by_email = ratelimit_new(API_LOGIN_FAILURES_MAX, API_LOGIN_WINDOW_S);
+  app->login_by_client = ratelimit_new(API_LOGIN_FAILURES_MAX * 4, API_LOGIN_WINDOW_S);
+  app->registrations = ratelimit_new(API_REGISTRATIONS_MAX, API_REGISTRATIONS_WINDOW_S);
+  if (!app->login_by_email || !app->login_by_client || !app->registrations) return BH_ERR_NOMEM;
+  size_t n = api_nroutes < 128 ? api_nroutes : 128;
+  for (size_t i = 0; i < n; i++) api_route_names[i] = api_routes[i].name;
+  http_set_route_names(api_route_names, n);
+  return BH_OK;
+}
+
+void api_fini(app_t *app) {
+  ratelimit_free(app->login_by_email);
+  ratelimit_free(app->login_by_client);
+  ratelimit_free(app->registrations);
+}
+
+/*
+ * Matches path against pattern, capturing "{}" segments into r->params. Returns 1 on a match.
+ * Captured values are copied into the request arena.
+ */
+static int api_match(http_req_t *r, const char *pattern, const char *path) {
+  size_t np = 0;
+  const char *p = pattern, *s = path;
+  while (*p && *s) {
+    if (p[0] == '{' && p[1] == '}') {
+      const char *end = strchr(s, '/');
+      size_t len = end ? (size_t)(end - s) : strlen(s);
+      if (len == 0 || np >= HTTP_MAX_PARAMS) return 0;
+      r->params[np++] = arena_strndup(r->arena, s, len);
+      s += len;
+      p += 2;
+    } else if (*p == *s) {
+      p++;
+      s++;
+    } else {
+      return 0;
+    }
+  }
+  if (*p != '\0' || *s != '\0') return 0;
+  r->nparams = np;
+  return 1;
+}
+
+/* Authenticates by bearer token or session cookie; fills ctx->user. Returns a bh_err. */
+static int api_authenticate(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  unsigned char hash[SECRET_TOKEN_HASH_BYTES];
+  int64_t user_id = 0;
+  int rc;
+  const char *auth = http_header(r, "Authorization");
+  if (auth != NULL) {
+    if (strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != SECRET_TOKEN_LEN) {
+      return BH_ERR_UNAUTHENTICATED;
+    }
+    secret_token_hash(auth + 7, hash);
+    rc = store_token_lookup(ctx->db, hash, &user_id);
+  } else {
+    const char *cookie = http_cookie(r, API_SESSION_COOKIE);
+    if (cookie == NULL || strlen(cookie) != SECRET_TOKEN_LEN) return BH_ERR_UNAUTHENTICATED;
+    secret_token_hash(cookie, hash);
+    rc = store_session_touch(ctx->db, hash, clock_now(), API_SESSION_IDLE_S, &user_id);
+  }
+  if (rc != BH_OK) return rc;
+  rc = store_user_get(ctx->db, user_id, r->arena, &ctx->user);
+  if (rc == BH_ERR_NOT_FOUND || (rc == BH_OK && ctx->user.disabled)) return BH_ERR_UNAUTHENTICATED;
+  if (rc != BH_OK) return rc;
+  ctx->authed = 1;
+  ctx->scope.all = ctx->user.role == ROLE_ADMIN || ctx->user.role == ROLE_HQ;
+  ctx->scope.mission_id = ctx->user.mission_id;
+  pubid_encode(&app->keys, PUBID_USER, ctx->user.id, ctx->user_pubid);
+  r->user_label = ctx->user_pubid;
+  return BH_OK;
+}
+
+/* Parses the JSON body of r into ctx->body; replies 415/400 itself and returns -1 on failure. */
+static int api_parse_body_or_reply(http_req_t *r, api_ctx_t *ctx) {
+  const char *ct = http_header(r, "Content-Type");
+  if (ct == NULL || strncmp(ct, "application/json", 16) != 0 ||
+      (ct[16] != '\0' && ct[16] != ';')) {
+    http_reply_error(r, BH_ERR_MEDIA_TYPE, NULL, "the body must be sent as application/json");
+    return -1;
+  }
+  json_error_t jerr;
+  ctx->body = json_loadb(r->body.data ? r->body.data : "", r->body.len,
+                         JSON_REJECT_DUPLICATES, &jerr);
+  if (ctx->body == NULL) {
+    if (jerr.position > 0 && r->body.len > 0 && strstr(jerr.text, "UTF-8") != NULL) {
+      http_reply_error(r, BH_ERR_BAD_JSON, NULL, "the body is not valid UTF-8");
+    } else {
+      http_reply_error(r, BH_ERR_BAD_JSON, NULL, "malformed JSON at line %d column %d: %s",
+                       jerr.line, jerr.column, jerr.text);
+    }
+    return -1;
+  }
+  if (!json_is_object(ctx->body)) {
+    http_reply_error(r, BH_ERR_BAD_JSON, NULL, "the body must be a JSON object");
+    return -1;
+  }
+  return 0;
+}
+
+void api_dispatch(http_req_t *r) {
+  app_t *app = r->app;
+  api_ctx_t *ctx = arena_calloc(r->arena, sizeof(*ctx));
+  if (ctx == NULL) {
+    http_reply_error(r, BH_ERR_NOMEM, NULL, "out of memory");
+    return;
+  }
+  r->user_ctx = ctx;
+  /* The path without its query string is what routes match. */
+  const api_route_t *route = NULL;
+  int path_matched = 0;
+  for (size_t i = 0; i < api_nroutes; i++) {
+    if (!api_match(r, api_routes[i].pattern, r->path)) continue;
+    path_matched = 1;
+    if (strcmp(api_routes[i].method, r->method) == 0 ||
+        (strcmp(r->method, "HEAD") == 0 && strcmp(api_routes[i].method, "GET") == 0)) {
+      route = &api_routes[i];
+      r->route_index = (int)i;
+      break;
+    }
+  }
+  if (route == NULL) {
+    if (path_matched) {
+      http_reply_error(r, BH_ERR_METHOD, NULL, "method %s is not allowed here",
+                       strcmp(r->method, "GET") == 0 || strcmp(r->method, "POST") == 0 ||
+                               strcmp(r->method, "PATCH") == 0 || strcmp(r->method, "DELETE") == 0 ||
+                               strcmp(r->method, "PUT") == 0
+                           ? r->method
+                           : "used");
+    } else {
+      http_reply_error(r, BH_ERR_NOT_FOUND, NULL, "no such resource");
+    }
+    return;
+  }
+  ctx->db = store_conn(app->store);
+  if (ctx->db == NULL) {
+    http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the database is not available");
+    return;
+  }
+  if (route->roles != 0) {
+    int rc = api_authenticate(app, r, ctx);
+    if (rc == BH_ERR_UNAUTHENTICATED) {
+      http_reply_error(r, rc, NULL, "log in or present a valid API token");
+      return;
+    }
+    if (rc != BH_OK) {
+      api_reply_store_error(r, rc, "session");
+      return;
+    }
+    if ((route->roles & ROLE_BIT(ctx->user.role)) == 0) {
+      http_reply_error(r, BH_ERR_FORBIDDEN, NULL, "your role may not do this");
+      return;
+    }
+  }
+  if (route->flags & ROUTE_BODY) {
+    if (api_parse_body_or_reply(r, ctx) != 0) return;
+  } else if (r->body.len > 0) {
+    http_reply_error(r, BH_ERR_BAD_REQUEST, NULL, "this request takes no body");
+    return;
+  }
+  route->handler(app, r, ctx);
+}
+
+void api_cleanup(http_req_t *r) {
+  api_ctx_t *ctx = r->user_ctx;
+  if (ctx == NULL) return;
+  json_decref(ctx->body);
+  ctx->body = NULL;
+}
+
+int api_body_or_reply(http_req_t *r, api_ctx_t *ctx, const spec_field_t *spec, size_t n) {
+  spec_error_t err;
+  if (spec_validate(ctx->body, spec, n, &err) == BH_OK) return 0;
+  http_reply_error(r, BH_ERR_INVALID, err.field[0] ? err.field : NULL, "%s%s%s", err.field,
+                   err.field[0] ? " " : "", err.message);
+  return -1;
+}
+
+int api_page_or_reply(app_t *app, http_req_t *r, enum pubid_kind kind, store_page_t *page) {
+  page->after = 0;
+  page->limit = API_PAGE_DEFAULT;
+  const char *limit = http_query(r, "limit");
+  if (limit != NULL) {
+    char *end = NULL;
+    long v = strtol(limit, &end, 10);
+    if (end == limit || *end != '\0' || v < 1 || v > API_PAGE_MAX) {
+      http_reply_error(r, BH_ERR_INVALID, "limit", "limit must be an integer from 1 to %d",
+                       API_PAGE_MAX);
+      return -1;
+    }
+    page->limit = (int)v;
+  }
+  const char *after = http_query(r, "after");
+  if (after != NULL && pubid_decode(&app->keys, kind, after, &page->after) != BH_OK) {
+    http_reply_error(r, BH_ERR_INVALID, "after", "after must be a cursor from a previous page");
+    return -1;
+  }
+  return 0;
+}
+
+int api_id_or_reply(app_t *app, http_req_t *r, size_t i, enum pubid_kind kind, int64_t *id) {
+  if (i >= r->nparams || pubid_decode(&app->keys, kind, r->params[i], id) != BH_OK) {
+    http_reply_error(r, BH_ERR_NOT_FOUND, NULL, "no such resource");
+    return -1;
+  }
+  return 0;
+}
+
+void api_reply_store_error(http_req_t *r, int rc, const char *what) {
+  switch (rc) {
+    case BH_ERR_NOT_FOUND:
+      http_reply_error(r, rc, NULL, "no such %s", what);
+      break;
+    case BH_ERR_CONFLICT:
+      http_reply_error(r, rc, NULL, "this %s conflicts with an existing one", what);
+      break;
+    case BH_ERR_UNAVAILABLE:
+      http_reply_error(r, rc, NULL, "the database is busy; try again");
+      break;
+    case BH_ERR_INVALID:
+      http_reply_error(r, rc, NULL, "the %s is not valid", what);
+      break;
+    default:
+      log_error("req=%s msg=\"store failure\" what=%s err=%s", r->request_id, what, bh_err_str(rc));
+      http_reply_error(r, BH_ERR_INTERNAL, NULL, "internal error (request %s)", r->request_id);
+  }
+}
+
+int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+              const char *object_kind, int64_t object_id, json_t *detail) {
+  (void)app;
+  char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+  json_decref(detail);
+  audit_entry_t e = {.user_id = ctx->authed ? ctx->user.id : 0,
+                     .action = action,
+                     .object_kind = object_kind,
+                     .object_id = object_id,
+                     .client = r->client,
+                     .request_id = r->request_id,
+                     .detail = text};
+  int rc = store_audit_append(ctx->db, &e);
+  free(text);
+  if (rc != BH_OK) log_error("req=%s msg=\"audit append failed\" action=%s", r->request_id, action);
+  return rc;
+}
+
+json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full) {
+  json_t *next = json_null();
+  if (full && last_id > 0) {
+    char id[PUBID_LEN + 1];
+    pubid_encode(&app->keys, kind, last_id, id);
+    json_decref(next);
+    next = json_string(id);
+  }
+  return json_pack("{s:o, s:o}", "items", items, "next", next);
+}
+
+const char *api_str(const json_t *obj, const char *key) {
+  return json_string_value(json_object_get(obj, key));
+}
+
+json_t *api_time(int64_t t) {
+  if (t == 0) return json_null();
+  char text[PDATE_TIMESTAMP_SIZE];
+  pdate_format_timestamp(t, text);
+  return json_string(text);
+}

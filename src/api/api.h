@@ -1,0 +1,145 @@
+/*
+ * api.h - the application layer between HTTP and storage: the shared context, the route table,
+ * authentication, and the helpers every handler uses.
+ *
+ * A handler is called only for a matched route, after authentication and the route's role
+ * check, with its body already parsed as JSON when the route takes one. It validates that body
+ * against its spec (api_body_or_reply), calls the store with the caller's scope, and queues one
+ * reply. Helpers named *_or_reply send the error themselves and return non-zero when they did.
+ */
+#ifndef BAOHO_API_H
+#define BAOHO_API_H
+
+#include <jansson.h>
+
+#include "api/spec.h"
+#include "domain/model.h"
+#include "domain/secret.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "util/ratelimit.h"
+
+/* Limits of the API, named once. */
+#define API_PAGE_DEFAULT 50
+#define API_PAGE_MAX 500
+#define API_SESSION_IDLE_S (30 * 60)
+#define API_SESSION_MAX_S (12 * 60 * 60)
+#define API_LOGIN_FAILURES_MAX 5        /* per e-mail and per client address ... */
+#define API_LOGIN_WINDOW_S (15 * 60)    /* ... within this window */
+#define API_REGISTRATIONS_MAX 20        /* public registrations per client address ... */
+#define API_REGISTRATIONS_WINDOW_S 3600 /* ... within this window */
+#define API_SESSION_COOKIE "baoho_session"
+
+typedef struct app {
+  store_t *store;
+  secret_t keys;
+  ratelimit_t *login_by_email;
+  ratelimit_t *login_by_client;
+  ratelimit_t *registrations;
+  const char *public_url; /* base of links given to citizens, e.g. http://127.0.0.1:8080 */
+  int secure_cookies;     /* add Secure to cookies (behind HTTPS) */
+} app_t;
+
+/* Per-request state of the application layer (http_req_t.user_ctx). */
+typedef struct api_ctx {
+  store_conn_t *db;
+  json_t *body; /* parsed body, or NULL */
+  int authed;
+  user_t user;
+  store_scope_t scope;
+  char user_pubid[PUBID_LEN + 1];
+} api_ctx_t;
+
+typedef void (*api_handler_fn)(app_t *app, http_req_t *r, api_ctx_t *ctx);
+
+/* Route flags. */
+#define ROUTE_BODY 1u /* takes a JSON body */
+
+typedef struct api_route {
+  const char *method;
+  const char *pattern; /* "{}" matches one path segment, captured into r->params */
+  api_handler_fn handler;
+  unsigned roles; /* ROLE_BIT set allowed; 0 = public, no login */
+  unsigned flags;
+  const char *name; /* for metrics and logs */
+} api_route_t;
+
+extern const api_route_t api_routes[];
+extern const size_t api_nroutes;
+
+/* Prepares the application context (rate limiters, route names). */
+int api_init(app_t *app);
+/* Releases what api_init made. */
+void api_fini(app_t *app);
+/* The http_dispatch_fn and http_cleanup_fn of baoho. */
+void api_dispatch(http_req_t *r);
+void api_cleanup(http_req_t *r);
+
+/* Validates ctx->body against spec; on failure replies 422 naming the field and returns -1. */
+int api_body_or_reply(http_req_t *r, api_ctx_t *ctx, const spec_field_t *spec, size_t n);
+/* Reads ?limit= and ?after= (of pubid kind); on bad values replies 400/422 and returns -1. */
+int api_page_or_reply(app_t *app, http_req_t *r, enum pubid_kind kind, store_page_t *page /* OUT */);
+/* Decodes path parameter i as a public id of kind; replies 404 and returns -1 if invalid. */
+int api_id_or_reply(app_t *app, http_req_t *r, size_t i, enum pubid_kind kind, int64_t *id /* OUT */);
+/* Replies with the error for a store result rc (404, 409, 500 ...). */
+void api_reply_store_error(http_req_t *r, int rc, const char *what);
+/* Appends an audit entry for the current user; returns the store result. */
+int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+              const char *object_kind, int64_t object_id, json_t *detail /* stolen, may be NULL */);
+/* Builds {"items":[...],"next":cursor-or-null} (items stolen). */
+json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full);
+/* The string value of key in obj, or NULL (for validated bodies). */
+const char *api_str(const json_t *obj, const char *key);
+/* Formats a unix time as RFC 3339 UTC text in the request arena. */
+json_t *api_time(int64_t t);
+
+/* Person and presence input shared by officers' and citizens' endpoints (api_persons.c). */
+extern const spec_field_t api_presence_create_spec[];
+extern const size_t api_presence_create_nspec;
+extern const spec_field_t api_person_public_spec[];
+extern const size_t api_person_public_nspec;
+/* Applies the fields of a validated person body to p (names NFC-normalised). */
+int api_person_apply(arena_t *a, const json_t *body, person_t *p);
+/* Applies a validated presence body to pr and checks cross-field rules; replies 422 on failure. */
+int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *pr);
+
+/* Renderers of records as API JSON (new references). */
+json_t *render_mission(const app_t *app, const mission_t *m);
+json_t *render_user(const app_t *app, const user_t *u);
+json_t *render_person(const app_t *app, const person_t *p);
+json_t *render_presence(const app_t *app, const presence_t *p);
+json_t *render_status(const app_t *app, const status_event_t *e);
+json_t *render_audit(const app_t *app, const audit_entry_t *e);
+
+/* Handlers, one file per resource. */
+void h_healthz(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_metrics(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_session_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_session_delete(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_session_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_missions_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_missions_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_missions_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_missions_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_users_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_users_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_users_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_users_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_tokens_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_persons_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_persons_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_persons_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_presences_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_presences_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_presences_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_status_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_status_set(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_stats_persons(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_audit_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_registrations_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_registrations_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_registrations_close(app_t *app, http_req_t *r, api_ctx_t *ctx);
+
+#endif

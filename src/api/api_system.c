@@ -1,0 +1,30 @@
+/* api_system.c - GET /healthz and GET /metrics. */
+#include "api/api.h"
+#include "util/err.h"
+
+void h_healthz(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  (void)app;
+  int version = 0;
+  int rc = store_ping(ctx->db);
+  if (rc == BH_OK) rc = store_schema_version(ctx->db, &version);
+  if (rc != BH_OK) {
+    http_reply_json(r, 503, json_pack("{s:s, s:s}", "status", "unavailable", "database", "down"));
+    return;
+  }
+  http_reply_json(r, 200, json_pack("{s:s, s:s, s:i}", "status", "ok", "database", "ok",
+                                    "schema_version", version));
+}
+
+void h_metrics(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  (void)app;
+  (void)ctx;
+  buf_t b;
+  buf_init(&b, 1024 * 1024);
+  if (http_metrics_write(&b) != BH_OK) {
+    buf_free(&b);
+    http_reply_error(r, BH_ERR_INTERNAL, NULL, "metrics could not be written");
+    return;
+  }
+  http_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+  buf_free(&b);
+}

@@ -1,0 +1,409 @@
+/*
+ * import.c - CSV import and export of the registry; see import.h.
+ */
+#include "registry/import.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/spec.h"
+#include "domain/country.h"
+#include "domain/model.h"
+#include "domain/name.h"
+#include "domain/pdate.h"
+#include "formats/csv.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+enum import_col {
+#define IMPORT_ENUM(name) COL_##name,
+  IMPORT_COLUMNS(IMPORT_ENUM)
+#undef IMPORT_ENUM
+      COL_COUNT
+};
+
+static const char *const import_col_names[COL_COUNT] = {
+#define IMPORT_NAME(name) #name,
+    IMPORT_COLUMNS(IMPORT_NAME)
+#undef IMPORT_NAME
+};
+
+#define IMPORT_ROW_ARENA (256 * 1024)
+
+/* A field of the current row as a NUL-terminated string, or NULL when absent or empty. */
+static const char *field(const csv_row_t *row, const int *map, enum import_col col) {
+  int i = map[col];
+  if (i < 0 || (size_t)i >= row->count || row->len[i] == 0) return NULL;
+  return row->field[i];
+}
+
+/* Splits a ';'-separated cell into a JSON array of trimmed, checked items. */
+static const char *split_list(const char *cell, spec_check_fn check, const char *const *values,
+                              json_t **out) {
+  *out = json_array();
+  if (cell == NULL) return NULL;
+  const char *p = cell;
+  while (*p) {
+    const char *end = strchr(p, ';');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (len > 0 && (*p == ' ')) {
+      p++;
+      len--;
+    }
+    while (len > 0 && p[len - 1] == ' ') len--;
+    if (len > 0) {
+      char item[MODEL_SHORT_MAX + 1];
+      if (len > MODEL_SHORT_MAX) return "has an item that is too long";
+      memcpy(item, p, len);
+      item[len] = '\0';
+      if (check) {
+        const char *why = check(item);
+        if (why) return why;
+      }
+      if (values && model_enum_index(values, item) < 0) return "has an unknown value";
+      if (json_array_size(*out) >= MODEL_LIST_MAX) return "has too many items";
+      json_array_append_new(*out, json_string(item));
+    }
+    if (end == NULL) break;
+    p = end + 1;
+  }
+  return NULL;
+}
+
+/* The reason a row is refused; field names the column. */
+typedef struct reject {
+  const char *column;
+  const char *why;
+} reject_t;
+
+static int rejected(reject_t *rj, const char *column, const char *why) {
+  rj->column = column;
+  rj->why = why;
+  return BH_ERR_INVALID;
+}
+
+/* Validates one row into p and pr (strings in arena a). */
+static int row_build(const csv_row_t *row, const int *map, const import_options_t *opt,
+                     const secret_t *keys, arena_t *a, person_t *p, presence_t *pr,
+                     unsigned char import_key[SECRET_INDEX_BYTES], reject_t *rj) {
+  for (size_t i = 0; i < row->count; i++) {
+    if (!csv_field_valid_utf8(row->field[i], row->len[i])) {
+      return rejected(rj, NULL, "contains text that is not UTF-8");
+    }
+  }
+  const char *why;
+  const char *full = field(row, map, COL_full_name);
+  if (full == NULL) return rejected(rj, "full_name", "is required");
+  char nfc[NAME_MAX_BYTES * 2];
+  size_t nlen;
+  if ((why = spec_check_name(full)) != NULL) return rejected(rj, "full_name", why);
+  if (name_nfc(full, strlen(full), nfc, sizeof(nfc), &nlen) != BH_OK) {
+    return rejected(rj, "full_name", "is not a valid name");
+  }
+  p->full_name = arena_strndup(a, nfc, nlen);
+  if ((why = split_list(field(row, map, COL_other_names), spec_check_name, NULL, &p->other_names))) {
+    return rejected(rj, "other_names", why);
+  }
+  const char *sex = field(row, map, COL_sex);
+  p->sex = sex ? sex : "U";
+  if (model_enum_index(model_sexes, p->sex) < 0) return rejected(rj, "sex", "must be F, M, X or U");
+  p->date_of_birth = field(row, map, COL_date_of_birth);
+  if (p->date_of_birth && (why = spec_check_birth_date(p->date_of_birth))) {
+    return rejected(rj, "date_of_birth", why);
+  }
+  p->national_id = field(row, map, COL_national_id);
+  if (p->national_id && (why = spec_check_number(p->national_id))) return rejected(rj, "national_id", why);
+  p->passport = field(row, map, COL_passport);
+  if (p->passport && (why = spec_check_number(p->passport))) return rejected(rj, "passport", why);
+  if ((why = split_list(field(row, map, COL_phones), spec_check_phone, NULL, &p->phones))) {
+    return rejected(rj, "phones", why);
+  }
+  if ((why = split_list(field(row, map, COL_emails), spec_check_email, NULL, &p->emails))) {
+    return rejected(rj, "emails", why);
+  }
+  p->home_province = field(row, map, COL_home_province);
+  if (p->home_province && strlen(p->home_province) > MODEL_SHORT_MAX) {
+    return rejected(rj, "home_province", "is too long");
+  }
+  if ((why = split_list(field(row, map, COL_flags), NULL, model_flags, &p->flags))) {
+    return rejected(rj, "flags", why);
+  }
+  p->contacts = json_array();
+  p->status = field(row, map, COL_status);
+  if (p->status == NULL) p->status = "unknown";
+  if (model_enum_index(model_statuses, p->status) < 0) {
+    return rejected(rj, "status", "is not a known welfare status");
+  }
+  p->source = opt->source ? opt->source : "import";
+  p->owner_mission_id = opt->owner_mission_id;
+
+  const char *country = field(row, map, COL_country);
+  if (country != NULL) {
+    if (!country_valid(country)) return rejected(rj, "country", "must be an ISO 3166-1 alpha-2 code");
+    memcpy(pr->country, country, 3);
+    pr->region = field(row, map, COL_region);
+    if (pr->region && strlen(pr->region) > 100) return rejected(rj, "region", "is too long");
+    if (pr->region && strlen(pr->region) >= 3 && pr->region[2] == '-' &&
+        !country_region_valid(pr->country, pr->region)) {
+      return rejected(rj, "region", "must be an ISO 3166-2 code of the country, or a name");
+    }
+    pr->city = field(row, map, COL_city);
+    pr->address = field(row, map, COL_address);
+    if ((pr->city && strlen(pr->city) > 100) || (pr->address && strlen(pr->address) > 300)) {
+      return rejected(rj, pr->city && strlen(pr->city) > 100 ? "city" : "address", "is too long");
+    }
+    pr->category = field(row, map, COL_category);
+    if (pr->category == NULL) pr->category = "other";
+    if (model_enum_index(model_categories, pr->category) < 0) {
+      return rejected(rj, "category", "is not a known category");
+    }
+    pr->organisation = field(row, map, COL_organisation);
+    if (pr->organisation && strlen(pr->organisation) > MODEL_SHORT_MAX) {
+      return rejected(rj, "organisation", "is too long");
+    }
+    pr->date_from = field(row, map, COL_from);
+    pr->date_until = field(row, map, COL_until);
+    if (pr->date_from && (why = spec_check_date(pr->date_from))) return rejected(rj, "from", why);
+    if (pr->date_until && (why = spec_check_date(pr->date_until))) return rejected(rj, "until", why);
+  } else if (field(row, map, COL_city) || field(row, map, COL_category)) {
+    return rejected(rj, "country", "is required when the row has a presence");
+  }
+
+  /* The import key: external_id when given, else the person's identity. */
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, keys->index, sizeof(keys->index), SECRET_INDEX_BYTES);
+  const char *ext = field(row, map, COL_external_id);
+  if (ext != NULL) {
+    crypto_generichash_update(&st, (const unsigned char *)"ext", 4);
+    crypto_generichash_update(&st, (const unsigned char *)ext, strlen(ext));
+  } else {
+    const char *parts[] = {p->full_name, p->date_of_birth, p->national_id, p->passport,
+                           country};
+    crypto_generichash_update(&st, (const unsigned char *)"row", 4);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+      const char *s = parts[i] ? parts[i] : "";
+      crypto_generichash_update(&st, (const unsigned char *)s, strlen(s) + 1);
+    }
+  }
+  crypto_generichash_final(&st, import_key, SECRET_INDEX_BYTES);
+  p->import_key = (const char *)import_key;
+  return BH_OK;
+}
+
+static void reject_write(csv_writer_t *w, const csv_row_t *row, const char *reason) {
+  if (w == NULL) return;
+  char line[32];
+  snprintf(line, sizeof(line), "%llu", (unsigned long long)row->line);
+  csv_write_field(w, line, strlen(line));
+  csv_write_field(w, reason, strlen(reason));
+  for (size_t i = 0; row->field && i < row->count; i++) csv_write_field(w, row->field[i], row->len[i]);
+  csv_end_row(w);
+}
+
+int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import_options_t *opt,
+                   import_stats_t *stats, char *err, size_t err_size) {
+  csv_reader_options_t ropt;
+  csv_reader_options_init(&ropt);
+  ropt.delimiter = CSV_DELIM_AUTO;
+  csv_reader_t *rd = NULL;
+  csv_writer_t *rw = NULL;
+  arena_t *a = NULL;
+  int in_batch = 0;
+  memset(stats, 0, sizeof(*stats));
+  int rc = csv_reader_open_file(in, &ropt, &rd);
+  if (rc != BH_OK) {
+    snprintf(err, err_size, "cannot read the file");
+    return rc;
+  }
+  csv_row_t row;
+  rc = csv_read_row(rd, &row);
+  if (rc != BH_OK) {
+    snprintf(err, err_size, "%s", rc == CSV_EOF ? "the file is empty: no header row"
+                                                 : csv_reader_error(rd));
+    rc = BH_ERR_INVALID;
+    goto out;
+  }
+  int map[COL_COUNT];
+  char msg[256] = "";
+  rc = csv_map_columns(&row, import_col_names, COL_COUNT, opt->mapping, map, msg, sizeof(msg));
+  if (rc != BH_OK) {
+    snprintf(err, err_size, "%s", msg[0] ? msg : "the header cannot be mapped");
+    rc = BH_ERR_INVALID;
+    goto out;
+  }
+  if (map[COL_full_name] < 0) {
+    snprintf(err, err_size, "the file has no full_name column (use --map 'Header=full_name')");
+    rc = BH_ERR_INVALID;
+    goto out;
+  }
+  if (opt->rejects != NULL) {
+    csv_writer_options_t wopt;
+    csv_writer_options_init(&wopt);
+    wopt.bom = 1;
+    if (csv_writer_open(opt->rejects, &wopt, &rw) == BH_OK) {
+      static const char *const head[] = {"line", "reason"};
+      for (size_t i = 0; i < 2; i++) csv_write_field(rw, head[i], strlen(head[i]));
+      for (size_t i = 0; i < row.count; i++) csv_write_field(rw, row.field[i], row.len[i]);
+      csv_end_row(rw);
+    }
+  }
+  a = arena_new(IMPORT_ROW_ARENA);
+  if (a == NULL) {
+    rc = BH_ERR_NOMEM;
+    goto out;
+  }
+  uint64_t in_batch_rows = 0;
+  for (;;) {
+    rc = csv_read_row(rd, &row);
+    if (rc == CSV_EOF) {
+      rc = BH_OK;
+      break;
+    }
+    if (rc != BH_OK && rc != BH_ERR_INVALID && rc != BH_ERR_TOO_LARGE) {
+      snprintf(err, err_size, "reading stopped at line %llu: %s", (unsigned long long)row.line,
+               csv_reader_error(rd));
+      break;
+    }
+    stats->rows++;
+    if (rc != BH_OK) {
+      char reason[300];
+      snprintf(reason, sizeof(reason), "malformed CSV: %s", csv_reader_error(rd));
+      csv_row_t empty = {.line = row.line};
+      reject_write(rw, &empty, reason);
+      stats->rejected++;
+      continue;
+    }
+    if (!in_batch) {
+      rc = store_bulk_begin(c);
+      if (rc != BH_OK) break;
+      in_batch = 1;
+    }
+    person_t p = {0};
+    presence_t pr = {0};
+    unsigned char key[SECRET_INDEX_BYTES];
+    reject_t rj = {0};
+    int brc = row_build(&row, map, opt, keys, a, &p, &pr, key, &rj);
+    if (brc != BH_OK) {
+      char reason[300];
+      snprintf(reason, sizeof(reason), "%s%s%s", rj.column ? rj.column : "",
+               rj.column ? " " : "", rj.why);
+      reject_write(rw, &row, reason);
+      stats->rejected++;
+    } else {
+      brc = store_person_create(c, &p);
+      if (brc == BH_ERR_CONFLICT) {
+        stats->duplicates++;
+      } else if (brc == BH_OK) {
+        if (pr.country[0]) {
+          pr.person_id = p.id;
+          brc = store_presence_create(c, &STORE_SCOPE_ALL, &pr);
+        }
+        if (brc == BH_OK && strcmp(p.status, "unknown") != 0) {
+          status_event_t ev = {.person_id = p.id, .status = p.status, .source = "import",
+                               .at = p.status_at};
+          brc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
+        }
+        if (brc == BH_OK) stats->imported++;
+      }
+      if (brc != BH_OK && brc != BH_ERR_CONFLICT) {
+        snprintf(err, err_size, "storing line %llu failed", (unsigned long long)row.line);
+        person_clear(&p);
+        rc = brc;
+        break;
+      }
+    }
+    person_clear(&p);
+    arena_free(a);
+    a = arena_new(IMPORT_ROW_ARENA);
+    if (a == NULL) {
+      rc = BH_ERR_NOMEM;
+      break;
+    }
+    if (++in_batch_rows >= IMPORT_BATCH_ROWS) {
+      rc = store_bulk_end(c);
+      in_batch = 0;
+      in_batch_rows = 0;
+      if (rc != BH_OK) break;
+      if (opt->progress) opt->progress(opt->progress_ctx, row.offset, stats);
+    } else if (opt->progress && (stats->rows & 4095) == 0) {
+      opt->progress(opt->progress_ctx, row.offset, stats);
+    }
+  }
+  if (in_batch) {
+    int erc = rc == BH_OK ? store_bulk_end(c) : store_bulk_end(c);
+    if (rc == BH_OK) rc = erc;
+  }
+out:
+  arena_free(a);
+  csv_writer_free(rw);
+  csv_reader_free(rd);
+  return rc;
+}
+
+/* ---- export ---- */
+
+struct export_ctx {
+  csv_writer_t *w;
+};
+
+static void put(csv_writer_t *w, const char *s) { csv_write_field(w, s ? s : "", s ? strlen(s) : 0); }
+
+static void put_list(csv_writer_t *w, const json_t *arr) {
+  char cell[4096];
+  size_t o = 0;
+  size_t i;
+  const json_t *v;
+  cell[0] = '\0';
+  json_array_foreach(arr, i, v) {
+    const char *s = json_string_value(v);
+    if (s == NULL) continue;
+    int n = snprintf(cell + o, sizeof(cell) - o, "%s%s", o ? ";" : "", s);
+    if (n < 0 || (size_t)n >= sizeof(cell) - o) break;
+    o += (size_t)n;
+  }
+  put(w, cell);
+}
+
+static int export_row(void *vctx, const person_t *p, const presence_t *pr) {
+  struct export_ctx *x = vctx;
+  csv_writer_t *w = x->w;
+  char ext[32];
+  snprintf(ext, sizeof(ext), "baoho-%lld", (long long)p->id);
+  put(w, ext);
+  put(w, p->full_name);
+  put_list(w, p->other_names);
+  put(w, p->sex);
+  put(w, p->date_of_birth);
+  put(w, p->national_id);
+  put(w, p->passport);
+  put_list(w, p->phones);
+  put_list(w, p->emails);
+  put(w, p->home_province);
+  put_list(w, p->flags);
+  put(w, pr ? pr->country : NULL);
+  put(w, pr ? pr->region : NULL);
+  put(w, pr ? pr->city : NULL);
+  put(w, pr ? pr->address : NULL);
+  put(w, pr ? pr->category : NULL);
+  put(w, pr ? pr->organisation : NULL);
+  put(w, pr ? pr->date_from : NULL);
+  put(w, pr ? pr->date_until : NULL);
+  put(w, p->status);
+  return csv_end_row(w) == BH_OK ? 0 : 1;
+}
+
+int export_persons(store_conn_t *c, const store_scope_t *scope, FILE *out) {
+  csv_writer_options_t wopt;
+  csv_writer_options_init(&wopt);
+  wopt.bom = 1;
+  csv_writer_t *w = NULL;
+  int rc = csv_writer_open(out, &wopt, &w);
+  if (rc != BH_OK) return rc;
+  for (size_t i = 0; i < COL_COUNT; i++) put(w, import_col_names[i]);
+  csv_end_row(w);
+  struct export_ctx x = {.w = w};
+  rc = store_person_each(c, scope, NULL, export_row, &x);
+  csv_writer_free(w);
+  return rc;
+}
