@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages baoho needs to build, test and run, when they are missing.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what only the test suite needs)
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config
+  libmicrohttpd-dev libjansson-dev libsodium-dev libutf8proc-dev libsqlite3-dev
+  libcurl4-openssl-dev libxml2-dev)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "install-deps: run as root or install sudo; missing: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
