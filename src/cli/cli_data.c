@@ -63,10 +63,9 @@ int cli_user(int argc, char **argv) {
       {"db", required_argument, NULL, 'd'},    {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   if (argc < 2 || strcmp(argv[1], "add") != 0) {
-    fputs(argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? user_usage : user_usage,
-          argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? stdout : stderr);
-    return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? CLI_EXIT_OK
-                                                                                : CLI_EXIT_USAGE;
+    int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+    fputs(user_usage, help ? stdout : stderr);
+    return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
   const char *email = NULL, *name = NULL, *role = NULL, *mission = NULL, *db = CLI_DEFAULT_DB;
   int c;
