@@ -260,6 +260,26 @@ int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
   return rc;
 }
 
+static int audit_job(store_conn_t *c, void *ctx) { return store_audit_append(c, ctx); }
+
+int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                   const char *object_kind, int64_t object_id, json_t *detail) {
+  char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+  json_decref(detail);
+  audit_entry_t e = {.user_id = ctx->authed ? ctx->user.id : 0,
+                     .action = action,
+                     .object_kind = object_kind,
+                     .object_id = object_id,
+                     .client = r->client,
+                     .request_id = r->request_id,
+                     .detail = text};
+  int rc = app->writer ? store_writer_run(app->writer, audit_job, &e)
+                       : store_audit_append(ctx->db, &e);
+  free(text);
+  if (rc != BH_OK) log_error("req=%s msg=\"audit append failed\" action=%s", r->request_id, action);
+  return rc;
+}
+
 json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full) {
   json_t *next = json_null();
   if (full && last_id > 0) {

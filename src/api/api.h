@@ -17,6 +17,7 @@
 #include "domain/secret.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "store/writer.h"
 #include "util/ratelimit.h"
 
 /* Limits of the API, named once. */
@@ -32,6 +33,7 @@
 
 typedef struct app {
   store_t *store;
+  store_writer_t *writer; /* group commit of read-audit records */
   secret_t keys;
   ratelimit_t *login_by_email;
   ratelimit_t *login_by_client;
@@ -86,6 +88,12 @@ void api_reply_store_error(http_req_t *r, int rc, const char *what);
 /* Appends an audit entry for the current user; returns the store result. */
 int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
               const char *object_kind, int64_t object_id, json_t *detail /* stolen, may be NULL */);
+/*
+ * Appends the audit record of a read of personal data through the group-commit writer and
+ * waits until it is durable: the data may only be sent once its read is on record.
+ */
+int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                   const char *object_kind, int64_t object_id, json_t *detail /* stolen */);
 /* Builds {"items":[...],"next":cursor-or-null} (items stolen). */
 json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full);
 /* The string value of key in obj, or NULL (for validated bodies). */

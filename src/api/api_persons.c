@@ -246,7 +246,7 @@ void h_persons_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     api_reply_store_error(r, rc, "person");
     return;
   }
-  if (api_audit(app, r, ctx, "person.read", "person", id, NULL) != BH_OK) {
+  if (api_audit_read(app, r, ctx, "person.read", "person", id, NULL) != BH_OK) {
     /* No read of personal data goes unrecorded. */
     person_clear(&p);
     http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
@@ -376,7 +376,7 @@ void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                              "country", f->country ? json_string(f->country) : json_null(),
                              "status", f->status ? json_string(f->status) : json_null(), "results",
                              json_integer((json_int_t)n), "persons", ids);
-  if (api_audit(app, r, ctx, "person.search", "person", 0, detail) != BH_OK) {
+  if (api_audit_read(app, r, ctx, "person.search", "person", 0, detail) != BH_OK) {
     json_decref(list);
     http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
     return;
@@ -398,7 +398,7 @@ void h_presences_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(list, render_presence(app, &items[i]));
-  api_audit(app, r, ctx, "person.read_presences", "person", id, NULL);
+  api_audit_read(app, r, ctx, "person.read_presences", "person", id, NULL);
   http_reply_json(r, 200, json_pack("{s:o, s:n}", "items", list, "next"));
 }
 
@@ -471,7 +471,7 @@ static void reply_status(app_t *app, http_req_t *r, api_ctx_t *ctx, int status, 
 void h_status_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   int64_t id;
   if (api_id_or_reply(app, r, 0, PUBID_PERSON, &id) != 0) return;
-  api_audit(app, r, ctx, "person.read_status", "person", id, NULL);
+  api_audit_read(app, r, ctx, "person.read_status", "person", id, NULL);
   reply_status(app, r, ctx, 200, id);
 }
 

@@ -33,18 +33,27 @@ json_t *render_user(const app_t *app, const user_t *u) {
 }
 
 json_t *render_person(const app_t *app, const person_t *p) {
-  return json_pack(
-      "{s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:o}, s:o, s:o,"
-      " s:o}",
-      "id", id_json(app, PUBID_PERSON, p->id), "full_name", p->full_name, "other_names",
-      json_or_empty(p->other_names), "sex", p->sex ? p->sex : "U", "date_of_birth",
-      str_or_null(p->date_of_birth), "national_id", str_or_null(p->national_id), "passport",
-      str_or_null(p->passport), "phones", json_or_empty(p->phones), "emails",
-      json_or_empty(p->emails), "home_province", str_or_null(p->home_province), "flags",
-      json_or_empty(p->flags), "emergency_contacts", json_or_empty(p->contacts), "source",
-      p->source ? p->source : "officer", "status", p->status ? p->status : "unknown",
-      "status_at", api_time(p->status_at), "owner_mission", id_json(app, PUBID_MISSION, p->owner_mission_id),
-      "created_at", api_time(p->created_at), "updated_at", api_time(p->updated_at));
+  json_t *o = json_object();
+  if (o == NULL) return NULL;
+  json_object_set_new(o, "id", id_json(app, PUBID_PERSON, p->id));
+  json_object_set_new(o, "full_name", str_or_null(p->full_name));
+  json_object_set_new(o, "other_names", json_or_empty(p->other_names));
+  json_object_set_new(o, "sex", json_string(p->sex ? p->sex : "U"));
+  json_object_set_new(o, "date_of_birth", str_or_null(p->date_of_birth));
+  json_object_set_new(o, "national_id", str_or_null(p->national_id));
+  json_object_set_new(o, "passport", str_or_null(p->passport));
+  json_object_set_new(o, "phones", json_or_empty(p->phones));
+  json_object_set_new(o, "emails", json_or_empty(p->emails));
+  json_object_set_new(o, "home_province", str_or_null(p->home_province));
+  json_object_set_new(o, "flags", json_or_empty(p->flags));
+  json_object_set_new(o, "emergency_contacts", json_or_empty(p->contacts));
+  json_object_set_new(o, "source", json_string(p->source ? p->source : "officer"));
+  json_object_set_new(o, "status", json_string(p->status ? p->status : "unknown"));
+  json_object_set_new(o, "status_at", api_time(p->status_at));
+  json_object_set_new(o, "owner_mission", id_json(app, PUBID_MISSION, p->owner_mission_id));
+  json_object_set_new(o, "created_at", api_time(p->created_at));
+  json_object_set_new(o, "updated_at", api_time(p->updated_at));
+  return o;
 }
 
 json_t *render_presence(const app_t *app, const presence_t *p) {

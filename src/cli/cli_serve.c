@@ -115,12 +115,13 @@ int cli_serve(int argc, char **argv) {
   char url[128];
   snprintf(url, sizeof(url), "http://%s:%u", addr, (unsigned)port);
   app.public_url = public_url ? public_url : url;
-  if (api_init(&app) != BH_OK) {
+  if (api_init(&app) != BH_OK || store_writer_start(app.store, &app.writer) != BH_OK) {
     store_close(app.store);
     return CLI_EXIT_FAIL;
   }
   http_server_t *srv = NULL;
   if (http_start(addr, port, (unsigned)threads, api_dispatch, api_cleanup, &app, &srv) != BH_OK) {
+    store_writer_stop(app.writer);
     api_fini(&app);
     store_close(app.store);
     return CLI_EXIT_FAIL;
@@ -149,6 +150,7 @@ int cli_serve(int argc, char **argv) {
   while (!serve_stop) pause();
   log_info("msg=\"stopping\"");
   http_stop(srv);
+  store_writer_stop(app.writer);
   api_fini(&app);
   store_close(app.store);
   return CLI_EXIT_OK;

@@ -91,6 +91,10 @@ int store_begin(store_conn_t *c);
 int store_begin_write(store_conn_t *c);
 int store_commit(store_conn_t *c);
 int store_rollback(store_conn_t *c);
+/* A savepoint inside the current transaction (one level): release keeps, rollback undoes. */
+int store_savepoint(store_conn_t *c);
+int store_savepoint_release(store_conn_t *c);
+int store_savepoint_rollback(store_conn_t *c);
 /* Bulk mode for imports: trades durability of the batch for speed until store_bulk_end. */
 int store_bulk_begin(store_conn_t *c);
 int store_bulk_end(store_conn_t *c);

@@ -53,6 +53,9 @@
   X(SQ_COMMIT, "COMMIT")                                                                       \
   X(SQ_ROLLBACK, "ROLLBACK")                                                                   \
   X(SQ_PING, "SELECT 1")                                                                       \
+  X(SQ_SAVEPOINT, "SAVEPOINT job")                                                             \
+  X(SQ_SAVEPOINT_RELEASE, "RELEASE job")                                                       \
+  X(SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO job")                                                                       \
   X(SQ_VERSION, "PRAGMA user_version")                                                         \
   X(SQ_MISSION_INSERT,                                                                         \
     "INSERT INTO missions(kind, name, city, country, hotline, email, timezone, created_at,"    \
@@ -391,6 +394,16 @@ static int tx_leave(store_conn_t *c, int owned, int rc) {
   if (!owned) return rc;
   if (rc == BH_OK) return store_commit(c);
   store_rollback(c);
+  return rc;
+}
+
+int store_savepoint(store_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT); }
+
+int store_savepoint_release(store_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT_RELEASE); }
+
+int store_savepoint_rollback(store_conn_t *c) {
+  int rc = sq_simple(c, SQ_SAVEPOINT_ROLLBACK);
+  if (rc == BH_OK) rc = sq_simple(c, SQ_SAVEPOINT_RELEASE);
   return rc;
 }
 

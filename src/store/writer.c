@@ -1,0 +1,133 @@
+/* writer.c - the group-commit writer thread; see writer.h. */
+#include "store/writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "util/err.h"
+#include "util/log.h"
+
+struct writer_job {
+  writer_job_fn fn;
+  void *ctx;
+  int rc;
+  int done;
+  struct writer_job *next;
+};
+
+struct store_writer {
+  store_t *store;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;  /* jobs queued or stop requested */
+  pthread_cond_t done;  /* a batch finished */
+  struct writer_job *head, *tail;
+  int stop;
+};
+
+/* Runs one batch: every job inside its savepoint, one commit. */
+static void writer_batch(store_conn_t *c, struct writer_job *jobs) {
+  int rc = store_begin_write(c);
+  for (struct writer_job *j = jobs; j != NULL; j = j->next) {
+    if (rc != BH_OK) {
+      j->rc = rc;
+      continue;
+    }
+    if (store_savepoint(c) != BH_OK) {
+      j->rc = BH_ERR_DB;
+      continue;
+    }
+    j->rc = j->fn(c, j->ctx);
+    if (j->rc != BH_OK) {
+      store_savepoint_rollback(c);
+    } else {
+      store_savepoint_release(c);
+    }
+  }
+  if (rc == BH_OK) rc = store_commit(c);
+  if (rc != BH_OK) {
+    store_rollback(c);
+    for (struct writer_job *j = jobs; j != NULL; j = j->next) {
+      if (j->rc == BH_OK) j->rc = BH_ERR_DB;
+    }
+    log_error("msg=\"group commit failed\"");
+  }
+}
+
+static void *writer_main(void *arg) {
+  store_writer_t *w = arg;
+  store_conn_t *c = store_conn(w->store);
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (w->head == NULL && !w->stop) pthread_cond_wait(&w->wake, &w->lock);
+    if (w->head == NULL && w->stop) break;
+    /* Take up to WRITER_MAX_BATCH jobs off the queue. */
+    struct writer_job *batch = w->head, *last = w->head;
+    int n = 1;
+    while (last->next != NULL && n < WRITER_MAX_BATCH) {
+      last = last->next;
+      n++;
+    }
+    w->head = last->next;
+    if (w->head == NULL) w->tail = NULL;
+    last->next = NULL;
+    pthread_mutex_unlock(&w->lock);
+    if (c != NULL) {
+      writer_batch(c, batch);
+    } else {
+      for (struct writer_job *j = batch; j; j = j->next) j->rc = BH_ERR_DB;
+    }
+    pthread_mutex_lock(&w->lock);
+    for (struct writer_job *j = batch; j != NULL;) {
+      struct writer_job *next = j->next;
+      j->done = 1; /* j belongs to its waiter from here on */
+      j = next;
+    }
+    pthread_cond_broadcast(&w->done);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+int store_writer_start(store_t *store, store_writer_t **out) {
+  store_writer_t *w = calloc(1, sizeof(*w));
+  if (w == NULL) return BH_ERR_NOMEM;
+  w->store = store;
+  pthread_mutex_init(&w->lock, NULL);
+  pthread_cond_init(&w->wake, NULL);
+  pthread_cond_init(&w->done, NULL);
+  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    free(w);
+    return BH_ERR_NOMEM;
+  }
+  *out = w;
+  return BH_OK;
+}
+
+void store_writer_stop(store_writer_t *w) {
+  if (w == NULL) return;
+  pthread_mutex_lock(&w->lock);
+  w->stop = 1;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->wake);
+  pthread_cond_destroy(&w->done);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
+}
+
+int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
+  struct writer_job job = {.fn = fn, .ctx = ctx};
+  pthread_mutex_lock(&w->lock);
+  if (w->tail) {
+    w->tail->next = &job;
+  } else {
+    w->head = &job;
+  }
+  w->tail = &job;
+  pthread_cond_signal(&w->wake);
+  while (!job.done) pthread_cond_wait(&w->done, &w->lock);
+  pthread_mutex_unlock(&w->lock);
+  return job.rc;
+}

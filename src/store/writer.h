@@ -1,0 +1,35 @@
+/*
+ * writer.h - group commit: small write jobs from many threads committed together.
+ *
+ * A writer owns one thread and that thread's database connection. store_writer_run hands it a
+ * job and blocks until the job's effects are durably committed (or refused). The thread runs
+ * every job waiting at that moment inside one transaction, each job inside its own savepoint so
+ * that a failing job is rolled back alone, and commits once: with synchronous=FULL one fsync
+ * serves the whole batch. Use it for small, frequent writes that must be durable before the
+ * reply (audit records of reads, check-ins).
+ */
+#ifndef BAOHO_WRITER_H
+#define BAOHO_WRITER_H
+
+#include "store/store.h"
+
+/* Jobs committed together at most. */
+#define WRITER_MAX_BATCH 512
+
+/* A job: runs on the writer's connection inside a savepoint; returns BH_OK or an error. */
+typedef int (*writer_job_fn)(store_conn_t *c, void *ctx);
+
+typedef struct store_writer store_writer_t;
+
+/* Starts the writer thread on store. Returns BH_OK or BH_ERR_NOMEM / BH_ERR_DB. */
+int store_writer_start(store_t *store, store_writer_t **out /* OUT */);
+/* Finishes the queued jobs, stops the thread and frees the writer. Accepts NULL. */
+void store_writer_stop(store_writer_t *w);
+/*
+ * Runs fn(conn, ctx) in the next batch and waits until that batch is committed. Returns fn's
+ * result, or BH_ERR_DB when the batch's commit failed (then nothing of the job persists).
+ * Thread-safe; must not be called from inside a job.
+ */
+int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx);
+
+#endif
