@@ -16,6 +16,13 @@ const char *const model_statuses[] = {"unknown",  "safe",     "needs_assistance"
 const char *const model_sources[] = {"officer", "self_registration", "import", "check_in",
                                      "hotline", "partner", "system", NULL};
 
+const char *const model_advisory_levels_en[] = {
+    NULL, "Exercise normal precautions", "Exercise increased caution",
+    "Reconsider travel / avoid the area", "Do not travel / leave"};
+const char *const model_advisory_levels_vi[] = {
+    NULL, "Thực hiện các biện pháp phòng ngừa thông thường", "Tăng cường thận trọng",
+    "Cân nhắc việc đi lại / tránh khu vực", "Không đi đến / rời khỏi khu vực"};
+
 int model_enum_index(const char *const *list, const char *s) {
   if (s == NULL) return -1;
   for (int i = 0; list[i] != NULL; i++) {

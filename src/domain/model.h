@@ -128,6 +128,35 @@ typedef struct audit_entry {
   const char *detail;     /* JSON text, no secrets */
 } audit_entry_t;
 
+/* Travel advisory levels 1-4 with their meaning (index = level). */
+extern const char *const model_advisory_levels_en[];
+extern const char *const model_advisory_levels_vi[];
+#define ADVISORY_LEVEL_MIN 1
+#define ADVISORY_LEVEL_MAX 4
+
+/*
+ * One version of a travel advisory for a country (and optionally a region). Every change of
+ * level or text is a new version of the same series, so history is kept: an escalation from 2
+ * to 3 to 4 is three versions.
+ */
+typedef struct advisory {
+  int64_t id;        /* this version */
+  int64_t series_id; /* the advisory across its versions */
+  int version;       /* 1, 2, ... within the series */
+  char country[3];
+  const char *region; /* ISO 3166-2 code or NULL for the whole country */
+  int level;          /* ADVISORY_LEVEL_MIN..MAX */
+  const char *title_vi;
+  const char *title_en;
+  const char *text_vi; /* may contain newlines */
+  const char *text_en;
+  const char *reason;  /* why the level changed */
+  int64_t issued_at;   /* unix time */
+  const char *review_due; /* ISO date or NULL */
+  int64_t author_id;
+  int64_t created_at;
+} advisory_t;
+
 /* Releases the JSON values a record holds (strings belong to the arena). Accept NULL. */
 void mission_clear(mission_t *m);
 void person_clear(person_t *p);
