@@ -164,7 +164,8 @@ static int spec_object(const json_t *obj, const spec_field_t *spec, size_t n, co
       char shown[64];
       snprintf(shown, sizeof(shown), "%.60s", key);
       /* Never cut a UTF-8 character in half: the field name goes back to the client as JSON. */
-      for (size_t k = strlen(shown); k > 0 && ((unsigned char)key[k] & 0xc0) == 0x80;) shown[--k] = '\0';
+      for (size_t k = strlen(shown); k > 0 && ((unsigned char)key[k] & 0xc0) == 0x80;)
+        shown[--k] = '\0';
       return spec_fail(err, prefix, shown, "is not a known field%s", NULL);
     }
   }

@@ -51,6 +51,7 @@ int secret_load(const char *path, secret_t *out) {
     randombytes_buf(master, sizeof(master));
     if (write(fd, master, sizeof(master)) != (ssize_t)sizeof(master) || fsync(fd) != 0) {
       fprintf(stderr, "baoho: cannot write key file %s: %s\n", path, strerror(errno));
+      unlink(path); /* A partial key file would be refused at the next start. */
       goto out;
     }
     rc = BH_OK;
