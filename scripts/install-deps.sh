@@ -7,7 +7,7 @@ packages=(build-essential cmake pkg-config
   libmicrohttpd-dev libjansson-dev libsodium-dev libutf8proc-dev libsqlite3-dev
   libcurl4-openssl-dev libxml2-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3)
+  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing)
 fi
 
 missing=()

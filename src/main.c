@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+
 #include "cli/cli.h"
 
 static const char main_usage[] =
@@ -30,6 +32,7 @@ int main(int argc, char **argv) {
     printf("baoho %s\n", BAOHO_VERSION);
     return CLI_EXIT_OK;
   }
+  xmlInitParser(); /* once, before any thread uses libxml2 */
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
   }
