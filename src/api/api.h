@@ -108,8 +108,12 @@ extern const spec_field_t api_person_public_spec[];
 extern const size_t api_person_public_nspec;
 /* Applies the fields of a validated person body to p (names NFC-normalised). */
 int api_person_apply(arena_t *a, const json_t *body, person_t *p);
-/* Applies a validated presence body to pr and checks cross-field rules; replies 422 on failure. */
-int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *pr);
+/*
+ * Applies a validated presence body to pr and checks cross-field rules; replies 422 on failure,
+ * naming the field with prefix before it ("presence." when the body is nested, else "").
+ */
+int api_presence_apply_or_reply(http_req_t *r, const json_t *body, const char *prefix,
+                                presence_t *pr);
 
 /* Renderers of records as API JSON (new references). */
 json_t *render_mission(const app_t *app, const mission_t *m);

@@ -128,7 +128,8 @@ int api_person_apply(arena_t *a, const json_t *body, person_t *p) {
 }
 
 /* Applies a validated presence body and checks the rules that span fields. */
-int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *pr) {
+int api_presence_apply_or_reply(http_req_t *r, const json_t *body, const char *prefix,
+                                presence_t *pr) {
   arena_t *a = r->arena;
   const char *country = api_str(body, "country");
   if (country) snprintf(pr->country, sizeof(pr->country), "%s", country);
@@ -143,7 +144,8 @@ int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *p
   json_t *lat = json_object_get(body, "latitude"), *lon = json_object_get(body, "longitude");
   if (lat != NULL || lon != NULL) {
     if (json_is_number(lat) != json_is_number(lon)) {
-      http_reply_error(r, BH_ERR_INVALID, lat ? "longitude" : "latitude",
+      http_reply_error(r, BH_ERR_INVALID,
+                       arena_printf(a, "%s%s", prefix, lat ? "longitude" : "latitude"),
                        "latitude and longitude must be given together");
       return -1;
     }
@@ -153,7 +155,7 @@ int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *p
   }
   if (pr->region != NULL && strlen(pr->region) >= 3 && pr->region[2] == '-' &&
       !country_region_valid(pr->country, pr->region)) {
-    http_reply_error(r, BH_ERR_INVALID, "region",
+    http_reply_error(r, BH_ERR_INVALID, arena_printf(a, "%sregion", prefix),
                      "region must be an ISO 3166-2 code of the presence's country, or a name");
     return -1;
   }
@@ -161,7 +163,8 @@ int api_presence_apply_or_reply(http_req_t *r, const json_t *body, presence_t *p
     pdate_t f, u;
     if (pdate_parse(pr->date_from, &f) == BH_OK && pdate_parse(pr->date_until, &u) == BH_OK &&
         pdate_compare(&u, &f) < 0) {
-      http_reply_error(r, BH_ERR_INVALID, "until", "until must not be before from");
+      http_reply_error(r, BH_ERR_INVALID, arena_printf(a, "%suntil", prefix),
+                       "until must not be before from");
       return -1;
     }
   }
@@ -209,7 +212,7 @@ void h_persons_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   json_t *pbody = json_object_get(ctx->body, "presence");
   int has_presence = pbody != NULL;
   if (has_presence) {
-    if (api_presence_apply_or_reply(r, pbody, &pr) != 0) return;
+    if (api_presence_apply_or_reply(r, pbody, "presence.", &pr) != 0) return;
     if (presence_in_jurisdiction_or_reply(r, ctx, pr.country, "presence.country") != 0) return;
   } else if (!ctx->scope.all) {
     http_reply_error(r, BH_ERR_INVALID, "presence",
@@ -297,12 +300,17 @@ static int search_query_or_reply(app_t *app, http_req_t *r, const char *q, perso
     http_reply_error(r, BH_ERR_INVALID, "q", "q must be at most %d bytes", NAME_MAX_BYTES);
     return -1;
   }
-  int digits = 0, spaces = 0;
+  /* Digits, letters, spaces and hyphens only, with a digit: an identity number as people write
+   * it ("C1234567", "038 190 001 234"); anything else is a name. */
+  int digits = 0, other = 0;
   for (const char *p = q; *p; p++) {
-    if (*p >= '0' && *p <= '9') digits++;
-    if (*p == ' ') spaces++;
+    if (*p >= '0' && *p <= '9') {
+      digits++;
+    } else if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == ' ' || *p == '-')) {
+      other++;
+    }
   }
-  if (digits > 0 && spaces == 0) {
+  if (digits > 0 && other == 0) {
     char canon[MODEL_NUMBER_MAX + 1];
     if (secret_canon_number(q, canon, sizeof(canon)) != BH_OK) {
       http_reply_error(r, BH_ERR_INVALID, "q", "q looks like an identity number but is not one");
@@ -372,7 +380,11 @@ void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     json_array_append_new(list, pj);
     person_clear(&items[i]);
   }
-  json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o}", "q", q ? json_string(q) : json_null(),
+  /* An identity number searched for stays out of the audit log, like everywhere else at rest. */
+  json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o}", "q",
+                             f->has_number ? json_string("(identity number)")
+                             : q           ? json_string(q)
+                                           : json_null(),
                              "country", f->country ? json_string(f->country) : json_null(),
                              "status", f->status ? json_string(f->status) : json_null(), "results",
                              json_integer((json_int_t)n), "persons", ids);
@@ -407,8 +419,19 @@ void h_presences_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   if (api_id_or_reply(app, r, 0, PUBID_PERSON, &id) != 0) return;
   if (api_body_or_reply(r, ctx, api_presence_create_spec, api_presence_create_nspec) != 0) return;
   presence_t pr = {0};
-  if (api_presence_apply_or_reply(r, ctx->body, &pr) != 0) return;
+  if (api_presence_apply_or_reply(r, ctx->body, "", &pr) != 0) return;
   pr.person_id = id;
+  if (!ctx->scope.all) {
+    /* A person out of scope stays a 404; only then may the country be refused. */
+    person_t p;
+    int vis = store_person_get(ctx->db, &ctx->scope, id, r->arena, &p);
+    if (vis != BH_OK) {
+      api_reply_store_error(r, vis, "person");
+      return;
+    }
+    person_clear(&p);
+    if (presence_in_jurisdiction_or_reply(r, ctx, pr.country, "country") != 0) return;
+  }
   int rc = store_begin_write(ctx->db);
   if (rc == BH_OK) rc = store_presence_create(ctx->db, &ctx->scope, &pr);
   if (rc == BH_OK) rc = api_audit(app, r, ctx, "presence.create", "person", id, NULL);
@@ -433,7 +456,11 @@ void h_presences_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     api_reply_store_error(r, rc, "presence");
     return;
   }
-  if (api_presence_apply_or_reply(r, ctx->body, &pr) != 0) return;
+  if (api_presence_apply_or_reply(r, ctx->body, "", &pr) != 0) return;
+  if (json_object_get(ctx->body, "country") != NULL &&
+      presence_in_jurisdiction_or_reply(r, ctx, pr.country, "country") != 0) {
+    return;
+  }
   rc = store_begin_write(ctx->db);
   if (rc == BH_OK) rc = store_presence_update(ctx->db, &ctx->scope, &pr);
   if (rc == BH_OK) rc = api_audit(app, r, ctx, "presence.update", "person", id, NULL);

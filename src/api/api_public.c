@@ -58,7 +58,7 @@ void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   json_t *prbody = json_object_get(ctx->body, "presence");
   person_t p = {0};
   presence_t pr = {0};
-  if (api_presence_apply_or_reply(r, prbody, &pr) != 0) return;
+  if (api_presence_apply_or_reply(r, prbody, "presence.", &pr) != 0) return;
   api_person_apply(r->arena, pbody, &p);
   p.source = "self_registration";
   char token[SECRET_TOKEN_LEN + 1];
@@ -156,7 +156,7 @@ void h_registrations_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     json_t *v = json_object_get(ctx->body, keys[i]);
     if (v) json_object_set(sub, keys[i], v);
   }
-  int replied = api_presence_apply_or_reply(r, sub, &pr);
+  int replied = api_presence_apply_or_reply(r, sub, "", &pr);
   json_decref(sub);
   if (replied != 0) {
     store_rollback(ctx->db);

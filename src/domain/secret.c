@@ -162,7 +162,7 @@ int pubid_decode(const secret_t *s, enum pubid_kind kind, const char *text, int6
     r = t;
   }
   v = ((uint64_t)l << 32) | r;
-  if (v == 0 || v > (uint64_t)INT64_MAX) return BH_ERR_NOT_FOUND;
+  if (v == 0 || v >= (uint64_t)PUBID_MAX_ID) return BH_ERR_NOT_FOUND;
   *id = (int64_t)v;
   return BH_OK;
 }

@@ -73,7 +73,14 @@ int secret_canon_number(const char *in, char *canon /* OUT */, size_t cap);
 void secret_index(const secret_t *s, const char *kind, const char *canon,
                   unsigned char out[SECRET_INDEX_BYTES] /* OUT */);
 
-/* Encodes internal id (> 0) of the given kind as an opaque public id (PUBID_LEN chars + NUL). */
+/*
+ * Internal ids must stay below 2^48. The 16 spare bits of the permuted value act as a check:
+ * an id of another kind, or a typo, decodes to a value above the bound and is refused (all but
+ * one in 65,536 such strings).
+ */
+#define PUBID_MAX_ID ((int64_t)1 << 48)
+
+/* Encodes internal id (0 < id < PUBID_MAX_ID) of the given kind as an opaque public id (PUBID_LEN chars + NUL). */
 void pubid_encode(const secret_t *s, enum pubid_kind kind, int64_t id, char out[PUBID_LEN + 1]);
 /* Decodes a public id; returns BH_ERR_NOT_FOUND for anything that is not a valid id of kind. */
 int pubid_decode(const secret_t *s, enum pubid_kind kind, const char *text, int64_t *id /* OUT */);

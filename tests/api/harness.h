@@ -40,13 +40,13 @@ typedef struct h_auth {
 
 typedef struct h_server {
   pid_t pid;
-  char dir[PATH_MAX];     /* the mkdtemp directory, removed by h_server_destroy */
-  char db[PATH_MAX];      /* DIR/t.db */
+  char dir[PATH_MAX]; /* the mkdtemp directory, removed by h_server_destroy */
+  char db[PATH_MAX];  /* DIR/t.db */
   char port_file[PATH_MAX];
   char err_file[PATH_MAX]; /* the server's stderr */
   int port;
-  int demo;                 /* started with --demo */
-  h_auth_t who[H_NWHO];     /* logins made by h_as, cached */
+  int demo;             /* started with --demo */
+  h_auth_t who[H_NWHO]; /* logins made by h_as, cached */
   int logged_in[H_NWHO];
 } h_server_t;
 
@@ -73,13 +73,13 @@ int h_group_teardown(void **state);
 /* One request. Unset fields take their defaults. */
 typedef struct h_req {
   const char *method;
-  const char *path;          /* with query string */
-  const char *json;          /* body text sent as application/json, or NULL */
-  const void *raw;           /* raw body bytes (instead of json), with raw_len */
+  const char *path; /* with query string */
+  const char *json; /* body text sent as application/json, or NULL */
+  const void *raw;  /* raw body bytes (instead of json), with raw_len */
   size_t raw_len;
-  const char *content_type;  /* overrides the Content-Type; "" sends none */
-  const h_auth_t *auth;      /* NULL for anonymous */
-  const char *headers[8];    /* extra "Name: value" lines, NULL-terminated */
+  const char *content_type; /* overrides the Content-Type; "" sends none */
+  const h_auth_t *auth;     /* NULL for anonymous */
+  const char *headers[8];   /* extra "Name: value" lines, NULL-terminated */
 } h_req_t;
 
 typedef struct h_resp {
@@ -87,7 +87,7 @@ typedef struct h_resp {
   char *headers; /* the raw response header block */
   char *body;    /* NUL-terminated */
   size_t len;
-  json_t *json;  /* the parsed body, or NULL when not JSON */
+  json_t *json;   /* the parsed body, or NULL when not JSON */
   char what[256]; /* "METHOD path", for messages */
 } h_resp_t;
 
@@ -119,7 +119,8 @@ void h_token(h_server_t *s, const h_auth_t *auth, h_auth_t *out /* OUT */);
 int h_cli(const char *stdin_text, char *out, size_t cap, const char *arg, ...)
     __attribute__((sentinel));
 
-/* JSON access by a dotted path with [i] indexes, e.g. "error.code", "items[0].id"; NULL if absent. */
+/* JSON access by a dotted path with [i] indexes, e.g. "error.code", "items[0].id"; NULL if absent.
+ */
 json_t *h_get(const json_t *root, const char *path);
 /* The string at path, or NULL. */
 const char *h_gets(const json_t *root, const char *path);
@@ -127,8 +128,8 @@ const char *h_gets(const json_t *root, const char *path);
 /* Expectations that explain themselves (print request, body, server log) when they fail. */
 void h_expect_status_at(h_server_t *s, h_resp_t *r, long status, const char *file, int line);
 void h_expect_class_at(h_server_t *s, h_resp_t *r, int cls, const char *file, int line);
-void h_expect_error_at(h_server_t *s, h_resp_t *r, long status, const char *code,
-                       const char *field, const char *file, int line);
+void h_expect_error_at(h_server_t *s, h_resp_t *r, long status, const char *code, const char *field,
+                       const char *file, int line);
 #define EXPECT_STATUS(s, r, st) h_expect_status_at((s), (r), (st), __FILE__, __LINE__)
 #define EXPECT_2XX(s, r) h_expect_class_at((s), (r), 2, __FILE__, __LINE__)
 /* Checks status and the error shape {"error":{"code","message","field"}}; field NULL = any. */
@@ -140,6 +141,21 @@ const char *h_person_json(const char *full_name, const char *country, const char
                           const char *category);
 /* Creates a person as auth and returns the 201 response (fails the test otherwise). */
 h_resp_t *h_create_person(h_server_t *s, const h_auth_t *auth, const char *json);
+
+/*
+ * Follows the pages of a list (path may carry a query) with ?limit=limit and ?after= until
+ * "next" is null; returns every item in order (kept). Fails the test on a non-200 page or when
+ * the same id comes back twice.
+ */
+json_t *h_list_all(h_server_t *s, const h_auth_t *auth, const char *path, int limit);
+/* 1 if an item of the array has the given "id". */
+int h_has_id(const json_t *items, const char *id);
+
+/*
+ * The public id the server would give internal id of kind (an enum pubid_kind), made with the
+ * server's own key file: a well-formed id of something that may not exist. Kept.
+ */
+const char *h_pubid(h_server_t *s, int kind, int64_t id);
 
 /* Groups of the suite, one per file; each returns the number of failed tests. */
 int api_system_tests(void);

@@ -1,0 +1,645 @@
+/*
+ * harness.c - the API suite's harness: child-process servers, libcurl requests, logins and
+ * self-explaining expectations; see harness.h.
+ */
+#include "harness.h"
+
+#include "domain/secret.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define H_START_TIMEOUT_MS 60000 /* generous: sanitizer builds start slowly */
+#define H_STOP_TIMEOUT_MS 60000
+#define H_LOG_TAIL_LINES 15
+#define H_BODY_SHOWN 2000
+
+const char *h_binary;
+
+const char *const h_who_names[H_NWHO] = {"admin",           "hq",     "officer-israel",
+                                         "officer-myanmar", "viewer", "anonymous"};
+const char *const h_who_email[H_NWHO] = {"admin@baoho.example",  "hq@baoho.example",
+                                         "israel@baoho.example", "myanmar@baoho.example",
+                                         "viewer@baoho.example", NULL};
+const char *const h_who_password[H_NWHO] = {"demo-admin-2023",  "demo-hq-2023",
+                                            "demo-israel-2023", "demo-myanmar-2023",
+                                            "demo-viewer-2023", NULL};
+
+/* ---- what the harness hands out, freed together ---- */
+
+struct h_kept {
+  struct h_kept *next;
+  void *p;
+  void (*release)(void *);
+};
+
+static struct h_kept *h_kept_list;
+
+static void *h_keep(void *p, void (*release)(void *)) {
+  struct h_kept *k = malloc(sizeof(*k));
+  if (k == NULL || p == NULL) {
+    free(k);
+    if (p) release(p);
+    fail_msg("out of memory in the harness");
+  }
+  k->p = p;
+  k->release = release;
+  k->next = h_kept_list;
+  h_kept_list = k;
+  return p;
+}
+
+static void h_resp_release(void *p) {
+  h_resp_t *r = p;
+  free(r->headers);
+  free(r->body);
+  json_decref(r->json);
+  free(r);
+}
+
+void h_release_all(void) {
+  while (h_kept_list) {
+    struct h_kept *k = h_kept_list;
+    h_kept_list = k->next;
+    k->release(k->p);
+    free(k);
+  }
+}
+
+char *h_str(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s != NULL) {
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  return h_keep(s, free);
+}
+
+char *h_urlencode(const char *s) {
+  char *out = malloc(strlen(s) * 3 + 1);
+  if (out == NULL) fail_msg("out of memory");
+  char *o = out;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+        *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+      *o++ = (char)*p;
+    } else {
+      o += sprintf(o, "%%%02X", *p);
+    }
+  }
+  *o = '\0';
+  return h_keep(out, free);
+}
+
+/* ---- the server process ---- */
+
+static void h_sleep_ms(long ms) {
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+void h_server_dump_log(const h_server_t *s) {
+  FILE *f = fopen(s->err_file, "r");
+  if (f == NULL) {
+    fprintf(stderr, "    (no server log at %s)\n", s->err_file);
+    return;
+  }
+  /* Keep the last lines in a ring. */
+  static char ring[H_LOG_TAIL_LINES][1024];
+  size_t n = 0;
+  while (fgets(ring[n % H_LOG_TAIL_LINES], sizeof(ring[0]), f) != NULL) n++;
+  fclose(f);
+  size_t first = n > H_LOG_TAIL_LINES ? n - H_LOG_TAIL_LINES : 0;
+  fprintf(stderr, "    --- last %zu lines of the server's stderr (%s) ---\n", n - first,
+          s->err_file);
+  for (size_t i = first; i < n; i++) fprintf(stderr, "    | %s", ring[i % H_LOG_TAIL_LINES]);
+  fprintf(stderr, "    --- end of server log ---\n");
+}
+
+static int h_spawn(h_server_t *s) {
+  unlink(s->port_file);
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return -1;
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a crashed test run */
+    int in = open("/dev/null", O_RDONLY);
+    int err = open(s->err_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    char out_file[PATH_MAX + 16];
+    snprintf(out_file, sizeof(out_file), "%s/stdout", s->dir);
+    int out = open(out_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in < 0 || err < 0 || out < 0) _exit(126);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    char *argv[] = {(char *)h_binary,
+                    "serve",
+                    "--db",
+                    s->db,
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--port-file",
+                    s->port_file,
+                    "--threads",
+                    "4",
+                    s->demo ? "--demo" : NULL,
+                    NULL};
+    execv(h_binary, argv);
+    dprintf(2, "harness: cannot execute %s: %s\n", h_binary, strerror(errno));
+    _exit(127);
+  }
+  s->pid = pid;
+  s->port = 0;
+  for (long waited = 0; waited < H_START_TIMEOUT_MS; waited += 20) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      s->pid = 0;
+      fprintf(stderr, "harness: the server exited during start-up (status %d)\n",
+              WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+      h_server_dump_log(s);
+      return -1;
+    }
+    FILE *f = fopen(s->port_file, "r");
+    if (f != NULL) {
+      int port = 0;
+      int ok = fscanf(f, "%d", &port) == 1 && port > 0 && port < 65536;
+      fclose(f);
+      if (ok) {
+        s->port = port;
+        memset(s->logged_in, 0, sizeof(s->logged_in));
+        return 0;
+      }
+    }
+    h_sleep_ms(20);
+  }
+  fprintf(stderr, "harness: the server did not write %s in time\n", s->port_file);
+  h_server_dump_log(s);
+  h_server_kill9(s);
+  return -1;
+}
+
+int h_server_start(h_server_t *s) {
+  memset(s, 0, sizeof(*s));
+  const char *tmp = getenv("TMPDIR");
+  snprintf(s->dir, sizeof(s->dir), "%s/baoho-api-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(s->dir) == NULL) {
+    perror("mkdtemp");
+    return -1;
+  }
+  snprintf(s->db, sizeof(s->db), "%s/t.db", s->dir);
+  snprintf(s->port_file, sizeof(s->port_file), "%s/port", s->dir);
+  snprintf(s->err_file, sizeof(s->err_file), "%s/stderr", s->dir);
+  s->demo = 1;
+  return h_spawn(s);
+}
+
+int h_server_restart(h_server_t *s) {
+  if (s->pid > 0) h_server_stop(s);
+  return h_spawn(s);
+}
+
+int h_server_stop(h_server_t *s) {
+  if (s->pid <= 0) return -1;
+  kill(s->pid, SIGTERM);
+  int st = 0;
+  pid_t got = 0;
+  for (long waited = 0; waited < H_STOP_TIMEOUT_MS; waited += 20) {
+    got = waitpid(s->pid, &st, WNOHANG);
+    if (got == s->pid) break;
+    h_sleep_ms(20);
+  }
+  if (got != s->pid) {
+    fprintf(stderr, "harness: the server ignored SIGTERM; killing it\n");
+    h_server_kill9(s);
+    return 128 + SIGKILL;
+  }
+  s->pid = 0;
+  int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  if (rc != 0) {
+    fprintf(stderr, "harness: the server stopped with status %d\n", rc);
+    h_server_dump_log(s);
+  }
+  return rc;
+}
+
+void h_server_kill9(h_server_t *s) {
+  if (s->pid <= 0) return;
+  kill(s->pid, SIGKILL);
+  waitpid(s->pid, NULL, 0);
+  s->pid = 0;
+}
+
+/* Removes the server's directory: it holds only files. */
+static void h_rmdir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    char path[PATH_MAX + 256];
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+int h_server_destroy(h_server_t *s) {
+  int rc = s->pid > 0 ? h_server_stop(s) : 0;
+  if (s->dir[0] != '\0' && getenv("BAOHO_TEST_KEEP") == NULL) {
+    h_rmdir(s->dir);
+  }
+  return rc;
+}
+
+int h_group_setup(void **state) {
+  h_server_t *s = calloc(1, sizeof(*s));
+  if (s == NULL) return -1;
+  if (h_server_start(s) != 0) {
+    h_server_destroy(s);
+    free(s);
+    return -1;
+  }
+  *state = s;
+  return 0;
+}
+
+int h_group_teardown(void **state) {
+  h_server_t *s = *state;
+  h_release_all();
+  if (s == NULL) return 0;
+  int rc = h_server_destroy(s);
+  free(s);
+  *state = NULL;
+  /* A server that leaked, crashed or tripped a sanitizer fails the group. */
+  return rc == 0 ? 0 : -1;
+}
+
+/* ---- requests ---- */
+
+struct h_buf {
+  char *data;
+  size_t len;
+};
+
+static size_t h_collect(char *ptr, size_t size, size_t nmemb, void *ud) {
+  struct h_buf *b = ud;
+  size_t n = size * nmemb;
+  char *grown = realloc(b->data, b->len + n + 1);
+  if (grown == NULL) return 0;
+  memcpy(grown + b->len, ptr, n);
+  b->len += n;
+  grown[b->len] = '\0';
+  b->data = grown;
+  return n;
+}
+
+h_resp_t *h_do(h_server_t *s, const h_req_t *rq) {
+  h_resp_t *r = h_keep(calloc(1, sizeof(*r)), h_resp_release);
+  snprintf(r->what, sizeof(r->what), "%s %s", rq->method, rq->path);
+  CURL *c = curl_easy_init();
+  if (c == NULL) fail_msg("curl_easy_init failed");
+  char url[4096];
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, rq->path);
+  struct curl_slist *hdrs = NULL;
+  char line[512];
+  hdrs = curl_slist_append(hdrs, "Expect:");
+  const void *body = rq->json ? rq->json : rq->raw;
+  size_t body_len = rq->json ? strlen(rq->json) : rq->raw_len;
+  if (rq->content_type != NULL) {
+    snprintf(line, sizeof(line),
+             rq->content_type[0] ? "Content-Type: %s" : "Content-Type:", rq->content_type);
+    hdrs = curl_slist_append(hdrs, line);
+  } else if (body != NULL) {
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+  }
+  if (rq->auth && rq->auth->cookie[0]) {
+    snprintf(line, sizeof(line), "Cookie: baoho_session=%s", rq->auth->cookie);
+    hdrs = curl_slist_append(hdrs, line);
+  }
+  if (rq->auth && rq->auth->bearer[0]) {
+    snprintf(line, sizeof(line), "Authorization: Bearer %s", rq->auth->bearer);
+    hdrs = curl_slist_append(hdrs, line);
+  }
+  for (size_t i = 0; i < 8 && rq->headers[i]; i++) hdrs = curl_slist_append(hdrs, rq->headers[i]);
+  struct h_buf hb = {0}, bb = {0};
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
+  if (strcmp(rq->method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  if (body != NULL) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+  }
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, h_collect);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, h_collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L); /* a hung server fails the test, not the run */
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  CURLcode cc = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(c);
+  r->headers = hb.data ? hb.data : strdup("");
+  r->body = bb.data ? bb.data : strdup("");
+  r->len = bb.len;
+  if (cc != CURLE_OK) {
+    fprintf(stderr, "    %s: transport failed: %s\n", r->what, curl_easy_strerror(cc));
+    h_server_dump_log(s);
+    fail_msg("request failed at the transport level");
+  }
+  if (r->len > 0) r->json = json_loadb(r->body, r->len, 0, NULL);
+  return r;
+}
+
+h_resp_t *h_call(h_server_t *s, const h_auth_t *auth, const char *method, const char *json,
+                 const char *path_fmt, ...) {
+  char path[2048];
+  va_list ap;
+  va_start(ap, path_fmt);
+  vsnprintf(path, sizeof(path), path_fmt, ap);
+  va_end(ap);
+  h_req_t rq = {.method = method, .path = path, .json = json, .auth = auth};
+  return h_do(s, &rq);
+}
+
+const char *h_header(h_resp_t *r, const char *name) {
+  size_t nlen = strlen(name);
+  for (const char *p = r->headers; p && *p;) {
+    const char *eol = strchr(p, '\n');
+    size_t llen = eol ? (size_t)(eol - p) : strlen(p);
+    if (llen > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+      const char *v = p + nlen + 1;
+      while (*v == ' ') v++;
+      size_t vlen = llen - (size_t)(v - p);
+      while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' ')) vlen--;
+      return h_str("%.*s", (int)vlen, v);
+    }
+    p = eol ? eol + 1 : NULL;
+  }
+  return NULL;
+}
+
+/* ---- logins ---- */
+
+void h_login(h_server_t *s, const char *email, const char *password, h_auth_t *auth) {
+  memset(auth, 0, sizeof(*auth));
+  json_t *b = json_pack("{s:s, s:s}", "email", email, "password", password);
+  char *text = json_dumps(b, JSON_COMPACT);
+  json_decref(b);
+  h_resp_t *r = h_call(s, NULL, "POST", h_keep(text, free), "/api/v1/session");
+  EXPECT_STATUS(s, r, 201);
+  const char *sc = h_header(r, "Set-Cookie");
+  if (sc == NULL || strncmp(sc, "baoho_session=", 14) != 0) fail_msg("login set no session cookie");
+  const char *v = sc + 14;
+  size_t n = strcspn(v, ";");
+  if (n == 0 || n >= sizeof(auth->cookie)) fail_msg("login set an empty or huge cookie");
+  memcpy(auth->cookie, v, n);
+  auth->cookie[n] = '\0';
+}
+
+const h_auth_t *h_as(h_server_t *s, enum h_who who) {
+  if (who == H_ANON) return NULL;
+  if (!s->logged_in[who]) {
+    h_login(s, h_who_email[who], h_who_password[who], &s->who[who]);
+    s->logged_in[who] = 1;
+  }
+  return &s->who[who];
+}
+
+void h_token(h_server_t *s, const h_auth_t *auth, h_auth_t *out) {
+  memset(out, 0, sizeof(*out));
+  h_resp_t *r = h_call(s, auth, "POST", "{\"name\":\"api test\"}", "/api/v1/tokens");
+  EXPECT_STATUS(s, r, 201);
+  const char *t = h_gets(r->json, "token");
+  if (t == NULL || strlen(t) >= sizeof(out->bearer)) fail_msg("no token in the reply");
+  snprintf(out->bearer, sizeof(out->bearer), "%s", t);
+}
+
+/* ---- the CLI ---- */
+
+int h_cli(const char *stdin_text, char *out, size_t cap, const char *arg, ...) {
+  const char *argv[32];
+  size_t n = 0;
+  argv[n++] = h_binary;
+  va_list ap;
+  va_start(ap, arg);
+  for (const char *a = arg; a != NULL && n < 31; a = va_arg(ap, const char *)) argv[n++] = a;
+  va_end(ap);
+  argv[n] = NULL;
+  int in[2], outp[2];
+  if (pipe(in) != 0 || pipe(outp) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(outp[1], 1);
+    close(in[1]);
+    close(outp[0]);
+    execv(h_binary, (char *const *)argv);
+    _exit(127);
+  }
+  close(in[0]);
+  close(outp[1]);
+  if (stdin_text) {
+    ssize_t w = write(in[1], stdin_text, strlen(stdin_text));
+    (void)w;
+  }
+  close(in[1]);
+  size_t got = 0;
+  ssize_t k;
+  char sink[512];
+  while ((k = read(outp[0], got + 1 < cap ? out + got : sink,
+                   got + 1 < cap ? cap - 1 - got : sizeof(sink))) > 0) {
+    if (got + 1 < cap) got += (size_t)k;
+  }
+  if (cap) out[got] = '\0';
+  close(outp[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ---- JSON ---- */
+
+json_t *h_get(const json_t *root, const char *path) {
+  const json_t *cur = root;
+  const char *p = path;
+  while (cur && *p) {
+    if (*p == '.') {
+      p++;
+      continue;
+    }
+    if (*p == '[') {
+      char *end;
+      long i = strtol(p + 1, &end, 10);
+      if (*end != ']' || !json_is_array(cur)) return NULL;
+      cur = json_array_get(cur, (size_t)i);
+      p = end + 1;
+      continue;
+    }
+    size_t n = strcspn(p, ".[");
+    char key[128];
+    if (n >= sizeof(key)) return NULL;
+    memcpy(key, p, n);
+    key[n] = '\0';
+    cur = json_is_object(cur) ? json_object_get(cur, key) : NULL;
+    p += n;
+  }
+  return (json_t *)cur;
+}
+
+const char *h_gets(const json_t *root, const char *path) {
+  return json_string_value(h_get(root, path));
+}
+
+/* ---- expectations ---- */
+
+static void h_explain(h_server_t *s, h_resp_t *r, const char *why) {
+  fprintf(stderr, "    %s\n    request: %s\n    status: %ld\n    body: %.*s%s\n", why, r->what,
+          r->status, H_BODY_SHOWN, r->body, r->len > H_BODY_SHOWN ? "..." : "");
+  if (s) h_server_dump_log(s);
+}
+
+void h_expect_status_at(h_server_t *s, h_resp_t *r, long status, const char *file, int line) {
+  if (r->status == status) return;
+  char why[64];
+  snprintf(why, sizeof(why), "expected status %ld", status);
+  h_explain(s, r, why);
+  _fail(file, line);
+}
+
+void h_expect_class_at(h_server_t *s, h_resp_t *r, int cls, const char *file, int line) {
+  if (r->status / 100 == cls) return;
+  char why[64];
+  snprintf(why, sizeof(why), "expected a %dxx status", cls);
+  h_explain(s, r, why);
+  _fail(file, line);
+}
+
+void h_expect_error_at(h_server_t *s, h_resp_t *r, long status, const char *code, const char *field,
+                       const char *file, int line) {
+  h_expect_status_at(s, r, status, file, line);
+  const char *why = NULL;
+  json_t *e = h_get(r->json, "error");
+  const char *got_field = h_gets(r->json, "error.field");
+  if (!json_is_object(e)) {
+    why = "expected a JSON body {\"error\":{...}}";
+  } else if (json_object_size(r->json) != 1) {
+    why = "expected the error object to be the only key of the body";
+  } else if (h_gets(e, "code") == NULL || strcmp(h_gets(e, "code"), code) != 0) {
+    why = h_str("expected error.code \"%s\"", code);
+  } else if (h_gets(e, "message") == NULL || h_gets(e, "message")[0] == '\0') {
+    why = "expected a non-empty error.message";
+  } else if (field != NULL && (got_field == NULL || strcmp(got_field, field) != 0)) {
+    why = h_str("expected error.field \"%s\"", field);
+  }
+  if (why == NULL) return;
+  h_explain(s, r, why);
+  _fail(file, line);
+}
+
+/* ---- persons ---- */
+
+const char *h_person_json(const char *full_name, const char *country, const char *region,
+                          const char *category) {
+  return h_str(
+      "{\"full_name\":\"%s\",\"sex\":\"F\",\"date_of_birth\":\"1990-05-01\","
+      "\"presence\":{\"country\":\"%s\"%s%s%s,\"city\":\"Test City\","
+      "\"category\":\"%s\",\"from\":\"2023-01\"}}",
+      full_name, country, region ? ",\"region\":\"" : "", region ? region : "", region ? "\"" : "",
+      category);
+}
+
+h_resp_t *h_create_person(h_server_t *s, const h_auth_t *auth, const char *json) {
+  h_resp_t *r = h_call(s, auth, "POST", json, "/api/v1/persons");
+  EXPECT_STATUS(s, r, 201);
+  if (h_gets(r->json, "id") == NULL) {
+    h_explain(s, r, "expected the created person to have an id");
+    fail();
+  }
+  return r;
+}
+
+static void h_json_release(void *p) {
+  json_decref(p);
+}
+
+json_t *h_list_all(h_server_t *s, const h_auth_t *auth, const char *path, int limit) {
+  json_t *all = h_keep(json_array(), h_json_release);
+  json_t *seen = h_keep(json_object(), h_json_release);
+  const char *sep = strchr(path, '?') ? "&" : "?";
+  const char *after = NULL;
+  for (int pages = 0;; pages++) {
+    if (pages > 100000) fail_msg("%s: paging does not end", path);
+    h_resp_t *r =
+        after ? h_call(s, auth, "GET", NULL, "%s%slimit=%d&after=%s", path, sep, limit, after)
+              : h_call(s, auth, "GET", NULL, "%s%slimit=%d", path, sep, limit);
+    EXPECT_STATUS(s, r, 200);
+    json_t *items = h_get(r->json, "items");
+    if (!json_is_array(items) || json_array_size(items) > (size_t)limit) {
+      h_explain(s, r, "expected at most limit items");
+      fail();
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      const char *id = h_gets(it, "id");
+      if (id == NULL || json_object_get(seen, id) != NULL) {
+        h_explain(s, r, "an item came back twice across pages");
+        fail();
+      }
+      json_object_set_new(seen, id, json_true());
+      json_array_append(all, it);
+    }
+    json_t *next = h_get(r->json, "next");
+    if (json_is_null(next)) break;
+    if (!json_is_string(next)) {
+      h_explain(s, r, "expected next to be a string or null");
+      fail();
+    }
+    after = h_str("%s", json_string_value(next));
+  }
+  return all;
+}
+
+int h_has_id(const json_t *items, const char *id) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    const char *v = h_gets(it, "id");
+    if (v && strcmp(v, id) == 0) return 1;
+  }
+  return 0;
+}
+
+const char *h_pubid(h_server_t *s, int kind, int64_t id) {
+  secret_t keys;
+  if (secret_init() != 0 || secret_load(h_str("%s.key", s->db), &keys) != 0) {
+    fail_msg("cannot load the server's key file");
+  }
+  char text[PUBID_LEN + 1];
+  pubid_encode(&keys, (enum pubid_kind)kind, id, text);
+  return h_str("%s", text);
+}

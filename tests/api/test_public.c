@@ -1,0 +1,172 @@
+/*
+ * test_public.c - self-registration by citizens: create, then the private manage link to read,
+ * update and close the registration; a closed or made-up link is 404.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+#define CITIZEN                                                                   \
+  "{\"person\":{\"full_name\":\"Lương Thị Du "                                \
+  "Lịch\",\"sex\":\"F\",\"date_of_birth\":\"1995-07-20\","                      \
+  "\"passport\":\"P2468013\",\"phones\":[\"+84 91 234 "                           \
+  "5678\"],\"emails\":[\"du.lich@example.org\"]},"                                \
+  "\"presence\":{\"country\":\"IL\",\"region\":\"IL-JM\",\"city\":\"Jerusalem\"," \
+  "\"category\":\"tourist\",\"from\":\"2023-10-01\",\"until\":\"2023-10-14\"}}"
+
+static const char *register_citizen(h_server_t *s) {
+  h_resp_t *r = h_call(s, NULL, "POST", CITIZEN, "/api/v1/public/registrations");
+  EXPECT_STATUS(s, r, 201);
+  const char *token = h_gets(r->json, "manage_token");
+  assert_non_null(token);
+  assert_int_equal(strlen(token), 43);
+  const char *url = h_gets(r->json, "manage_url");
+  assert_non_null(url);
+  assert_non_null(strstr(url, token));
+  return token;
+}
+
+static void registration_create_returns_a_private_manage_link(void **state) {
+  h_server_t *s = *state;
+  const char *a = register_citizen(s);
+  const char *b = register_citizen(s);
+  assert_string_not_equal(a, b);
+}
+
+static void registration_get_shows_the_citizen_their_record(void **state) {
+  h_server_t *s = *state;
+  const char *token = register_citizen(s);
+  h_resp_t *g = h_call(s, NULL, "GET", NULL, "/api/v1/public/registrations/%s", token);
+  EXPECT_STATUS(s, g, 200);
+  assert_string_equal(h_gets(g->json, "person.full_name"), "Lương Thị Du Lịch");
+  assert_string_equal(h_gets(g->json, "person.passport"), "P2468013");
+  assert_string_equal(h_gets(g->json, "presence.city"), "Jerusalem");
+  assert_string_equal(h_gets(g->json, "presence.until"), "2023-10-14");
+  /* Not the ministry's internal fields. */
+  assert_null(h_get(g->json, "person.owner_mission"));
+  assert_null(h_get(g->json, "person.source"));
+}
+
+static void registration_update_changes_contacts_and_trip(void **state) {
+  h_server_t *s = *state;
+  const char *token = register_citizen(s);
+  h_resp_t *u =
+      h_call(s, NULL, "PATCH",
+             "{\"phones\":[\"+972 54 000 1111\"],\"city\":\"Haifa\",\"until\":\"2023-10-20\"}",
+             "/api/v1/public/registrations/%s", token);
+  EXPECT_STATUS(s, u, 200);
+  h_resp_t *g = h_call(s, NULL, "GET", NULL, "/api/v1/public/registrations/%s", token);
+  EXPECT_STATUS(s, g, 200);
+  assert_string_equal(h_gets(g->json, "person.phones[0]"), "+972 54 000 1111");
+  assert_string_equal(h_gets(g->json, "person.emails[0]"), "du.lich@example.org");
+  assert_string_equal(h_gets(g->json, "presence.city"), "Haifa");
+  assert_string_equal(h_gets(g->json, "presence.until"), "2023-10-20");
+  assert_string_equal(h_gets(g->json, "presence.from"), "2023-10-01");
+  /* Only contact and trip fields may change through the link. */
+  EXPECT_ERROR(s,
+               h_call(s, NULL, "PATCH", "{\"full_name\":\"Someone Else\"}",
+                      "/api/v1/public/registrations/%s", token),
+               422, "validation_failed", "full_name");
+  EXPECT_ERROR(s,
+               h_call(s, NULL, "PATCH", "{\"until\":\"2023-09-01\"}",
+                      "/api/v1/public/registrations/%s", token),
+               422, "validation_failed", "until");
+}
+
+static void registration_close_ends_the_trip_and_the_link(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *c =
+      h_call(s, NULL, "POST",
+             "{\"person\":{\"full_name\":\"Tạ Văn Về\",\"passport\":\"Q1357913\"},"
+             "\"presence\":{\"country\":\"IL\",\"category\":\"tourist\",\"from\":\"2023-10\"}}",
+             "/api/v1/public/registrations");
+  EXPECT_STATUS(s, c, 201);
+  const char *token = h_gets(c->json, "manage_token");
+  h_resp_t *d = h_call(s, NULL, "DELETE", NULL, "/api/v1/public/registrations/%s", token);
+  EXPECT_STATUS(s, d, 200);
+  assert_true(json_is_true(h_get(d->json, "closed")));
+  assert_non_null(h_gets(d->json, "until"));
+  EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/api/v1/public/registrations/%s", token), 404,
+               "not_found", NULL);
+  EXPECT_ERROR(
+      s, h_call(s, NULL, "PATCH", "{\"city\":\"Eilat\"}", "/api/v1/public/registrations/%s", token),
+      404, "not_found", NULL);
+  EXPECT_ERROR(s, h_call(s, NULL, "DELETE", NULL, "/api/v1/public/registrations/%s", token), 404,
+               "not_found", NULL);
+  /* The registry keeps the person, with the trip ended. */
+  h_resp_t *q = h_call(s, h_as(s, H_ISRAEL), "GET", NULL, "/api/v1/persons?q=Q1357913");
+  EXPECT_STATUS(s, q, 200);
+  assert_int_equal(json_array_size(h_get(q->json, "items")), 1);
+  assert_string_equal(h_gets(q->json, "items[0].source"), "self_registration");
+  h_resp_t *pr = h_call(s, h_as(s, H_ISRAEL), "GET", NULL, "/api/v1/persons/%s/presences",
+                        h_gets(q->json, "items[0].id"));
+  EXPECT_STATUS(s, pr, 200);
+  assert_string_equal(h_gets(pr->json, "items[0].until"), h_gets(d->json, "until"));
+}
+
+static void registration_with_a_made_up_link_is_404(void **state) {
+  h_server_t *s = *state;
+  EXPECT_ERROR(s,
+               h_call(s, NULL, "GET", NULL,
+                      "/api/v1/public/registrations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+               404, "not_found", NULL);
+  EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/api/v1/public/registrations/short"), 404,
+               "not_found", NULL);
+}
+
+static void registration_needs_person_and_presence(void **state) {
+  h_server_t *s = *state;
+  EXPECT_ERROR(s,
+               h_call(s, NULL, "POST", "{\"person\":{\"full_name\":\"Chỉ Tên\"}}",
+                      "/api/v1/public/registrations"),
+               422, "validation_failed", "presence");
+  EXPECT_ERROR(s,
+               h_call(s, NULL, "POST",
+                      "{\"person\":{\"full_name\":\"Chỉ Tên\",\"status\":\"safe\"},"
+                      "\"presence\":{\"country\":\"IL\",\"category\":\"tourist\"}}",
+                      "/api/v1/public/registrations"),
+               422, "validation_failed", "person.status");
+}
+
+static void registration_is_visible_to_the_officer_of_the_country(void **state) {
+  h_server_t *s = *state;
+  register_citizen(s);
+  h_resp_t *il = h_call(s, h_as(s, H_ISRAEL), "GET", NULL, "/api/v1/persons?q=P2468013");
+  EXPECT_STATUS(s, il, 200);
+  assert_true(json_array_size(h_get(il->json, "items")) >= 1);
+  h_resp_t *mm = h_call(s, h_as(s, H_MYANMAR), "GET", NULL, "/api/v1/persons?q=P2468013");
+  EXPECT_STATUS(s, mm, 200);
+  assert_int_equal(json_array_size(h_get(mm->json, "items")), 0);
+}
+
+/* Last in the group: it spends the address's registration allowance. */
+static void registrations_from_one_address_are_rate_limited(void **state) {
+  h_server_t *s = *state;
+  int limited = 0;
+  for (int i = 0; i < 25; i++) {
+    h_resp_t *r = h_call(s, NULL, "POST", CITIZEN, "/api/v1/public/registrations");
+    if (limited) {
+      EXPECT_ERROR(s, r, 429, "rate_limited", NULL);
+    } else if (r->status == 429) {
+      EXPECT_ERROR(s, r, 429, "rate_limited", NULL);
+      limited = 1;
+    } else {
+      EXPECT_STATUS(s, r, 201);
+    }
+  }
+  assert_true(limited);
+}
+
+int api_public_tests(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(registration_create_returns_a_private_manage_link),
+      cmocka_unit_test(registration_get_shows_the_citizen_their_record),
+      cmocka_unit_test(registration_update_changes_contacts_and_trip),
+      cmocka_unit_test(registration_close_ends_the_trip_and_the_link),
+      cmocka_unit_test(registration_with_a_made_up_link_is_404),
+      cmocka_unit_test(registration_needs_person_and_presence),
+      cmocka_unit_test(registration_is_visible_to_the_officer_of_the_country),
+      cmocka_unit_test(registrations_from_one_address_are_rate_limited),
+  };
+  return cmocka_run_group_tests_name("public", tests, h_group_setup, h_group_teardown);
+}
