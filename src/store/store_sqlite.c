@@ -14,6 +14,8 @@
 
 #include "store/sqlite_schema.h"
 #include "store/store.h"
+#include "store/store_impl.h"
+#include "store/store_sqlite.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -197,29 +199,26 @@ static const char *const sq_sql[SQ_COUNT] = {
 #undef SQ_TEXT
 };
 
-struct store_conn {
-  store_t *store;
+struct sq_conn {
+  store_conn_t handle; /* what store_conn hands out; handle.sq points back here */
+  sq_store_t *store;
   sqlite3 *db;
   sqlite3_stmt *stmts[SQ_COUNT];
   int in_tx;
 };
 
-struct store {
+struct sq_store {
   char *path;
   secret_t keys;
   enum store_sync sync;
   pthread_key_t tls;
   pthread_mutex_t lock;
-  store_conn_t *conns[STORE_MAX_CONNS];
+  sq_conn_t *conns[STORE_MAX_CONNS];
   size_t nconns;
 };
 
-static _Atomic int64_t sq_db_time_us;
-
-int64_t store_db_time_us(void) { return atomic_load(&sq_db_time_us); }
-
 /* Returns the prepared statement id of c, preparing it on first use; NULL on failure (logged). */
-static sqlite3_stmt *sq(store_conn_t *c, enum sq_stmt id) {
+static sqlite3_stmt *sq(sq_conn_t *c, enum sq_stmt id) {
   if (c->stmts[id] == NULL) {
     if (sqlite3_prepare_v3(c->db, sq_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
                            NULL) != SQLITE_OK) {
@@ -234,12 +233,12 @@ static sqlite3_stmt *sq(store_conn_t *c, enum sq_stmt id) {
 static int sq_step(sqlite3_stmt *st) {
   int64_t t0 = clock_mono_us();
   int rc = sqlite3_step(st);
-  atomic_fetch_add(&sq_db_time_us, clock_mono_us() - t0);
+  store_db_time_add(clock_mono_us() - t0);
   return rc;
 }
 
 /* Maps a SQLite result to a bh_err, logging unexpected failures. */
-static int sq_err(store_conn_t *c, int rc) {
+static int sq_err(sq_conn_t *c, int rc) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return BH_OK;
   if ((rc & 0xff) == SQLITE_CONSTRAINT) return BH_ERR_CONFLICT;
   if ((rc & 0xff) == SQLITE_BUSY) return BH_ERR_UNAVAILABLE;
@@ -248,7 +247,7 @@ static int sq_err(store_conn_t *c, int rc) {
 }
 
 /* Runs a statement that returns no rows, then resets it. */
-static int sq_exec(store_conn_t *c, sqlite3_stmt *st) {
+static int sq_exec(sq_conn_t *c, sqlite3_stmt *st) {
   int rc = sq_step(st);
   int err = rc == SQLITE_DONE ? BH_OK : sq_err(c, rc);
   sqlite3_reset(st);
@@ -314,7 +313,7 @@ static char *json_text(const json_t *j) {
 }
 
 /* Opens a sealed identifier column into the arena; NULL if absent or unreadable. */
-static const char *col_sealed(store_conn_t *c, arena_t *a, sqlite3_stmt *st, int i) {
+static const char *col_sealed(sq_conn_t *c, arena_t *a, sqlite3_stmt *st, int i) {
   const unsigned char *blob = sqlite3_column_blob(st, i);
   int len = sqlite3_column_bytes(st, i);
   if (blob == NULL || len < SECRET_SEAL_OVERHEAD) return NULL;
@@ -329,7 +328,7 @@ static const char *col_sealed(store_conn_t *c, arena_t *a, sqlite3_stmt *st, int
 }
 
 /* Seals an identifier and computes its lookup hash; binds both (NULL when absent). */
-static int bind_identifier(store_conn_t *c, sqlite3_stmt *st, int i_enc, int i_hash,
+static int bind_identifier(sq_conn_t *c, sqlite3_stmt *st, int i_enc, int i_hash,
                            const char *kind, const char *value, unsigned char *sealed,
                            unsigned char *hash) {
   if (value == NULL || value[0] == '\0') {
@@ -349,31 +348,31 @@ static int bind_identifier(store_conn_t *c, sqlite3_stmt *st, int i_enc, int i_h
 
 /* ---- transactions ---- */
 
-static int sq_simple(store_conn_t *c, enum sq_stmt id) {
+static int sq_simple(sq_conn_t *c, enum sq_stmt id) {
   sqlite3_stmt *st = sq(c, id);
   if (st == NULL) return BH_ERR_DB;
   return sq_exec(c, st);
 }
 
-int store_begin(store_conn_t *c) {
+int sq_begin(sq_conn_t *c) {
   int rc = sq_simple(c, SQ_BEGIN);
   if (rc == BH_OK) c->in_tx = 1;
   return rc;
 }
 
-int store_begin_write(store_conn_t *c) {
+int sq_begin_write(sq_conn_t *c) {
   int rc = sq_simple(c, SQ_BEGIN_WRITE);
   if (rc == BH_OK) c->in_tx = 1;
   return rc;
 }
 
-int store_commit(store_conn_t *c) {
+int sq_commit(sq_conn_t *c) {
   int rc = sq_simple(c, SQ_COMMIT);
   if (rc == BH_OK) c->in_tx = 0;
   return rc;
 }
 
-int store_rollback(store_conn_t *c) {
+int sq_rollback(sq_conn_t *c) {
   if (!c->in_tx) return BH_OK;
   int rc = sq_simple(c, SQ_ROLLBACK);
   c->in_tx = 0;
@@ -381,39 +380,39 @@ int store_rollback(store_conn_t *c) {
 }
 
 /* Starts a write transaction unless the caller already holds one; *owned says which. */
-static int tx_enter(store_conn_t *c, int *owned) {
+static int tx_enter(sq_conn_t *c, int *owned) {
   *owned = 0;
   if (c->in_tx) return BH_OK;
-  int rc = store_begin_write(c);
+  int rc = sq_begin_write(c);
   if (rc == BH_OK) *owned = 1;
   return rc;
 }
 
 /* Ends what tx_enter started: commit on success, rollback on failure. Returns the final code. */
-static int tx_leave(store_conn_t *c, int owned, int rc) {
+static int tx_leave(sq_conn_t *c, int owned, int rc) {
   if (!owned) return rc;
-  if (rc == BH_OK) return store_commit(c);
-  store_rollback(c);
+  if (rc == BH_OK) return sq_commit(c);
+  sq_rollback(c);
   return rc;
 }
 
-int store_savepoint(store_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT); }
+int sq_savepoint(sq_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT); }
 
-int store_savepoint_release(store_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT_RELEASE); }
+int sq_savepoint_release(sq_conn_t *c) { return sq_simple(c, SQ_SAVEPOINT_RELEASE); }
 
-int store_savepoint_rollback(store_conn_t *c) {
+int sq_savepoint_rollback(sq_conn_t *c) {
   int rc = sq_simple(c, SQ_SAVEPOINT_ROLLBACK);
   if (rc == BH_OK) rc = sq_simple(c, SQ_SAVEPOINT_RELEASE);
   return rc;
 }
 
-int store_bulk_begin(store_conn_t *c) {
+int sq_bulk_begin(sq_conn_t *c) {
   sqlite3_exec(c->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL);
-  return store_begin_write(c);
+  return sq_begin_write(c);
 }
 
-int store_bulk_end(store_conn_t *c) {
-  int rc = store_commit(c);
+int sq_bulk_end(sq_conn_t *c) {
+  int rc = sq_commit(c);
   const char *sync = c->store->sync == STORE_SYNC_FULL     ? "PRAGMA synchronous=FULL"
                      : c->store->sync == STORE_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
                                                            : "PRAGMA synchronous=OFF";
@@ -436,10 +435,11 @@ static int sq_pragmas(sqlite3 *db, enum store_sync sync) {
   return BH_OK;
 }
 
-static int conn_open(store_t *s, store_conn_t **out) {
-  store_conn_t *c = calloc(1, sizeof(*c));
+static int conn_open(sq_store_t *s, sq_conn_t **out) {
+  sq_conn_t *c = calloc(1, sizeof(*c));
   if (c == NULL) return BH_ERR_NOMEM;
   c->store = s;
+  c->handle.sq = c;
   int rc = sqlite3_open_v2(s->path, &c->db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
@@ -460,16 +460,16 @@ static int conn_open(store_t *s, store_conn_t **out) {
   return BH_OK;
 }
 
-static void conn_close(store_conn_t *c) {
+static void conn_close(sq_conn_t *c) {
   if (c == NULL) return;
   for (int i = 0; i < SQ_COUNT; i++) sqlite3_finalize(c->stmts[i]);
   sqlite3_close(c->db);
   free(c);
 }
 
-static int sq_migrate(store_conn_t *c) {
+static int sq_migrate(sq_conn_t *c) {
   int version = 0;
-  int rc = store_schema_version(c, &version);
+  int rc = sq_schema_version(c, &version);
   if (rc != BH_OK) return rc;
   size_t want = sqlite_schema_count();
   if ((size_t)version > want) {
@@ -494,25 +494,25 @@ static int sq_migrate(store_conn_t *c) {
   return BH_OK;
 }
 
-int store_open(const char *url, const secret_t *keys, enum store_sync sync, store_t **out) {
-  store_t *s = calloc(1, sizeof(*s));
+int sq_open(const char *url, const secret_t *keys, enum store_sync sync, sq_store_t **out) {
+  sq_store_t *s = calloc(1, sizeof(*s));
   if (s == NULL) return BH_ERR_NOMEM;
   s->path = strdup(url);
   s->keys = *keys;
   s->sync = sync;
   pthread_mutex_init(&s->lock, NULL);
   pthread_key_create(&s->tls, NULL);
-  store_conn_t *c = store_conn(s);
+  sq_conn_t *c = sq_conn(s);
   int rc = c ? sq_migrate(c) : BH_ERR_IO;
   if (rc != BH_OK) {
-    store_close(s);
+    sq_close(s);
     return rc;
   }
   *out = s;
   return BH_OK;
 }
 
-void store_close(store_t *s) {
+void sq_close(sq_store_t *s) {
   if (s == NULL) return;
   for (size_t i = 0; i < s->nconns; i++) conn_close(s->conns[i]);
   pthread_key_delete(s->tls);
@@ -521,8 +521,10 @@ void store_close(store_t *s) {
   free(s);
 }
 
-store_conn_t *store_conn(store_t *s) {
-  store_conn_t *c = pthread_getspecific(s->tls);
+store_conn_t *sq_conn_handle(sq_conn_t *c) { return &c->handle; }
+
+sq_conn_t *sq_conn(sq_store_t *s) {
+  sq_conn_t *c = pthread_getspecific(s->tls);
   if (c != NULL) return c;
   pthread_mutex_lock(&s->lock);
   if (s->nconns < STORE_MAX_CONNS && conn_open(s, &c) == BH_OK) {
@@ -536,7 +538,7 @@ store_conn_t *store_conn(store_t *s) {
   return c;
 }
 
-int store_schema_version(store_conn_t *c, int *version) {
+int sq_schema_version(sq_conn_t *c, int *version) {
   sqlite3_stmt *st = sq(c, SQ_VERSION);
   if (st == NULL) return BH_ERR_DB;
   int rc = sq_step(st);
@@ -545,7 +547,7 @@ int store_schema_version(store_conn_t *c, int *version) {
   return rc == SQLITE_ROW ? BH_OK : sq_err(c, rc);
 }
 
-int store_ping(store_conn_t *c) {
+int sq_ping(sq_conn_t *c) {
   sqlite3_stmt *st = sq(c, SQ_PING);
   if (st == NULL) return BH_ERR_DB;
   int rc = sq_step(st);
@@ -555,7 +557,7 @@ int store_ping(store_conn_t *c) {
 
 /* ---- missions ---- */
 
-static int mission_countries_write(store_conn_t *c, int64_t id, const json_t *jur) {
+static int mission_countries_write(sq_conn_t *c, int64_t id, const json_t *jur) {
   sqlite3_stmt *del = sq(c, SQ_MISSION_COUNTRY_DELETE);
   sqlite3_stmt *ins = sq(c, SQ_MISSION_COUNTRY_INSERT);
   if (del == NULL || ins == NULL) return BH_ERR_DB;
@@ -582,7 +584,7 @@ static void mission_bind(sqlite3_stmt *st, int first, const mission_t *m) {
   bind_text(st, first + 6, m->timezone);
 }
 
-int store_mission_create(store_conn_t *c, mission_t *m) {
+int sq_mission_create(sq_conn_t *c, mission_t *m) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   sqlite3_stmt *st = sq(c, SQ_MISSION_INSERT);
@@ -601,7 +603,7 @@ out:
   return tx_leave(c, owned, rc);
 }
 
-int store_mission_update(store_conn_t *c, const mission_t *m) {
+int sq_mission_update(sq_conn_t *c, const mission_t *m) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   sqlite3_stmt *st = sq(c, SQ_MISSION_UPDATE);
@@ -619,7 +621,7 @@ out:
   return tx_leave(c, owned, rc);
 }
 
-static int mission_read(store_conn_t *c, sqlite3_stmt *st, arena_t *a, mission_t *m) {
+static int mission_read(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, mission_t *m) {
   memset(m, 0, sizeof(*m));
   m->id = sqlite3_column_int64(st, 0);
   m->kind = col_text(a, st, 1);
@@ -644,7 +646,7 @@ static int mission_read(store_conn_t *c, sqlite3_stmt *st, arena_t *a, mission_t
   return rc == SQLITE_DONE ? BH_OK : sq_err(c, rc);
 }
 
-int store_mission_get(store_conn_t *c, int64_t id, arena_t *a, mission_t *out) {
+int sq_mission_get(sq_conn_t *c, int64_t id, arena_t *a, mission_t *out) {
   sqlite3_stmt *st = sq(c, SQ_MISSION_GET);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, id);
@@ -660,7 +662,7 @@ int store_mission_get(store_conn_t *c, int64_t id, arena_t *a, mission_t *out) {
   return err;
 }
 
-int store_mission_list(store_conn_t *c, const store_page_t *page, arena_t *a, mission_t **out,
+int sq_mission_list(sq_conn_t *c, const store_page_t *page, arena_t *a, mission_t **out,
                         size_t *n) {
   sqlite3_stmt *st = sq(c, SQ_MISSION_LIST);
   if (st == NULL) return BH_ERR_DB;
@@ -680,7 +682,7 @@ int store_mission_list(store_conn_t *c, const store_page_t *page, arena_t *a, mi
   return err;
 }
 
-int store_mission_find_name(store_conn_t *c, const char *name, int64_t *id) {
+int sq_mission_find_name(sq_conn_t *c, const char *name, int64_t *id) {
   sqlite3_stmt *st = sq(c, SQ_MISSION_FIND_NAME);
   if (st == NULL) return BH_ERR_DB;
   bind_text(st, 1, name);
@@ -704,7 +706,7 @@ static void user_read(sqlite3_stmt *st, arena_t *a, user_t *u) {
   u->created_at = sqlite3_column_int64(st, 7);
 }
 
-int store_user_create(store_conn_t *c, user_t *u) {
+int sq_user_create(sq_conn_t *c, user_t *u) {
   sqlite3_stmt *st = sq(c, SQ_USER_INSERT);
   if (st == NULL) return BH_ERR_DB;
   u->created_at = clock_now();
@@ -720,28 +722,28 @@ int store_user_create(store_conn_t *c, user_t *u) {
   return rc;
 }
 
-static int user_fetch(store_conn_t *c, sqlite3_stmt *st, arena_t *a, user_t *out) {
+static int user_fetch(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, user_t *out) {
   int rc = sq_step(st);
   if (rc == SQLITE_ROW) user_read(st, a, out);
   sq_done(st);
   return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_err(c, rc);
 }
 
-int store_user_get(store_conn_t *c, int64_t id, arena_t *a, user_t *out) {
+int sq_user_get(sq_conn_t *c, int64_t id, arena_t *a, user_t *out) {
   sqlite3_stmt *st = sq(c, SQ_USER_GET);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, id);
   return user_fetch(c, st, a, out);
 }
 
-int store_user_by_email(store_conn_t *c, const char *email, arena_t *a, user_t *out) {
+int sq_user_by_email(sq_conn_t *c, const char *email, arena_t *a, user_t *out) {
   sqlite3_stmt *st = sq(c, SQ_USER_BY_EMAIL);
   if (st == NULL) return BH_ERR_DB;
   bind_text(st, 1, email);
   return user_fetch(c, st, a, out);
 }
 
-int store_user_update(store_conn_t *c, const user_t *u) {
+int sq_user_update(sq_conn_t *c, const user_t *u) {
   sqlite3_stmt *st = sq(c, SQ_USER_UPDATE);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, u->id);
@@ -755,7 +757,7 @@ int store_user_update(store_conn_t *c, const user_t *u) {
   return rc;
 }
 
-int store_user_set_password(store_conn_t *c, int64_t id, const char *pwhash) {
+int sq_user_set_password(sq_conn_t *c, int64_t id, const char *pwhash) {
   sqlite3_stmt *st = sq(c, SQ_USER_SET_PW);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, id);
@@ -766,7 +768,7 @@ int store_user_set_password(store_conn_t *c, int64_t id, const char *pwhash) {
   return rc;
 }
 
-int store_user_list(store_conn_t *c, const store_page_t *page, arena_t *a, user_t **out,
+int sq_user_list(sq_conn_t *c, const store_page_t *page, arena_t *a, user_t **out,
                     size_t *n) {
   sqlite3_stmt *st = sq(c, SQ_USER_LIST);
   if (st == NULL) return BH_ERR_DB;
@@ -783,7 +785,7 @@ int store_user_list(store_conn_t *c, const store_page_t *page, arena_t *a, user_
   return rc == SQLITE_DONE ? BH_OK : sq_err(c, rc);
 }
 
-int store_token_create(store_conn_t *c, int64_t user_id, const unsigned char *hash,
+int sq_token_create(sq_conn_t *c, int64_t user_id, const unsigned char *hash,
                        const char *name, int64_t *id) {
   sqlite3_stmt *st = sq(c, SQ_TOKEN_INSERT);
   if (st == NULL) return BH_ERR_DB;
@@ -796,7 +798,7 @@ int store_token_create(store_conn_t *c, int64_t user_id, const unsigned char *ha
   return rc;
 }
 
-int store_token_lookup(store_conn_t *c, const unsigned char *hash, int64_t *user_id) {
+int sq_token_lookup(sq_conn_t *c, const unsigned char *hash, int64_t *user_id) {
   sqlite3_stmt *st = sq(c, SQ_TOKEN_LOOKUP);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_blob(st, 1, hash, SECRET_TOKEN_HASH_BYTES, SQLITE_STATIC);
@@ -806,7 +808,7 @@ int store_token_lookup(store_conn_t *c, const unsigned char *hash, int64_t *user
   return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_UNAUTHENTICATED : sq_err(c, rc);
 }
 
-int store_session_create(store_conn_t *c, const unsigned char *hash, int64_t user_id, int64_t now,
+int sq_session_create(sq_conn_t *c, const unsigned char *hash, int64_t user_id, int64_t now,
                          int64_t expires_at) {
   sqlite3_stmt *st = sq(c, SQ_SESSION_INSERT);
   if (st == NULL) return BH_ERR_DB;
@@ -817,7 +819,7 @@ int store_session_create(store_conn_t *c, const unsigned char *hash, int64_t use
   return sq_exec(c, st);
 }
 
-int store_session_touch(store_conn_t *c, const unsigned char *hash, int64_t now, int64_t idle_s,
+int sq_session_touch(sq_conn_t *c, const unsigned char *hash, int64_t now, int64_t idle_s,
                         int64_t *user_id) {
   sqlite3_stmt *st = sq(c, SQ_SESSION_GET);
   if (st == NULL) return BH_ERR_DB;
@@ -833,7 +835,7 @@ int store_session_touch(store_conn_t *c, const unsigned char *hash, int64_t now,
   if (rc == SQLITE_DONE) return BH_ERR_UNAUTHENTICATED;
   if (rc != SQLITE_ROW) return sq_err(c, rc);
   if (now - last > idle_s || now >= expires) {
-    store_session_delete(c, hash);
+    sq_session_delete(c, hash);
     return BH_ERR_UNAUTHENTICATED;
   }
   if (now - last >= 60) {
@@ -846,7 +848,7 @@ int store_session_touch(store_conn_t *c, const unsigned char *hash, int64_t now,
   return BH_OK;
 }
 
-int store_session_delete(store_conn_t *c, const unsigned char *hash) {
+int sq_session_delete(sq_conn_t *c, const unsigned char *hash) {
   sqlite3_stmt *st = sq(c, SQ_SESSION_DELETE);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_blob(st, 1, hash, SECRET_TOKEN_HASH_BYTES, SQLITE_STATIC);
@@ -895,7 +897,7 @@ static int person_name_key(const person_t *p, char *key, size_t cap) {
 #define NAME_KEY_MAX 2048
 
 /* Inserts (or with del, removes) the token rows of a space-separated key. */
-static int name_tokens_apply(store_conn_t *c, int64_t id, const char *key, int del) {
+static int name_tokens_apply(sq_conn_t *c, int64_t id, const char *key, int del) {
   sqlite3_stmt *st = sq(c, del ? SQ_NAME_TOKEN_DEL : SQ_NAME_TOKEN_ADD);
   if (st == NULL) return BH_ERR_DB;
   int rc = BH_OK;
@@ -938,7 +940,7 @@ static int person_bound_make(const person_t *p, struct person_bound *b) {
   return BH_OK;
 }
 
-int store_person_create(store_conn_t *c, person_t *p) {
+int sq_person_create(sq_conn_t *c, person_t *p) {
   struct person_bound b;
   char key[NAME_KEY_MAX];
   int owned = 0, rc = person_bound_make(p, &b);
@@ -1005,7 +1007,7 @@ int store_person_create(store_conn_t *c, person_t *p) {
 out:
   /* A duplicate import row is not a failure of the surrounding batch. */
   if (rc == BH_ERR_CONFLICT && p->import_key && owned) {
-    store_commit(c);
+    sq_commit(c);
   } else {
     rc = tx_leave(c, owned, rc) == BH_OK ? rc : BH_ERR_DB;
   }
@@ -1014,7 +1016,7 @@ out_free:
   return rc;
 }
 
-static int person_read(store_conn_t *c, sqlite3_stmt *st, arena_t *a, person_t *p) {
+static int person_read(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, person_t *p) {
   memset(p, 0, sizeof(*p));
   p->id = sqlite3_column_int64(st, 0);
   p->full_name = col_text(a, st, 1);
@@ -1037,7 +1039,7 @@ static int person_read(store_conn_t *c, sqlite3_stmt *st, arena_t *a, person_t *
   return p->full_name ? BH_OK : BH_ERR_NOMEM;
 }
 
-int store_person_get(store_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+int sq_person_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
                      person_t *out) {
   sqlite3_stmt *st = sq(c, SQ_PERSON_GET);
   if (st == NULL) return BH_ERR_DB;
@@ -1052,7 +1054,7 @@ int store_person_get(store_conn_t *c, const store_scope_t *scope, int64_t id, ar
 }
 
 /* Returns BH_OK if person id is visible in scope and passes the optional filter. */
-static int person_check(store_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+static int person_check(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
                         int64_t id) {
   sqlite3_stmt *st = sq(c, SQ_PERSON_CHECK);
   if (st == NULL) return BH_ERR_DB;
@@ -1064,7 +1066,7 @@ static int person_check(store_conn_t *c, const store_scope_t *scope, const perso
   return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_err(c, rc);
 }
 
-int store_person_update(store_conn_t *c, const store_scope_t *scope, const person_t *p) {
+int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p) {
   struct person_bound b;
   char key[NAME_KEY_MAX], old_key[NAME_KEY_MAX];
   int owned = 0, rc = person_bound_make(p, &b);
@@ -1121,7 +1123,7 @@ out_free:
   return rc;
 }
 
-static int person_load(store_conn_t *c, int64_t id, arena_t *a, person_t *out) {
+static int person_load(sq_conn_t *c, int64_t id, arena_t *a, person_t *out) {
   sqlite3_stmt *st = sq(c, SQ_PERSON_LOAD);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, id);
@@ -1134,7 +1136,7 @@ static int person_load(store_conn_t *c, int64_t id, arena_t *a, person_t *out) {
 }
 
 /* Returns the smallest person id >= from having token, or 0 when there is none. */
-static int name_seek(store_conn_t *c, const char *token, int64_t from, int64_t *found) {
+static int name_seek(sq_conn_t *c, const char *token, int64_t from, int64_t *found) {
   sqlite3_stmt *st = sq(c, SQ_NAME_SEEK);
   if (st == NULL) return BH_ERR_DB;
   bind_text(st, 1, token);
@@ -1150,7 +1152,7 @@ static int name_seek(store_conn_t *c, const char *token, int64_t from, int64_t *
  * cost follows the rarest token, not the registry size. Stops after a seek budget, reporting
  * the id to resume from in *resume (0 when the lists are exhausted).
  */
-static int person_search_names(store_conn_t *c, const store_scope_t *scope,
+static int person_search_names(sq_conn_t *c, const store_scope_t *scope,
                                const person_filter_t *f, const store_page_t *page,
                                int64_t *ids, size_t *n, int64_t *resume) {
   int64_t cur = page->after + 1;
@@ -1191,7 +1193,7 @@ static int person_search_names(store_conn_t *c, const store_scope_t *scope,
   return BH_OK;
 }
 
-int store_person_search(store_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
                         const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
   int64_t *ids = arena_alloc(a, sizeof(*ids) * (size_t)page->limit);
   person_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
@@ -1261,7 +1263,7 @@ static void presence_read(sqlite3_stmt *st, arena_t *a, presence_t *p) {
   p->updated_at = sqlite3_column_int64(st, 14);
 }
 
-int store_person_each(store_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb,
+int sq_person_each(sq_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb,
                       void *ctx) {
   sqlite3_stmt *st = sq(c, SQ_PERSON_EACH);
   sqlite3_stmt *lp = sq(c, SQ_PRESENCE_LATEST);
@@ -1295,7 +1297,7 @@ int store_person_each(store_conn_t *c, const store_scope_t *scope, arena_t *a, s
   return err;
 }
 
-int store_person_stats(store_conn_t *c, store_stat_cb cb, void *ctx) {
+int sq_person_stats(sq_conn_t *c, store_stat_cb cb, void *ctx) {
   sqlite3_stmt *st = sq(c, SQ_STATS);
   if (st == NULL) return BH_ERR_DB;
   int rc, err = BH_OK;
@@ -1328,7 +1330,7 @@ static void presence_bind(sqlite3_stmt *st, int first, const presence_t *p) {
   bind_text(st, first + 10, p->group_id);
 }
 
-int store_presence_create(store_conn_t *c, const store_scope_t *scope, presence_t *pr) {
+int sq_presence_create(sq_conn_t *c, const store_scope_t *scope, presence_t *pr) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   rc = person_check(c, scope, NULL, pr->person_id);
@@ -1348,7 +1350,7 @@ out:
   return tx_leave(c, owned, rc);
 }
 
-int store_presence_get(store_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+int sq_presence_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
                        presence_t *out) {
   sqlite3_stmt *st = sq(c, SQ_PRESENCE_GET);
   if (st == NULL) return BH_ERR_DB;
@@ -1360,7 +1362,7 @@ int store_presence_get(store_conn_t *c, const store_scope_t *scope, int64_t id, 
   return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_err(c, rc);
 }
 
-int store_presence_update(store_conn_t *c, const store_scope_t *scope, const presence_t *pr) {
+int sq_presence_update(sq_conn_t *c, const store_scope_t *scope, const presence_t *pr) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   rc = person_check(c, scope, NULL, pr->person_id);
@@ -1379,7 +1381,7 @@ out:
   return tx_leave(c, owned, rc);
 }
 
-int store_presence_list(store_conn_t *c, const store_scope_t *scope, int64_t person_id, arena_t *a,
+int sq_presence_list(sq_conn_t *c, const store_scope_t *scope, int64_t person_id, arena_t *a,
                         presence_t **out, size_t *n) {
   int rc = person_check(c, scope, NULL, person_id);
   if (rc != BH_OK) return rc;
@@ -1407,7 +1409,7 @@ int store_presence_list(store_conn_t *c, const store_scope_t *scope, int64_t per
 
 /* ---- welfare status ---- */
 
-int store_status_set(store_conn_t *c, const store_scope_t *scope, status_event_t *ev) {
+int sq_status_set(sq_conn_t *c, const store_scope_t *scope, status_event_t *ev) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   rc = person_check(c, scope, NULL, ev->person_id);
@@ -1441,7 +1443,7 @@ out:
   return tx_leave(c, owned, rc);
 }
 
-int store_status_history(store_conn_t *c, const store_scope_t *scope, int64_t person_id,
+int sq_status_history(sq_conn_t *c, const store_scope_t *scope, int64_t person_id,
                          arena_t *a, status_event_t **out, size_t *n) {
   int rc = person_check(c, scope, NULL, person_id);
   if (rc != BH_OK) return rc;
@@ -1476,7 +1478,7 @@ int store_status_history(store_conn_t *c, const store_scope_t *scope, int64_t pe
 
 /* ---- self-registration ---- */
 
-int store_registration_create(store_conn_t *c, const unsigned char *hash, int64_t person_id,
+int sq_registration_create(sq_conn_t *c, const unsigned char *hash, int64_t person_id,
                               int64_t presence_id) {
   sqlite3_stmt *st = sq(c, SQ_REG_INSERT);
   if (st == NULL) return BH_ERR_DB;
@@ -1487,7 +1489,7 @@ int store_registration_create(store_conn_t *c, const unsigned char *hash, int64_
   return sq_exec(c, st);
 }
 
-int store_registration_lookup(store_conn_t *c, const unsigned char *hash, int64_t *person_id,
+int sq_registration_lookup(sq_conn_t *c, const unsigned char *hash, int64_t *person_id,
                               int64_t *presence_id) {
   sqlite3_stmt *st = sq(c, SQ_REG_LOOKUP);
   if (st == NULL) return BH_ERR_DB;
@@ -1501,7 +1503,7 @@ int store_registration_lookup(store_conn_t *c, const unsigned char *hash, int64_
   return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_err(c, rc);
 }
 
-int store_registration_close(store_conn_t *c, const unsigned char *hash, int64_t now) {
+int sq_registration_close(sq_conn_t *c, const unsigned char *hash, int64_t now) {
   sqlite3_stmt *st = sq(c, SQ_REG_CLOSE);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_blob(st, 1, hash, SECRET_TOKEN_HASH_BYTES, SQLITE_STATIC);
@@ -1513,7 +1515,7 @@ int store_registration_close(store_conn_t *c, const unsigned char *hash, int64_t
 
 /* ---- audit ---- */
 
-int store_audit_append(store_conn_t *c, audit_entry_t *e) {
+int sq_audit_append(sq_conn_t *c, audit_entry_t *e) {
   sqlite3_stmt *st = sq(c, SQ_AUDIT_INSERT);
   if (st == NULL) return BH_ERR_DB;
   if (e->at == 0) e->at = clock_now();
@@ -1530,7 +1532,7 @@ int store_audit_append(store_conn_t *c, audit_entry_t *e) {
   return rc;
 }
 
-int store_audit_list(store_conn_t *c, const audit_filter_t *f, const store_page_t *page,
+int sq_audit_list(sq_conn_t *c, const audit_filter_t *f, const store_page_t *page,
                      arena_t *a, audit_entry_t **out, size_t *n) {
   sqlite3_stmt *st = sq(c, SQ_AUDIT_LIST);
   if (st == NULL) return BH_ERR_DB;
