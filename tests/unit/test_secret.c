@@ -211,8 +211,8 @@ static void seal_and_open_round_trip(void **state) {
   secret_t s;
   test_secret(&s, 1);
   const char *plain[] = {"", "B1234567", "079085001234",
-                         "a longer value that spans more than one block of the stream cipher, "
-                         "to be sure the whole of it comes back"};
+                         ("a longer value that spans more than one block of the stream cipher, "
+                          "to be sure the whole of it comes back")};
   for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
     size_t len = strlen(plain[i]);
     unsigned char sealed[256];
