@@ -3,6 +3,7 @@
  */
 #include "registry/import.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static const char *const import_col_names[COL_COUNT] = {
 #undef IMPORT_NAME
 };
 
+/* The most arena one row may use beyond its own CSV text. */
 #define IMPORT_ROW_ARENA (256 * 1024)
 
 /* A field of the current row as a NUL-terminated string, or NULL when absent or empty. */
@@ -201,6 +203,193 @@ static void reject_write(csv_writer_t *w, const csv_row_t *row, const char *reas
   csv_end_row(w);
 }
 
+/*
+ * The import is a two-stage pipeline. A parser thread reads the CSV and validates each row into
+ * a chunk of ready persons (parsing, UTF-8 checks, NFC, list splitting and the keyed import hash
+ * are about a fifth of the work); the calling thread, which owns the store connection, stores
+ * the chunks in order. Chunks cycle between a free list and a full list, so memory stays bounded
+ * by IMPORT_CHUNKS chunks whatever the file size. Rejected rows are written by the parser thread
+ * (the only user of the rejects writer while it runs); store failures stop both threads.
+ */
+#define IMPORT_CHUNK_ROWS 256
+#define IMPORT_CHUNKS 4
+
+/* One validated row, its strings in the chunk's arena. */
+typedef struct import_item {
+  person_t p;
+  presence_t pr;
+  unsigned char key[SECRET_INDEX_BYTES];
+  uint64_t line;
+} import_item_t;
+
+typedef struct import_chunk {
+  struct import_chunk *next;
+  arena_t *a;
+  import_item_t items[IMPORT_CHUNK_ROWS];
+  size_t n;          /* items ready to store */
+  uint64_t rows;     /* data rows read into this chunk, rejected ones included */
+  uint64_t rejected; /* rows of this chunk refused and written to the rejects file */
+  uint64_t offset;   /* input offset after the chunk, for progress */
+  int last;          /* no chunk follows: end of input, or rc says why not */
+  int rc;            /* BH_OK, or the fatal read error that ended the input */
+  char err[160];
+} import_chunk_t;
+
+typedef struct import_pipe {
+  csv_reader_t *rd;
+  csv_writer_t *rw;
+  const int *map;
+  const import_options_t *opt;
+  const secret_t *keys;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  import_chunk_t *free_list;
+  import_chunk_t *full_head, *full_tail;
+  int stop; /* the store side gave up: the parser must return */
+  import_chunk_t chunks[IMPORT_CHUNKS];
+} import_pipe_t;
+
+/* Copies the row's fields into arena a, so that they outlive the reader's next call. */
+static int row_copy(const csv_row_t *src, arena_t *a, csv_row_t *dst) {
+  *dst = *src;
+  if (src->count == 0) return BH_OK;
+  const char **field = arena_alloc(a, sizeof(*field) * src->count);
+  size_t *len = arena_alloc(a, sizeof(*len) * src->count);
+  if (field == NULL || len == NULL) return BH_ERR_NOMEM;
+  for (size_t i = 0; i < src->count; i++) {
+    field[i] = arena_strndup(a, src->field[i], src->len[i]);
+    if (field[i] == NULL) return BH_ERR_NOMEM;
+    len[i] = src->len[i];
+  }
+  dst->field = field;
+  dst->len = len;
+  return BH_OK;
+}
+
+static void chunk_release(import_chunk_t *k) {
+  for (size_t i = 0; i < k->n; i++) person_clear(&k->items[i].p);
+  arena_free(k->a);
+  k->a = NULL;
+  k->n = 0;
+}
+
+/* Reads and validates rows into k until it is full or the input ends (k->last). */
+static void chunk_fill(import_pipe_t *pp, import_chunk_t *k) {
+  k->n = 0;
+  k->rows = k->rejected = 0;
+  k->last = 0;
+  k->rc = BH_OK;
+  k->err[0] = '\0';
+  k->offset = 0;
+  k->a = arena_new((size_t)IMPORT_CHUNK_ROWS * (CSV_MAX_ROW + IMPORT_ROW_ARENA));
+  if (k->a == NULL) {
+    k->rc = BH_ERR_NOMEM;
+    k->last = 1;
+    return;
+  }
+  while (k->n < IMPORT_CHUNK_ROWS) {
+    csv_row_t row;
+    int rc = csv_read_row(pp->rd, &row);
+    if (rc == CSV_EOF) {
+      k->last = 1;
+      return;
+    }
+    if (rc != BH_OK && rc != BH_ERR_INVALID && rc != BH_ERR_TOO_LARGE) {
+      snprintf(k->err, sizeof(k->err), "reading stopped at line %llu: %s",
+               (unsigned long long)row.line, csv_reader_error(pp->rd));
+      k->rc = rc;
+      k->last = 1;
+      return;
+    }
+    k->rows++;
+    k->offset = row.offset;
+    if (rc != BH_OK) {
+      char reason[300];
+      snprintf(reason, sizeof(reason), "malformed CSV: %s", csv_reader_error(pp->rd));
+      csv_row_t empty = {.line = row.line};
+      reject_write(pp->rw, &empty, reason);
+      k->rejected++;
+      continue;
+    }
+    import_item_t *it = &k->items[k->n];
+    memset(it, 0, sizeof(*it));
+    it->line = row.line;
+    csv_row_t own;
+    reject_t rj = {0};
+    int brc = row_copy(&row, k->a, &own);
+    if (brc == BH_OK) brc = row_build(&own, pp->map, pp->opt, pp->keys, k->a, &it->p, &it->pr,
+                                      it->key, &rj);
+    if (brc == BH_ERR_NOMEM) {
+      person_clear(&it->p);
+      k->rc = BH_ERR_NOMEM;
+      k->last = 1;
+      return;
+    }
+    if (brc != BH_OK) {
+      char reason[300];
+      snprintf(reason, sizeof(reason), "%s%s%s", rj.column ? rj.column : "", rj.column ? " " : "",
+               rj.why);
+      reject_write(pp->rw, &row, reason);
+      person_clear(&it->p);
+      k->rejected++;
+      continue;
+    }
+    it->p.import_key = (const char *)it->key;
+    k->n++;
+  }
+}
+
+/* The parser thread: fills free chunks and queues them until the input ends or stop is set. */
+static void *import_parser_main(void *arg) {
+  import_pipe_t *pp = arg;
+  for (;;) {
+    pthread_mutex_lock(&pp->lock);
+    while (pp->free_list == NULL && !pp->stop) pthread_cond_wait(&pp->cond, &pp->lock);
+    import_chunk_t *k = pp->free_list;
+    if (pp->stop) {
+      pthread_mutex_unlock(&pp->lock);
+      return NULL;
+    }
+    pp->free_list = k->next;
+    pthread_mutex_unlock(&pp->lock);
+    chunk_fill(pp, k);
+    pthread_mutex_lock(&pp->lock);
+    k->next = NULL;
+    if (pp->full_tail) {
+      pp->full_tail->next = k;
+    } else {
+      pp->full_head = k;
+    }
+    pp->full_tail = k;
+    pthread_cond_broadcast(&pp->cond);
+    pthread_mutex_unlock(&pp->lock);
+    if (k->last) return NULL;
+  }
+}
+
+/* Stores one validated row; BH_OK or a fatal store error. Updates imported / duplicates. */
+static int item_store(store_conn_t *c, import_item_t *it, import_stats_t *stats) {
+  person_t *p = &it->p;
+  presence_t *pr = &it->pr;
+  int brc = store_person_create(c, p);
+  if (brc == BH_ERR_CONFLICT) {
+    stats->duplicates++;
+    return BH_OK;
+  }
+  if (brc != BH_OK) return brc;
+  if (pr->country[0]) {
+    pr->person_id = p->id;
+    brc = store_presence_create(c, &STORE_SCOPE_ALL, pr);
+  }
+  if (brc == BH_OK && strcmp(p->status, "unknown") != 0) {
+    status_event_t ev = {.person_id = p->id, .status = p->status, .source = "import",
+                         .at = p->status_at};
+    brc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
+  }
+  if (brc == BH_OK) stats->imported++;
+  return brc == BH_ERR_CONFLICT ? BH_OK : brc;
+}
+
 int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import_options_t *opt,
                    import_stats_t *stats, char *err, size_t err_size) {
   csv_reader_options_t ropt;
@@ -208,8 +397,8 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
   ropt.delimiter = CSV_DELIM_AUTO;
   csv_reader_t *rd = NULL;
   csv_writer_t *rw = NULL;
-  arena_t *a = NULL;
-  int in_batch = 0;
+  import_pipe_t *pp = NULL;
+  int threaded = 0, in_batch = 0;
   memset(stats, 0, sizeof(*stats));
   int rc = csv_reader_open_file(in, &ropt, &rd);
   if (rc != BH_OK) {
@@ -248,94 +437,90 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
       csv_end_row(rw);
     }
   }
-  a = arena_new(IMPORT_ROW_ARENA);
-  if (a == NULL) {
+  pp = calloc(1, sizeof(*pp));
+  if (pp == NULL) {
     rc = BH_ERR_NOMEM;
     goto out;
   }
+  pp->rd = rd;
+  pp->rw = rw;
+  pp->map = map;
+  pp->opt = opt;
+  pp->keys = keys;
+  for (size_t i = 0; i < IMPORT_CHUNKS; i++) {
+    pp->chunks[i].next = pp->free_list;
+    pp->free_list = &pp->chunks[i];
+  }
+  pthread_mutex_init(&pp->lock, NULL);
+  pthread_cond_init(&pp->cond, NULL);
+  pthread_t parser;
+  /* Without a second thread the same chunks are filled inline, one at a time. */
+  threaded = pthread_create(&parser, NULL, import_parser_main, pp) == 0;
   uint64_t in_batch_rows = 0;
-  for (;;) {
-    rc = csv_read_row(rd, &row);
-    if (rc == CSV_EOF) {
-      rc = BH_OK;
-      break;
-    }
-    if (rc != BH_OK && rc != BH_ERR_INVALID && rc != BH_ERR_TOO_LARGE) {
-      snprintf(err, err_size, "reading stopped at line %llu: %s", (unsigned long long)row.line,
-               csv_reader_error(rd));
-      break;
-    }
-    stats->rows++;
-    if (rc != BH_OK) {
-      char reason[300];
-      snprintf(reason, sizeof(reason), "malformed CSV: %s", csv_reader_error(rd));
-      csv_row_t empty = {.line = row.line};
-      reject_write(rw, &empty, reason);
-      stats->rejected++;
-      continue;
-    }
-    if (!in_batch) {
-      rc = store_bulk_begin(c);
-      if (rc != BH_OK) break;
-      in_batch = 1;
-    }
-    person_t p = {0};
-    presence_t pr = {0};
-    unsigned char key[SECRET_INDEX_BYTES];
-    reject_t rj = {0};
-    int brc = row_build(&row, map, opt, keys, a, &p, &pr, key, &rj);
-    if (brc != BH_OK) {
-      char reason[300];
-      snprintf(reason, sizeof(reason), "%s%s%s", rj.column ? rj.column : "",
-               rj.column ? " " : "", rj.why);
-      reject_write(rw, &row, reason);
-      stats->rejected++;
+  int last = 0;
+  rc = BH_OK;
+  while (!last && rc == BH_OK) {
+    import_chunk_t *k;
+    if (threaded) {
+      pthread_mutex_lock(&pp->lock);
+      while (pp->full_head == NULL) pthread_cond_wait(&pp->cond, &pp->lock);
+      k = pp->full_head;
+      pp->full_head = k->next;
+      if (pp->full_head == NULL) pp->full_tail = NULL;
+      pthread_mutex_unlock(&pp->lock);
     } else {
-      brc = store_person_create(c, &p);
-      if (brc == BH_ERR_CONFLICT) {
-        stats->duplicates++;
-      } else if (brc == BH_OK) {
-        if (pr.country[0]) {
-          pr.person_id = p.id;
-          brc = store_presence_create(c, &STORE_SCOPE_ALL, &pr);
-        }
-        if (brc == BH_OK && strcmp(p.status, "unknown") != 0) {
-          status_event_t ev = {.person_id = p.id, .status = p.status, .source = "import",
-                               .at = p.status_at};
-          brc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
-        }
-        if (brc == BH_OK) stats->imported++;
+      k = pp->free_list;
+      chunk_fill(pp, k);
+    }
+    last = k->last;
+    stats->rows += k->rows;
+    stats->rejected += k->rejected;
+    if (k->rc != BH_OK) {
+      snprintf(err, err_size, "%s", k->err[0] ? k->err : bh_err_str(k->rc));
+      rc = k->rc;
+    }
+    for (size_t i = 0; i < k->n && rc == BH_OK; i++) {
+      if (!in_batch) {
+        rc = store_bulk_begin(c);
+        if (rc != BH_OK) break;
+        in_batch = 1;
       }
-      if (brc != BH_OK && brc != BH_ERR_CONFLICT) {
-        snprintf(err, err_size, "storing line %llu failed", (unsigned long long)row.line);
-        person_clear(&p);
-        rc = brc;
+      int src = item_store(c, &k->items[i], stats);
+      if (src != BH_OK) {
+        snprintf(err, err_size, "storing line %llu failed", (unsigned long long)k->items[i].line);
+        rc = src;
         break;
       }
+      if (++in_batch_rows >= IMPORT_BATCH_ROWS) {
+        rc = store_bulk_end(c);
+        in_batch = 0;
+        in_batch_rows = 0;
+      }
     }
-    person_clear(&p);
-    arena_free(a);
-    a = arena_new(IMPORT_ROW_ARENA);
-    if (a == NULL) {
-      rc = BH_ERR_NOMEM;
-      break;
-    }
-    if (++in_batch_rows >= IMPORT_BATCH_ROWS) {
-      rc = store_bulk_end(c);
-      in_batch = 0;
-      in_batch_rows = 0;
-      if (rc != BH_OK) break;
-      if (opt->progress) opt->progress(opt->progress_ctx, row.offset, stats);
-    } else if (opt->progress && (stats->rows & 4095) == 0) {
-      opt->progress(opt->progress_ctx, row.offset, stats);
+    if (opt->progress && k->rows > 0) opt->progress(opt->progress_ctx, k->offset, stats);
+    chunk_release(k);
+    if (threaded) {
+      pthread_mutex_lock(&pp->lock);
+      k->next = pp->free_list;
+      pp->free_list = k;
+      if (rc != BH_OK) pp->stop = 1;
+      pthread_cond_broadcast(&pp->cond);
+      pthread_mutex_unlock(&pp->lock);
     }
   }
+  if (threaded) {
+    pthread_join(parser, NULL);
+    /* Chunks the parser queued after a store failure are dropped unstored. */
+    for (import_chunk_t *k = pp->full_head; k != NULL; k = k->next) chunk_release(k);
+  }
+  pthread_cond_destroy(&pp->cond);
+  pthread_mutex_destroy(&pp->lock);
   if (in_batch) {
-    int erc = rc == BH_OK ? store_bulk_end(c) : store_bulk_end(c);
+    int erc = store_bulk_end(c);
     if (rc == BH_OK) rc = erc;
   }
 out:
-  arena_free(a);
+  free(pp);
   csv_writer_free(rw);
   csv_reader_free(rd);
   return rc;
