@@ -3,11 +3,13 @@
 # Usage: scripts/install-deps.sh [--test]   (--test adds what only the test suite needs)
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config
+packages=(build-essential make cmake pkg-config
   libmicrohttpd-dev libjansson-dev libsodium-dev libutf8proc-dev libsqlite3-dev
-  libcurl4-openssl-dev libxml2-dev)
+  libcurl4-openssl-dev libxml2-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing)
+  # postgresql-15 (it provides postgresql-contrib-15, a virtual package dpkg cannot check): the
+  # throw-away cluster scripts/test.sh runs the API suite against, with pg_dump.
+  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing postgresql-15)
 fi
 
 missing=()

@@ -1,10 +1,38 @@
 #!/usr/bin/env bash
 # The whole test suite: a normal build with every test, the same suite under AddressSanitizer
 # and UndefinedBehaviorSanitizer, and the libFuzzer targets for a bounded time each.
-# Usage: scripts/test.sh   (BAOHO_SKIP_FUZZ=1 skips the fuzzers; BAOHO_SKIP_ASAN=1 the ASan run)
+# The API suite runs twice, on SQLite files (ctest "api") and on PostgreSQL ("api.pg"): a
+# throw-away PostgreSQL 15 cluster is started for the run, unless BAOHO_TEST_PG already names one.
+# Usage: scripts/test.sh   (BAOHO_SKIP_FUZZ=1 skips the fuzzers; BAOHO_SKIP_ASAN=1 the ASan run;
+#                           BAOHO_SKIP_PG=1 the PostgreSQL run; BAOHO_TEST_PG_PORT, default 55432)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+
+# A PostgreSQL cluster in a temporary directory, owned by a non-root user, stopped on exit.
+pg_tmp=""
+stop_pg() {
+  if [ -n "$pg_tmp" ]; then
+    $pg_as "$pg_bin/pg_ctl" -D "$pg_tmp/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_tmp"
+  fi
+}
+if [ "${BAOHO_SKIP_PG:-0}" != 1 ] && [ -z "${BAOHO_TEST_PG:-}" ]; then
+  pg_bin=/usr/lib/postgresql/15/bin
+  pg_port=${BAOHO_TEST_PG_PORT:-55432}
+  pg_as=""
+  pg_tmp=$(mktemp -d "${TMPDIR:-/tmp}/baoho-pg.XXXXXX")
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$pg_tmp"
+    pg_as="runuser -u postgres --"
+  fi
+  trap stop_pg EXIT
+  echo "== throw-away PostgreSQL cluster in $pg_tmp (port $pg_port)"
+  $pg_as "$pg_bin/initdb" -D "$pg_tmp/data" -A trust -U postgres -E UTF8 >/dev/null
+  $pg_as "$pg_bin/pg_ctl" -D "$pg_tmp/data" -l "$pg_tmp/log" -w \
+    -o "-k $pg_tmp -p $pg_port -c listen_addresses=127.0.0.1" start >/dev/null
+  export BAOHO_TEST_PG="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+fi
 
 jobs=$(nproc)
 echo "== build and test (RelWithDebInfo)"

@@ -1,5 +1,6 @@
 /* cli_serve.c - `baoho serve`: the HTTP server, until SIGINT or SIGTERM. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,10 @@
 static const char serve_usage[] =
     "usage: baoho serve [options]\n"
     "Runs the baoho HTTP server until interrupted.\n\n"
-    "  --db PATH           SQLite database file (default baoho.db; created when absent)\n"
-    "  --key-file PATH     key file (default PATH.key; created with mode 0600 when absent)\n"
+    "  --db PATH|URL       SQLite database file (default $BAOHO_DB, else baoho.db; created when\n"
+    "                      absent), or a postgresql:// URL (libpq; multi-host URLs work)\n"
+    "  --key-file PATH     key file (default PATH.key, or baoho.key for PostgreSQL; created with\n"
+    "                      mode 0600 when absent)\n"
     "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --threads N         worker threads (default: 2 x CPU cores)\n"
     "  --demo              load the demo scenario first when the database is empty\n"
@@ -28,13 +31,6 @@ static const char serve_usage[] =
     "  --sync full|normal  durability of commits (default full)\n"
     "  --port-file PATH    write the bound port to PATH once listening (for tests)\n"
     "  -h, --help          show this help\n";
-
-static volatile sig_atomic_t serve_stop;
-
-static void serve_on_signal(int sig) {
-  (void)sig;
-  serve_stop = 1;
-}
 
 static int parse_listen(const char *s, char *addr, size_t cap, uint16_t *port) {
   const char *colon = strrchr(s, ':');
@@ -115,6 +111,15 @@ int cli_serve(int argc, char **argv) {
   char url[128];
   snprintf(url, sizeof(url), "http://%s:%u", addr, (unsigned)port);
   app.public_url = public_url ? public_url : url;
+  /*
+   * SIGINT and SIGTERM are blocked in every thread (the workers inherit the mask) and taken by
+   * sigwait below: a handler could run on a worker and leave the main thread in pause().
+   */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   if (api_init(&app) != BH_OK || store_writer_start(app.store, &app.writer) != BH_OK) {
     store_close(app.store);
     return CLI_EXIT_FAIL;
@@ -126,11 +131,6 @@ int cli_serve(int argc, char **argv) {
     store_close(app.store);
     return CLI_EXIT_FAIL;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = serve_on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   uint16_t bound = http_port(srv);
   log_info("msg=\"listening\" addr=%s port=%u threads=%ld startup_ms=%.1f", addr, (unsigned)bound,
@@ -147,7 +147,8 @@ int cli_serve(int argc, char **argv) {
   }
   printf("baoho is listening on http://%s:%u\n", addr, (unsigned)bound);
   fflush(stdout);
-  while (!serve_stop) pause();
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
   log_info("msg=\"stopping\"");
   http_stop(srv);
   store_writer_stop(app.writer);

@@ -857,44 +857,6 @@ int sq_session_delete(sq_conn_t *c, const unsigned char *hash) {
 
 /* ---- persons ---- */
 
-/*
- * Builds the person's search key: the distinct folded tokens of the full name and every other
- * name, space-separated, into key (cap bytes).
- */
-static int person_name_key(const person_t *p, char *key, size_t cap) {
-  size_t len = 0;
-  key[0] = '\0';
-  size_t nnames = 1 + (p->other_names ? json_array_size(p->other_names) : 0);
-  for (size_t i = 0; i < nnames; i++) {
-    const char *name = i == 0 ? p->full_name : json_string_value(json_array_get(p->other_names, i - 1));
-    if (name == NULL) continue;
-    char folded[NAME_MAX_BYTES * 2 + 1];
-    size_t flen = 0;
-    if (name_fold(name, strlen(name), folded, sizeof(folded), &flen) != BH_OK) continue;
-    char toks[NAME_MAX_TOKENS][NAME_TOKEN_MAX];
-    size_t nt = name_tokens(folded, toks, NAME_MAX_TOKENS);
-    for (size_t t = 0; t < nt; t++) {
-      /* Skip a token already in the key (space-delimited membership test). */
-      size_t tl = strlen(toks[t]);
-      int dup = 0;
-      for (const char *q = key; *q;) {
-        const char *e = strchr(q, ' ');
-        size_t ql = e ? (size_t)(e - q) : strlen(q);
-        if (ql == tl && memcmp(q, toks[t], tl) == 0) dup = 1;
-        q += ql + (e ? 1 : 0);
-      }
-      if (dup) continue;
-      if (len + tl + 2 > cap) return BH_ERR_TOO_LARGE;
-      if (len > 0) key[len++] = ' ';
-      memcpy(key + len, toks[t], tl);
-      len += tl;
-      key[len] = '\0';
-    }
-  }
-  return BH_OK;
-}
-
-#define NAME_KEY_MAX 2048
 
 /* Inserts (or with del, removes) the token rows of a space-separated key. */
 static int name_tokens_apply(sq_conn_t *c, int64_t id, const char *key, int del) {
@@ -942,10 +904,10 @@ static int person_bound_make(const person_t *p, struct person_bound *b) {
 
 int sq_person_create(sq_conn_t *c, person_t *p) {
   struct person_bound b;
-  char key[NAME_KEY_MAX];
+  char key[STORE_NAME_KEY_MAX];
   int owned = 0, rc = person_bound_make(p, &b);
   if (rc != BH_OK) goto out_free;
-  rc = person_name_key(p, key, sizeof(key));
+  rc = store_person_name_key(p, key, sizeof(key));
   if (rc != BH_OK) goto out_free;
   rc = tx_enter(c, &owned);
   if (rc != BH_OK) goto out_free;
@@ -1009,7 +971,10 @@ out:
   if (rc == BH_ERR_CONFLICT && p->import_key && owned) {
     sq_commit(c);
   } else {
-    rc = tx_leave(c, owned, rc) == BH_OK ? rc : BH_ERR_DB;
+    /* Inside the caller's transaction tx_leave hands rc back: keep it (a duplicate stays a
+     * BH_ERR_CONFLICT); only a failed commit of our own turns success into an error. */
+    int lrc = tx_leave(c, owned, rc);
+    if (rc == BH_OK) rc = lrc;
   }
 out_free:
   person_bound_free(&b);
@@ -1068,10 +1033,10 @@ static int person_check(sq_conn_t *c, const store_scope_t *scope, const person_f
 
 int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p) {
   struct person_bound b;
-  char key[NAME_KEY_MAX], old_key[NAME_KEY_MAX];
+  char key[STORE_NAME_KEY_MAX], old_key[STORE_NAME_KEY_MAX];
   int owned = 0, rc = person_bound_make(p, &b);
   if (rc != BH_OK) goto out_free;
-  rc = person_name_key(p, key, sizeof(key));
+  rc = store_person_name_key(p, key, sizeof(key));
   if (rc != BH_OK) goto out_free;
   rc = tx_enter(c, &owned);
   if (rc != BH_OK) goto out_free;

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <libpq-fe.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <signal.h>
@@ -27,6 +28,11 @@
 #define H_BODY_SHOWN 2000
 
 const char *h_binary;
+const char *h_pg_url;
+
+/* Servers started and not yet destroyed, for h_cli to find the directory of a database. */
+#define H_MAX_LIVE 64
+static h_server_t *h_live[H_MAX_LIVE];
 
 const char *const h_who_names[H_NWHO] = {"admin",           "hq",     "officer-israel",
                                          "officer-myanmar", "viewer", "anonymous"};
@@ -152,6 +158,8 @@ static int h_spawn(h_server_t *s) {
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    /* On PostgreSQL the key file defaults to ./baoho.key: keep it in the server's directory. */
+    if (s->pg_name[0] != '\0' && chdir(s->dir) != 0) _exit(126);
     char *argv[] = {(char *)h_binary,
                     "serve",
                     "--db",
@@ -198,6 +206,49 @@ static int h_spawn(h_server_t *s) {
   return -1;
 }
 
+int h_backend_setup(int pg) {
+  if (!pg) return 0;
+  const char *url = getenv("BAOHO_TEST_PG");
+  if (url == NULL || url[0] == '\0') {
+    printf("SKIPPED: no PostgreSQL (set BAOHO_TEST_PG)\n");
+    fflush(stdout);
+    return 77;
+  }
+  h_pg_url = url;
+  fprintf(stderr, "api_tests: every server on a fresh PostgreSQL database (BAOHO_TEST_PG)\n");
+  return 0;
+}
+
+int h_pg_sql(const char *sql) {
+  PGconn *c = PQconnectdb(h_pg_url);
+  int ok = PQstatus(c) == CONNECTION_OK;
+  if (ok) {
+    PGresult *r = PQexec(c, sql);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+  }
+  if (!ok) fprintf(stderr, "harness: PostgreSQL: %s: %s", sql, PQerrorMessage(c));
+  PQfinish(c);
+  return ok ? 0 : -1;
+}
+
+/* Creates the server's own database and sets s->db to its URL. */
+static int h_pg_create(h_server_t *s) {
+  static unsigned counter;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  snprintf(s->pg_name, sizeof(s->pg_name), "baoho_test_%ld_%u_%lx", (long)getpid(), counter++,
+           (unsigned long)ts.tv_nsec);
+  if (h_pg_sql(h_str("CREATE DATABASE %s", s->pg_name)) != 0) {
+    s->pg_name[0] = '\0';
+    return -1;
+  }
+  /* A dbname in the query string overrides the one in the path. */
+  snprintf(s->db, sizeof(s->db), "%s%sdbname=%s", h_pg_url, strchr(h_pg_url, '?') ? "&" : "?",
+           s->pg_name);
+  return 0;
+}
+
 int h_server_start(h_server_t *s) {
   memset(s, 0, sizeof(*s));
   const char *tmp = getenv("TMPDIR");
@@ -206,11 +257,41 @@ int h_server_start(h_server_t *s) {
     perror("mkdtemp");
     return -1;
   }
-  snprintf(s->db, sizeof(s->db), "%s/t.db", s->dir);
+  if (h_pg_url != NULL) {
+    if (h_pg_create(s) != 0) return -1;
+    snprintf(s->key, sizeof(s->key), "%s/baoho.key", s->dir);
+  } else {
+    snprintf(s->db, sizeof(s->db), "%s/t.db", s->dir);
+    snprintf(s->key, sizeof(s->key), "%s.key", s->db);
+  }
   snprintf(s->port_file, sizeof(s->port_file), "%s/port", s->dir);
   snprintf(s->err_file, sizeof(s->err_file), "%s/stderr", s->dir);
   s->demo = 1;
+  for (size_t i = 0; i < H_MAX_LIVE; i++) {
+    if (h_live[i] == NULL) {
+      h_live[i] = s;
+      break;
+    }
+  }
   return h_spawn(s);
+}
+
+int h_db_dump(const h_server_t *s, const char *path) {
+  if (s->pg_name[0] == '\0') return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int out = open("/dev/null", O_WRONLY);
+    if (out >= 0) dup2(out, 1);
+    const char *dbname = h_str("--dbname=%s", s->db), *file = h_str("--file=%s", path);
+    execlp("pg_dump", "pg_dump", "--no-owner", dbname, file, (char *)NULL);
+    execl("/usr/lib/postgresql/15/bin/pg_dump", "pg_dump", "--no-owner", dbname, file,
+          (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 int h_server_restart(h_server_t *s) {
@@ -266,8 +347,14 @@ static void h_rmdir(const char *dir) {
 
 int h_server_destroy(h_server_t *s) {
   int rc = s->pid > 0 ? h_server_stop(s) : 0;
-  if (s->dir[0] != '\0' && getenv("BAOHO_TEST_KEEP") == NULL) {
-    h_rmdir(s->dir);
+  for (size_t i = 0; i < H_MAX_LIVE; i++) {
+    if (h_live[i] == s) h_live[i] = NULL;
+  }
+  if (getenv("BAOHO_TEST_KEEP") == NULL) {
+    if (s->dir[0] != '\0') h_rmdir(s->dir);
+    if (s->pg_name[0] != '\0') {
+      h_pg_sql(h_str("DROP DATABASE IF EXISTS %s WITH (FORCE)", s->pg_name));
+    }
   }
   return rc;
 }
@@ -448,6 +535,14 @@ int h_cli(const char *stdin_text, char *out, size_t cap, const char *arg, ...) {
   for (const char *a = arg; a != NULL && n < 31; a = va_arg(ap, const char *)) argv[n++] = a;
   va_end(ap);
   argv[n] = NULL;
+  const char *cwd = NULL;
+  for (size_t i = 1; i + 1 < n; i++) {
+    for (size_t k = 0; strcmp(argv[i], "--db") == 0 && k < H_MAX_LIVE; k++) {
+      if (h_live[k] && h_live[k]->pg_name[0] && strcmp(h_live[k]->db, argv[i + 1]) == 0) {
+        cwd = h_live[k]->dir;
+      }
+    }
+  }
   int in[2], outp[2];
   if (pipe(in) != 0 || pipe(outp) != 0) return -1;
   pid_t pid = fork();
@@ -457,6 +552,7 @@ int h_cli(const char *stdin_text, char *out, size_t cap, const char *arg, ...) {
     dup2(outp[1], 1);
     close(in[1]);
     close(outp[0]);
+    if (cwd != NULL && chdir(cwd) != 0) _exit(126);
     execv(h_binary, (char *const *)argv);
     _exit(127);
   }
@@ -636,7 +732,7 @@ int h_has_id(const json_t *items, const char *id) {
 
 const char *h_pubid(h_server_t *s, int kind, int64_t id) {
   secret_t keys;
-  if (secret_init() != 0 || secret_load(h_str("%s.key", s->db), &keys) != 0) {
+  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) {
     fail_msg("cannot load the server's key file");
   }
   char text[PUBID_LEN + 1];

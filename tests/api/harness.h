@@ -24,6 +24,15 @@
 
 /* The baoho binary under test (argv[1] of api_tests). */
 extern const char *h_binary;
+/* The PostgreSQL cluster the servers use (BAOHO_TEST_PG), or NULL for SQLite files. */
+extern const char *h_pg_url;
+
+/*
+ * Chooses the backend of every server of the run: SQLite files, or with pg a fresh PostgreSQL
+ * database per server on the cluster named by BAOHO_TEST_PG. Returns 0, or 77 (the CTest skip
+ * code) after printing why when pg is asked for and BAOHO_TEST_PG is unset.
+ */
+int h_backend_setup(int pg);
 
 /* The demo users (src/cli/demo.c), in the order of the authorization matrix's columns. */
 enum h_who { H_ADMIN, H_HQ, H_ISRAEL, H_MYANMAR, H_VIEWER, H_ANON, H_NWHO };
@@ -41,7 +50,9 @@ typedef struct h_auth {
 typedef struct h_server {
   pid_t pid;
   char dir[PATH_MAX]; /* the mkdtemp directory, removed by h_server_destroy */
-  char db[PATH_MAX];  /* DIR/t.db */
+  char db[PATH_MAX];  /* DIR/t.db, or the URL of the server's PostgreSQL database */
+  char key[PATH_MAX]; /* the server's key file: DIR/t.db.key, or DIR/baoho.key on PostgreSQL */
+  char pg_name[64];   /* the PostgreSQL database created for the server, or "" */
   char port_file[PATH_MAX];
   char err_file[PATH_MAX]; /* the server's stderr */
   int port;
@@ -63,6 +74,13 @@ int h_server_stop(h_server_t *s);
 void h_server_kill9(h_server_t *s);
 /* Stops the server if it runs and removes its directory. Returns h_server_stop's result. */
 int h_server_destroy(h_server_t *s);
+/*
+ * On PostgreSQL, writes a plain-SQL pg_dump of the server's database to path and returns 0;
+ * -1 on SQLite or when pg_dump fails.
+ */
+int h_db_dump(const h_server_t *s, const char *path);
+/* Runs one SQL command on the cluster's maintenance database (BAOHO_TEST_PG); 0 or -1. */
+int h_pg_sql(const char *sql);
 /* Prints the last lines of the server's stderr to stderr. */
 void h_server_dump_log(const h_server_t *s);
 
@@ -115,6 +133,8 @@ void h_token(h_server_t *s, const h_auth_t *auth, h_auth_t *out /* OUT */);
 /*
  * Runs the baoho binary with the given NULL-terminated arguments, feeding stdin_text (may be
  * NULL) and capturing stdout into out (cap bytes, NUL-terminated). Returns the exit status.
+ * With "--db" naming a running server's database, it runs in that server's directory, so that
+ * on PostgreSQL it finds the server's key file (./baoho.key).
  */
 int h_cli(const char *stdin_text, char *out, size_t cap, const char *arg, ...)
     __attribute__((sentinel));

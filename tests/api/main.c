@@ -1,20 +1,25 @@
 /*
- * main.c - runs the API suite: `api_tests BAOHO_BINARY [TEST_NAME_FILTER]`. Every group starts
- * its own baoho server from the binary given, on a fresh database, and stops it at the end.
+ * main.c - runs the API suite: `api_tests BAOHO_BINARY [--pg] [TEST_NAME_FILTER]`. Every group
+ * starts its own baoho server from the binary given, on a fresh database (an SQLite file, or
+ * with --pg a new database on the PostgreSQL cluster named by BAOHO_TEST_PG), and stops it at
+ * the end. Exits 77 (skipped) when --pg is given without BAOHO_TEST_PG.
  */
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "harness.h"
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: api_tests PATH-TO-BAOHO [TEST-NAME-FILTER]\n");
+    fprintf(stderr, "usage: api_tests PATH-TO-BAOHO [--pg] [TEST-NAME-FILTER]\n");
     return 2;
   }
   h_binary = argv[1];
-  if (argc > 2) cmocka_set_test_filter(argv[2]);
+  int pg = argc > 2 && strcmp(argv[2], "--pg") == 0;
+  if (h_backend_setup(pg) != 0) return 77;
+  if (argc > 2 + pg) cmocka_set_test_filter(argv[2 + pg]);
   signal(SIGPIPE, SIG_IGN);
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return 1;
   int failed = 0;

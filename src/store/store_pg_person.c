@@ -1,0 +1,574 @@
+/*
+ * store_pg_person.c - persons, their presences and welfare statuses in the PostgreSQL backend
+ * (see store_pg.c for connections and the rest of store.h).
+ *
+ * Jurisdiction is in every query (PG_SCOPE_P). Passport and national ID numbers are sealed
+ * before they are bound and opened when read; only their keyed hashes are searchable. Name
+ * search is the same leapfrog as SQLite's over person_tokens, one index seek per round trip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_pg_int.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* A name search stops after this many index seeks (each a round trip) and ends its page. */
+#define PG_SEARCH_SEEK_BUDGET 20000
+/* Rows per round trip of an export. */
+#define PG_EACH_PAGE 500
+
+/* Opens a sealed identifier column into the arena; NULL if absent or unreadable. */
+static const char *col_sealed(pg_conn_t *c, arena_t *a, const PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return NULL;
+  const unsigned char *blob = (const unsigned char *)PQgetvalue(r, row, col);
+  int len = PQgetlength(r, row, col);
+  if (len < SECRET_SEAL_OVERHEAD) return NULL;
+  char *out = arena_alloc(a, (size_t)len - SECRET_SEAL_OVERHEAD + 1);
+  if (out == NULL) return NULL;
+  if (secret_open(&c->store->keys, blob, (size_t)len, out) != BH_OK) {
+    log_error("msg=\"sealed column failed to open\"");
+    return NULL;
+  }
+  out[len - SECRET_SEAL_OVERHEAD] = '\0';
+  return out;
+}
+
+/* Seals an identifier and computes its lookup hash; binds both (NULL when absent). */
+static int bind_identifier(pg_conn_t *c, pg_params_t *p, const char *kind, const char *value,
+                           unsigned char *sealed, unsigned char *hash) {
+  if (value == NULL || value[0] == '\0') {
+    pgp_bytes(p, NULL, 0);
+    pgp_bytes(p, NULL, 0);
+    return BH_OK;
+  }
+  char canon[MODEL_NUMBER_MAX + 1];
+  if (secret_canon_number(value, canon, sizeof(canon)) != BH_OK) return BH_ERR_INVALID;
+  size_t len = strlen(canon);
+  secret_seal(&c->store->keys, canon, len, sealed);
+  secret_index(&c->store->keys, kind, canon, hash);
+  pgp_bytes(p, sealed, len + SECRET_SEAL_OVERHEAD);
+  pgp_bytes(p, hash, SECRET_INDEX_BYTES);
+  return BH_OK;
+}
+
+/* ---- persons ---- */
+
+/* What insert and update bind besides the person's own strings: JSON texts, sealed numbers. */
+struct person_bound {
+  char *other_names, *phones, *emails, *flags, *contacts;
+  unsigned char nid_sealed[MODEL_NUMBER_MAX + SECRET_SEAL_OVERHEAD];
+  unsigned char nid_hash[SECRET_INDEX_BYTES];
+  unsigned char pp_sealed[MODEL_NUMBER_MAX + SECRET_SEAL_OVERHEAD];
+  unsigned char pp_hash[SECRET_INDEX_BYTES];
+};
+
+static void person_bound_free(struct person_bound *b) {
+  free(b->other_names);
+  free(b->phones);
+  free(b->emails);
+  free(b->flags);
+  free(b->contacts);
+}
+
+/* Serialises j for a TEXT column; the result is malloc'd and "[]" for NULL. */
+static char *json_text(const json_t *j) { return j ? json_dumps(j, JSON_COMPACT) : strdup("[]"); }
+
+static int person_bound_make(const person_t *p, struct person_bound *b) {
+  memset(b, 0, sizeof(*b));
+  b->other_names = json_text(p->other_names);
+  b->phones = json_text(p->phones);
+  b->emails = json_text(p->emails);
+  b->flags = json_text(p->flags);
+  b->contacts = json_text(p->contacts);
+  if (!b->other_names || !b->phones || !b->emails || !b->flags || !b->contacts) return BH_ERR_NOMEM;
+  return BH_OK;
+}
+
+/* Binds full name .. contacts in the order of PG_PERSON_INSERT ($1..$14; $2 is the key). */
+static int person_bind_fields(pg_conn_t *c, pg_params_t *p, const person_t *person,
+                              const char *key, struct person_bound *b) {
+  pgp_text(p, person->full_name);
+  pgp_text(p, key);
+  pgp_text(p, b->other_names);
+  pgp_text(p, person->sex);
+  pgp_text(p, person->date_of_birth);
+  int rc = bind_identifier(c, p, "national_id", person->national_id, b->nid_sealed, b->nid_hash);
+  if (rc == BH_OK) {
+    rc = bind_identifier(c, p, "passport", person->passport, b->pp_sealed, b->pp_hash);
+  }
+  pgp_text(p, b->phones);
+  pgp_text(p, b->emails);
+  pgp_text(p, person->home_province);
+  pgp_text(p, b->flags);
+  pgp_text(p, b->contacts);
+  return rc;
+}
+
+int pg_person_create(pg_conn_t *c, person_t *p) {
+  struct person_bound b;
+  char key[STORE_NAME_KEY_MAX];
+  int owned = 0, rc = person_bound_make(p, &b);
+  if (rc == BH_OK) rc = store_person_name_key(p, key, sizeof(key));
+  if (rc != BH_OK) goto out_free;
+  int64_t now = clock_now();
+  if (p->created_at == 0) p->created_at = now;
+  p->updated_at = p->created_at;
+  if (p->status == NULL) p->status = "unknown";
+  if (p->status_at == 0) p->status_at = p->created_at;
+  pg_params_t q = {0};
+  rc = person_bind_fields(c, &q, p, key, &b);
+  if (rc != BH_OK) goto out_free;
+  pgp_text(&q, p->source);
+  pgp_text(&q, p->status);
+  pgp_i64(&q, p->status_at);
+  pgp_i64_or_null(&q, p->owner_mission_id);
+  pgp_bytes(&q, p->import_key, SECRET_INDEX_BYTES);
+  pgp_i64(&q, p->created_at);
+  rc = pg_tx_enter(c, &owned);
+  if (rc != BH_OK) goto out_free;
+  rc = pg_scalar(c, PG_PERSON_INSERT, &q, &p->id);
+  if (rc == BH_ERR_NOT_FOUND) {
+    /* The import key exists: report the person already imported. */
+    pg_params_t k = {0};
+    pgp_bytes(&k, p->import_key, SECRET_INDEX_BYTES);
+    rc = pg_scalar(c, PG_PERSON_BY_IMPORT_KEY, &k, &p->id);
+    if (rc == BH_OK || rc == BH_ERR_NOT_FOUND) rc = BH_ERR_CONFLICT;
+  }
+  /* A duplicate import row is not a failure of the surrounding batch. */
+  if (rc == BH_ERR_CONFLICT && p->import_key && owned) {
+    pg_commit(c);
+  } else {
+    int lrc = pg_tx_leave(c, owned, rc);
+    if (lrc != BH_OK && rc == BH_OK) rc = lrc;
+  }
+out_free:
+  person_bound_free(&b);
+  return rc;
+}
+
+/* Reads PG_PERSON_COLS at columns 0..17 of row. */
+static int person_read(pg_conn_t *c, const PGresult *r, int row, arena_t *a, person_t *p) {
+  memset(p, 0, sizeof(*p));
+  p->id = pg_col_i64(r, row, 0);
+  p->full_name = pg_col_text(a, r, row, 1);
+  p->other_names = pg_col_json(r, row, 2);
+  p->sex = pg_col_text(a, r, row, 3);
+  p->date_of_birth = pg_col_text(a, r, row, 4);
+  p->national_id = col_sealed(c, a, r, row, 5);
+  p->passport = col_sealed(c, a, r, row, 6);
+  p->phones = pg_col_json(r, row, 7);
+  p->emails = pg_col_json(r, row, 8);
+  p->home_province = pg_col_text(a, r, row, 9);
+  p->flags = pg_col_json(r, row, 10);
+  p->contacts = pg_col_json(r, row, 11);
+  p->source = pg_col_text(a, r, row, 12);
+  p->status = pg_col_text(a, r, row, 13);
+  p->status_at = pg_col_i64(r, row, 14);
+  p->owner_mission_id = pg_col_i64(r, row, 15);
+  p->created_at = pg_col_i64(r, row, 16);
+  p->updated_at = pg_col_i64(r, row, 17);
+  return p->full_name ? BH_OK : BH_ERR_NOMEM;
+}
+
+/* Runs a query returning at most one person row: BH_OK with *out, or BH_ERR_NOT_FOUND. */
+static int person_fetch(pg_conn_t *c, enum pg_stmt id, const pg_params_t *q, arena_t *a,
+                        person_t *out) {
+  PGresult *res;
+  int rc = pg_run(c, id, q, &res);
+  if (rc != BH_OK) return rc;
+  rc = PQntuples(res) > 0 ? person_read(c, res, 0, a, out) : BH_ERR_NOT_FOUND;
+  PQclear(res);
+  return rc;
+}
+
+int pg_person_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+                  person_t *out) {
+  pg_params_t q = {0};
+  pgp_scope(&q, scope);
+  pgp_i64(&q, id);
+  return person_fetch(c, PG_PERSON_GET, &q, a, out);
+}
+
+/* Returns BH_OK if person id is visible in scope, BH_ERR_NOT_FOUND otherwise. */
+static int person_check(pg_conn_t *c, const store_scope_t *scope, int64_t id) {
+  pg_params_t q = {0};
+  pgp_scope(&q, scope);
+  pgp_i64(&q, id);
+  int64_t one;
+  return pg_scalar(c, PG_PERSON_CHECK, &q, &one);
+}
+
+int pg_person_update(pg_conn_t *c, const store_scope_t *scope, const person_t *p) {
+  struct person_bound b;
+  char key[STORE_NAME_KEY_MAX];
+  int owned = 0, rc = person_bound_make(p, &b);
+  if (rc == BH_OK) rc = store_person_name_key(p, key, sizeof(key));
+  if (rc != BH_OK) goto out_free;
+  pg_params_t q = {0};
+  pgp_i64(&q, p->id);
+  rc = person_bind_fields(c, &q, p, key, &b);
+  pgp_i64(&q, clock_now());
+  if (rc != BH_OK) goto out_free;
+  rc = pg_tx_enter(c, &owned);
+  if (rc != BH_OK) goto out_free;
+  rc = person_check(c, scope, p->id);
+  /* The old key, with the row locked until the transaction ends. */
+  PGresult *old = NULL;
+  if (rc == BH_OK) {
+    pg_params_t k = {0};
+    pgp_i64(&k, p->id);
+    rc = pg_run(c, PG_PERSON_NAME_KEY, &k, &old);
+    if (rc == BH_OK && PQntuples(old) == 0) rc = BH_ERR_NOT_FOUND;
+  }
+  if (rc == BH_OK) rc = pg_exec(c, PG_PERSON_UPDATE, &q, NULL);
+  if (rc == BH_OK) {
+    pg_params_t t = {0};
+    pgp_i64(&t, p->id);
+    pgp_text(&t, PQgetvalue(old, 0, 0));
+    rc = pg_exec(c, PG_NAME_TOKENS_DEL, &t, NULL);
+    t.n = 1;
+    pgp_text(&t, key);
+    if (rc == BH_OK) rc = pg_exec(c, PG_NAME_TOKENS_ADD, &t, NULL);
+  }
+  PQclear(old);
+  rc = pg_tx_leave(c, owned, rc);
+out_free:
+  person_bound_free(&b);
+  return rc;
+}
+
+/* Returns the smallest person id >= from having token, or 0 when there is none. */
+static int name_seek(pg_conn_t *c, const char *token, int64_t from, int64_t *found) {
+  pg_params_t q = {0};
+  pgp_text(&q, token);
+  pgp_i64(&q, from);
+  *found = 0;
+  int rc = pg_scalar(c, PG_NAME_SEEK, &q, found);
+  return rc == BH_ERR_NOT_FOUND ? BH_OK : rc;
+}
+
+/*
+ * Name search by leapfrog intersection of the token posting lists (each ordered by person id):
+ * cost follows the rarest token, not the registry size. Each agreed candidate is loaded at
+ * once if it passes the filter and the scope. Stops at the seek budget with what it found.
+ */
+static int person_search_names(pg_conn_t *c, const store_scope_t *scope,
+                               const person_filter_t *f, const store_page_t *page, arena_t *a,
+                               person_t *items, size_t *n) {
+  int64_t cur = page->after + 1;
+  size_t k = 0;
+  long budget = PG_SEARCH_SEEK_BUDGET;
+  *n = 0;
+  while (k < (size_t)page->limit) {
+    size_t agree = 0;
+    for (size_t t = 0; agree < f->ntokens; t = (t + 1) % f->ntokens) {
+      int64_t next;
+      if (--budget < 0) {
+        *n = k;
+        return BH_OK;
+      }
+      int rc = name_seek(c, f->tokens[t], cur, &next);
+      if (rc != BH_OK) return rc;
+      if (next == 0) {
+        *n = k;
+        return BH_OK;
+      }
+      if (next == cur) {
+        agree++;
+      } else {
+        cur = next;
+        agree = 1;
+      }
+    }
+    pg_params_t q = {0};
+    pgp_scope(&q, scope);
+    pgp_filter(&q, f);
+    pgp_i64(&q, cur);
+    int rc = person_fetch(c, PG_PERSON_FIND, &q, a, &items[k]);
+    if (rc == BH_OK) {
+      *n = ++k;
+    } else if (rc != BH_ERR_NOT_FOUND) {
+      return rc;
+    }
+    cur++;
+  }
+  return BH_OK;
+}
+
+int pg_person_search(pg_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+                     const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
+  person_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
+  if (items == NULL) return BH_ERR_NOMEM;
+  size_t k = 0;
+  int rc;
+  *n = 0;
+  if (f->ntokens > 0 && !f->has_number) {
+    rc = person_search_names(c, scope, f, page, a, items, &k);
+  } else {
+    enum pg_stmt which = f->has_number             ? PG_LIST_NUMBER
+                         : f->country && f->status ? PG_LIST_COUNTRY_STATUS
+                         : f->country              ? PG_LIST_COUNTRY
+                         : f->status               ? PG_LIST_STATUS
+                                                   : PG_LIST_ALL;
+    pg_params_t q = {0};
+    pgp_scope(&q, scope);
+    pgp_filter(&q, f);
+    pgp_i64(&q, page->after);
+    pgp_i64(&q, page->limit);
+    if (f->has_number) {
+      pgp_bytes(&q, f->passport_hash, SECRET_INDEX_BYTES);
+      pgp_bytes(&q, f->nid_hash, SECRET_INDEX_BYTES);
+    }
+    PGresult *res;
+    rc = pg_run(c, which, &q, &res);
+    for (int i = 0; rc == BH_OK && i < PQntuples(res) && k < (size_t)page->limit; i++) {
+      rc = person_read(c, res, i, a, &items[k]);
+      if (rc == BH_OK) k++;
+    }
+    if (res != NULL) PQclear(res);
+  }
+  if (rc != BH_OK) {
+    for (size_t i = 0; i < k; i++) person_clear(&items[i]);
+    return rc;
+  }
+  *out = items;
+  *n = k;
+  return BH_OK;
+}
+
+/* Reads PG_PRESENCE_COLS starting at column base of row. */
+static void presence_read(const PGresult *r, int row, int base, arena_t *a, presence_t *p) {
+  memset(p, 0, sizeof(*p));
+  p->id = pg_col_i64(r, row, base);
+  p->person_id = pg_col_i64(r, row, base + 1);
+  if (!PQgetisnull(r, row, base + 2)) {
+    snprintf(p->country, sizeof(p->country), "%.*s", PQgetlength(r, row, base + 2),
+             PQgetvalue(r, row, base + 2));
+  }
+  p->region = pg_col_text(a, r, row, base + 3);
+  p->city = pg_col_text(a, r, row, base + 4);
+  p->address = pg_col_text(a, r, row, base + 5);
+  p->has_geo = !PQgetisnull(r, row, base + 6);
+  p->lat = pg_col_f64(r, row, base + 6);
+  p->lon = pg_col_f64(r, row, base + 7);
+  p->category = pg_col_text(a, r, row, base + 8);
+  p->organisation = pg_col_text(a, r, row, base + 9);
+  p->date_from = pg_col_text(a, r, row, base + 10);
+  p->date_until = pg_col_text(a, r, row, base + 11);
+  p->group_id = pg_col_text(a, r, row, base + 12);
+  p->created_at = pg_col_i64(r, row, base + 13);
+  p->updated_at = pg_col_i64(r, row, base + 14);
+}
+
+/* Pages through PG_PERSON_EACH, calling cb for each person of one page. */
+static int person_each_page(pg_conn_t *c, const store_scope_t *scope, int64_t *after,
+                            store_person_cb cb, void *ctx, int *more) {
+  pg_params_t q = {0};
+  pgp_scope(&q, scope);
+  pgp_i64(&q, *after);
+  pgp_i64(&q, PG_EACH_PAGE);
+  PGresult *res;
+  int rc = pg_run(c, PG_PERSON_EACH, &q, &res);
+  if (rc != BH_OK) return rc;
+  int rows = PQntuples(res);
+  *more = rows == PG_EACH_PAGE;
+  for (int i = 0; rc == BH_OK && i < rows; i++) {
+    arena_t *row = arena_new(1 << 20);
+    if (row == NULL) {
+      rc = BH_ERR_NOMEM;
+      break;
+    }
+    person_t p;
+    presence_t pr;
+    int has_pr = !PQgetisnull(res, i, 18);
+    rc = person_read(c, res, i, row, &p);
+    if (rc == BH_OK) {
+      if (has_pr) presence_read(res, i, 18, row, &pr);
+      *after = p.id;
+      if (cb(ctx, &p, has_pr ? &pr : NULL) != 0) rc = BH_ERR_INTERNAL;
+    }
+    person_clear(&p);
+    arena_free(row);
+  }
+  PQclear(res);
+  return rc;
+}
+
+int pg_person_each(pg_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb,
+                   void *ctx) {
+  (void)a;
+  /* One snapshot for the whole export, as SQLite's single statement reads one. */
+  int own = !c->in_tx;
+  int rc = own ? pg_exec(c, PG_BEGIN_SNAPSHOT, NULL, NULL) : BH_OK;
+  if (rc != BH_OK) return rc;
+  if (own) c->in_tx = 1;
+  int64_t after = 0;
+  int more = 1;
+  while (rc == BH_OK && more) rc = person_each_page(c, scope, &after, cb, ctx, &more);
+  if (own) {
+    int crc = pg_commit(c);
+    if (rc == BH_OK) rc = crc;
+  }
+  return rc;
+}
+
+int pg_person_stats(pg_conn_t *c, store_stat_cb cb, void *ctx) {
+  PGresult *res;
+  int rc = pg_run(c, PG_STATS, NULL, &res);
+  if (rc != BH_OK) return rc;
+  arena_t *a = arena_new(1 << 16);
+  if (a == NULL) rc = BH_ERR_NOMEM;
+  for (int i = 0; rc == BH_OK && i < PQntuples(res); i++) {
+    const char *country = pg_col_text(a, res, i, 0), *status = pg_col_text(a, res, i, 1);
+    rc = country && status ? cb(ctx, country, status, pg_col_i64(res, i, 2)) : BH_ERR_NOMEM;
+  }
+  arena_free(a);
+  PQclear(res);
+  return rc;
+}
+
+/* ---- presences ---- */
+
+/* Binds country .. group_id ($2..$12 of insert and update). */
+static void presence_bind(pg_params_t *q, const presence_t *p) {
+  pgp_text(q, p->country);
+  pgp_text(q, p->region);
+  pgp_text(q, p->city);
+  pgp_text(q, p->address);
+  if (p->has_geo) {
+    pgp_f64(q, p->lat);
+    pgp_f64(q, p->lon);
+  } else {
+    pgp_text(q, NULL);
+    pgp_text(q, NULL);
+  }
+  pgp_text(q, p->category);
+  pgp_text(q, p->organisation);
+  pgp_text(q, p->date_from);
+  pgp_text(q, p->date_until);
+  pgp_text(q, p->group_id);
+}
+
+int pg_presence_create(pg_conn_t *c, const store_scope_t *scope, presence_t *pr) {
+  int owned, rc = pg_tx_enter(c, &owned);
+  if (rc != BH_OK) return rc;
+  rc = person_check(c, scope, pr->person_id);
+  if (rc == BH_OK) {
+    pr->created_at = pr->updated_at = clock_now();
+    pg_params_t q = {0};
+    pgp_i64(&q, pr->person_id);
+    presence_bind(&q, pr);
+    pgp_i64(&q, pr->created_at);
+    rc = pg_scalar(c, PG_PRESENCE_INSERT, &q, &pr->id);
+  }
+  return pg_tx_leave(c, owned, rc);
+}
+
+int pg_presence_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+                    presence_t *out) {
+  pg_params_t q = {0};
+  pgp_scope(&q, scope);
+  pgp_i64(&q, id);
+  PGresult *res;
+  int rc = pg_run(c, PG_PRESENCE_GET, &q, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) > 0) {
+    presence_read(res, 0, 0, a, out);
+  } else {
+    rc = BH_ERR_NOT_FOUND;
+  }
+  PQclear(res);
+  return rc;
+}
+
+int pg_presence_update(pg_conn_t *c, const store_scope_t *scope, const presence_t *pr) {
+  int owned, rc = pg_tx_enter(c, &owned);
+  if (rc != BH_OK) return rc;
+  rc = person_check(c, scope, pr->person_id);
+  if (rc == BH_OK) {
+    pg_params_t q = {0};
+    pgp_i64(&q, pr->id);
+    presence_bind(&q, pr);
+    pgp_i64(&q, clock_now());
+    int64_t changes = 0;
+    rc = pg_exec(c, PG_PRESENCE_UPDATE, &q, &changes);
+    if (rc == BH_OK && changes == 0) rc = BH_ERR_NOT_FOUND;
+  }
+  return pg_tx_leave(c, owned, rc);
+}
+
+int pg_presence_list(pg_conn_t *c, const store_scope_t *scope, int64_t person_id, arena_t *a,
+                     presence_t **out, size_t *n) {
+  int rc = person_check(c, scope, person_id);
+  if (rc != BH_OK) return rc;
+  pg_params_t q = {0};
+  pgp_i64(&q, person_id);
+  PGresult *res;
+  rc = pg_run(c, PG_PRESENCE_LIST, &q, &res);
+  if (rc != BH_OK) return rc;
+  int rows = PQntuples(res);
+  presence_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
+  if (items == NULL) {
+    PQclear(res);
+    return BH_ERR_NOMEM;
+  }
+  for (int i = 0; i < rows; i++) presence_read(res, i, 0, a, &items[i]);
+  PQclear(res);
+  *out = items;
+  *n = (size_t)rows;
+  return BH_OK;
+}
+
+/* ---- welfare status ---- */
+
+int pg_status_set(pg_conn_t *c, const store_scope_t *scope, status_event_t *ev) {
+  int owned, rc = pg_tx_enter(c, &owned);
+  if (rc != BH_OK) return rc;
+  rc = person_check(c, scope, ev->person_id);
+  if (rc == BH_OK) {
+    if (ev->at == 0) ev->at = clock_now();
+    pg_params_t q = {0};
+    pgp_i64(&q, ev->person_id);
+    pgp_text(&q, ev->status);
+    pgp_i64(&q, ev->at);
+    pgp_text(&q, ev->source);
+    pgp_i64_or_null(&q, ev->author_id);
+    pgp_text(&q, ev->note);
+    rc = pg_scalar(c, PG_STATUS_SET, &q, &ev->id);
+  }
+  return pg_tx_leave(c, owned, rc);
+}
+
+int pg_status_history(pg_conn_t *c, const store_scope_t *scope, int64_t person_id, arena_t *a,
+                      status_event_t **out, size_t *n) {
+  int rc = person_check(c, scope, person_id);
+  if (rc != BH_OK) return rc;
+  pg_params_t q = {0};
+  pgp_i64(&q, person_id);
+  PGresult *res;
+  rc = pg_run(c, PG_STATUS_LIST, &q, &res);
+  if (rc != BH_OK) return rc;
+  int rows = PQntuples(res);
+  status_event_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
+  if (items == NULL) {
+    PQclear(res);
+    return BH_ERR_NOMEM;
+  }
+  for (int i = 0; i < rows; i++) {
+    status_event_t *e = &items[i];
+    e->id = pg_col_i64(res, i, 0);
+    e->person_id = pg_col_i64(res, i, 1);
+    e->status = pg_col_text(a, res, i, 2);
+    e->at = pg_col_i64(res, i, 3);
+    e->source = pg_col_text(a, res, i, 4);
+    e->author_id = pg_col_i64(res, i, 5);
+    e->note = pg_col_text(a, res, i, 6);
+  }
+  PQclear(res);
+  *out = items;
+  *n = (size_t)rows;
+  return BH_OK;
+}
