@@ -139,7 +139,10 @@ static const char migration_1[] =
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
     "  FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();";
 
-static const char *const migrations[] = {migration_1};
+/* Migration 2 changed only SQLite's name index; PostgreSQL keeps person_tokens. */
+static const char migration_2[] = "SELECT 1;";
+
+static const char *const migrations[] = {migration_1, migration_2};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

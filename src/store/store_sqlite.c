@@ -22,8 +22,6 @@
 
 #define STORE_MAX_CONNS 256
 #define STORE_BUSY_TIMEOUT_MS 10000
-/* A name search stops after this many index seeks and returns a cursor to continue from. */
-#define STORE_SEARCH_SEEK_BUDGET 200000
 
 /* Visibility of person p to a scope: everything, or owned by the mission, or present in its
  * jurisdiction at any time. Binds :all and :mission. */
@@ -112,12 +110,13 @@
     " nid_enc = ?7, nid_hash = ?8, passport_enc = ?9, passport_hash = ?10, phones = ?11,"      \
     " emails = ?12, home_province = ?13, flags = ?14, contacts = ?15, updated_at = ?16"        \
     " WHERE id = ?1")                                                                          \
-  X(SQ_NAME_TOKEN_ADD,                                                                         \
-    "INSERT OR IGNORE INTO person_tokens(token, person_id) VALUES (?1, ?2)")                   \
-  X(SQ_NAME_TOKEN_DEL, "DELETE FROM person_tokens WHERE token = ?1 AND person_id = ?2")        \
-  X(SQ_NAME_SEEK,                                                                              \
-    "SELECT person_id FROM person_tokens WHERE token = ?1 AND person_id >= ?2"                 \
-    " ORDER BY person_id LIMIT 1")                                                             \
+  X(SQ_NAME_ADD, "INSERT INTO person_names(rowid, name_key) VALUES (?1, ?2)")                  \
+  X(SQ_NAME_DEL,                                                                               \
+    "INSERT INTO person_names(person_names, rowid, name_key) VALUES ('delete', ?1, ?2)")       \
+  X(SQ_LIST_NAMES,                                                                             \
+    "SELECT p.id FROM person_names n JOIN persons p ON p.id = n.rowid WHERE person_names"     \
+    " MATCH :match AND n.rowid > :after AND " FILTER_P " AND " SCOPE_P " ORDER BY n.rowid"     \
+    " LIMIT :limit")                                                                           \
   X(SQ_PERSON_CHECK,                                                                           \
     "SELECT 1 FROM persons p WHERE p.id = :id AND " FILTER_P " AND " SCOPE_P)                  \
   X(SQ_LIST_ALL,                                                                               \
@@ -426,7 +425,7 @@ int sq_bulk_end(sq_conn_t *c) {
 static int sq_pragmas(sqlite3 *db, enum store_sync sync) {
   static const char *const base =
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-      " PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824;";
+      " PRAGMA cache_size=-32768; PRAGMA mmap_size=0;";
   const char *s = sync == STORE_SYNC_FULL     ? "PRAGMA synchronous=FULL"
                   : sync == STORE_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
                                               : "PRAGMA synchronous=OFF";
@@ -858,20 +857,14 @@ int sq_session_delete(sq_conn_t *c, const unsigned char *hash) {
 /* ---- persons ---- */
 
 
-/* Inserts (or with del, removes) the token rows of a space-separated key. */
-static int name_tokens_apply(sq_conn_t *c, int64_t id, const char *key, int del) {
-  sqlite3_stmt *st = sq(c, del ? SQ_NAME_TOKEN_DEL : SQ_NAME_TOKEN_ADD);
+/* Adds a person's name key to the name index, or with del removes it (the old key is needed). */
+static int name_index_apply(sq_conn_t *c, int64_t id, const char *key, int del) {
+  if (key == NULL || key[0] == '\0') return BH_OK;
+  sqlite3_stmt *st = sq(c, del ? SQ_NAME_DEL : SQ_NAME_ADD);
   if (st == NULL) return BH_ERR_DB;
-  int rc = BH_OK;
-  for (const char *q = key; *q && rc == BH_OK;) {
-    const char *e = strchr(q, ' ');
-    size_t ql = e ? (size_t)(e - q) : strlen(q);
-    sqlite3_bind_text(st, 1, q, (int)ql, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, id);
-    rc = sq_exec(c, st);
-    q += ql + (e ? 1 : 0);
-  }
-  return rc;
+  sqlite3_bind_int64(st, 1, id);
+  bind_text(st, 2, key);
+  return sq_exec(c, st);
 }
 
 /* Binds the editable person columns shared by insert and update, starting at parameter base. */
@@ -965,7 +958,7 @@ int sq_person_create(sq_conn_t *c, person_t *p) {
     goto out;
   }
   p->id = sqlite3_last_insert_rowid(c->db);
-  rc = name_tokens_apply(c, p->id, key, 0);
+  rc = name_index_apply(c, p->id, key, 0);
 out:
   /* A duplicate import row is not a failure of the surrounding batch. */
   if (rc == BH_ERR_CONFLICT && p->import_key && owned) {
@@ -1079,8 +1072,8 @@ int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p
   bind_text(st, 15, b.contacts);
   sqlite3_bind_int64(st, 16, clock_now());
   rc = sq_exec(c, st);
-  if (rc == BH_OK) rc = name_tokens_apply(c, p->id, old_key, 1);
-  if (rc == BH_OK) rc = name_tokens_apply(c, p->id, key, 0);
+  if (rc == BH_OK) rc = name_index_apply(c, p->id, old_key, 1);
+  if (rc == BH_OK) rc = name_index_apply(c, p->id, key, 0);
 out:
   rc = tx_leave(c, owned, rc);
 out_free:
@@ -1100,61 +1093,14 @@ static int person_load(sq_conn_t *c, int64_t id, arena_t *a, person_t *out) {
   return err;
 }
 
-/* Returns the smallest person id >= from having token, or 0 when there is none. */
-static int name_seek(sq_conn_t *c, const char *token, int64_t from, int64_t *found) {
-  sqlite3_stmt *st = sq(c, SQ_NAME_SEEK);
-  if (st == NULL) return BH_ERR_DB;
-  bind_text(st, 1, token);
-  sqlite3_bind_int64(st, 2, from);
-  int rc = sq_step(st);
-  *found = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sq_done(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : sq_err(c, rc);
-}
-
-/*
- * Name search by leapfrog intersection of the token posting lists (each ordered by person id):
- * cost follows the rarest token, not the registry size. Stops after a seek budget, reporting
- * the id to resume from in *resume (0 when the lists are exhausted).
- */
-static int person_search_names(sq_conn_t *c, const store_scope_t *scope,
-                               const person_filter_t *f, const store_page_t *page,
-                               int64_t *ids, size_t *n, int64_t *resume) {
-  int64_t cur = page->after + 1;
-  size_t k = 0;
-  long budget = STORE_SEARCH_SEEK_BUDGET;
-  *resume = 0;
-  while (k < (size_t)page->limit) {
-    size_t agree = 0;
-    for (size_t t = 0; agree < f->ntokens; t = (t + 1) % f->ntokens) {
-      int64_t next;
-      if (--budget < 0) {
-        *resume = cur - 1;
-        *n = k;
-        return BH_OK;
-      }
-      int rc = name_seek(c, f->tokens[t], cur, &next);
-      if (rc != BH_OK) return rc;
-      if (next == 0) {
-        *n = k;
-        return BH_OK;
-      }
-      if (next == cur) {
-        agree++;
-      } else {
-        cur = next;
-        agree = 1;
-      }
-    }
-    int rc = person_check(c, scope, f, cur);
-    if (rc == BH_OK) {
-      ids[k++] = cur;
-    } else if (rc != BH_ERR_NOT_FOUND) {
-      return rc;
-    }
-    cur++;
+/* Writes the FTS5 query requiring every token of f: "t1" "t2" ... (tokens hold no quotes). */
+static int name_match_query(const person_filter_t *f, char *out, size_t cap) {
+  size_t o = 0;
+  for (size_t t = 0; t < f->ntokens; t++) {
+    int w = snprintf(out + o, cap - o, "%s\"%s\"", t ? " " : "", f->tokens[t]);
+    if (w < 0 || (size_t)w >= cap - o) return BH_ERR_TOO_LARGE;
+    o += (size_t)w;
   }
-  *n = k;
   return BH_OK;
 }
 
@@ -1166,18 +1112,19 @@ int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filt
   size_t k = 0;
   int err = BH_OK;
   *n = 0;
-  if (f->ntokens > 0 && !f->has_number) {
-    int64_t resume;
-    err = person_search_names(c, scope, f, page, ids, &k, &resume);
-    (void)resume;
-  } else {
-    enum sq_stmt which = f->has_number ? SQ_LIST_NUMBER
+  char match[NAME_MAX_TOKENS * (NAME_TOKEN_MAX + 3) + 1];
+  int names = f->ntokens > 0 && !f->has_number;
+  if (names && name_match_query(f, match, sizeof(match)) != BH_OK) return BH_ERR_INVALID;
+  {
+    enum sq_stmt which = names ? SQ_LIST_NAMES
+                         : f->has_number ? SQ_LIST_NUMBER
                          : f->country && f->status ? SQ_LIST_COUNTRY_STATUS
                          : f->country              ? SQ_LIST_COUNTRY
                          : f->status               ? SQ_LIST_STATUS
                                                    : SQ_LIST_ALL;
     sqlite3_stmt *st = sq(c, which);
     if (st == NULL) return BH_ERR_DB;
+    if (names) bind_named_text(st, ":match", match);
     if (f->has_number) {
       sqlite3_bind_blob(st, named(st, ":ph"), f->passport_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
       sqlite3_bind_blob(st, named(st, ":nh"), f->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
