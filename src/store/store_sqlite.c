@@ -239,7 +239,11 @@ static int sq_step(sqlite3_stmt *st) {
 /* Maps a SQLite result to a bh_err, logging unexpected failures. */
 static int sq_err(sq_conn_t *c, int rc) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return BH_OK;
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) return BH_ERR_CONFLICT;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    /* A missing referenced row (a person, a mission) is reported as not found. */
+    return sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_FOREIGNKEY ? BH_ERR_NOT_FOUND
+                                                                            : BH_ERR_CONFLICT;
+  }
   if ((rc & 0xff) == SQLITE_BUSY) return BH_ERR_UNAVAILABLE;
   log_error("msg=\"sqlite error\" code=%d err=\"%s\"", rc, sqlite3_errmsg(c->db));
   return BH_ERR_DB;
@@ -308,7 +312,8 @@ static json_t *col_json(sqlite3_stmt *st, int i) {
 
 /* Serialises j for a TEXT column; the result is malloc'd (free it) and "[]" for NULL. */
 static char *json_text(const json_t *j) {
-  return j ? json_dumps(j, JSON_COMPACT) : strdup("[]");
+  if (j == NULL || (json_is_array(j) && json_array_size(j) == 0)) return strdup("[]");
+  return json_dumps(j, JSON_COMPACT);
 }
 
 /* Opens a sealed identifier column into the arena; NULL if absent or unreadable. */
@@ -405,8 +410,12 @@ int sq_savepoint_rollback(sq_conn_t *c) {
   return rc;
 }
 
+/* The page cache of a bulk load: big enough to hold the random-key indexes of millions of rows. */
+#define STORE_BULK_CACHE "PRAGMA cache_size=-524288"
+#define STORE_CACHE "PRAGMA cache_size=-32768"
+
 int sq_bulk_begin(sq_conn_t *c) {
-  sqlite3_exec(c->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+  sqlite3_exec(c->db, "PRAGMA synchronous=OFF; " STORE_BULK_CACHE, NULL, NULL, NULL);
   return sq_begin_write(c);
 }
 
@@ -416,6 +425,7 @@ int sq_bulk_end(sq_conn_t *c) {
                      : c->store->sync == STORE_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
                                                            : "PRAGMA synchronous=OFF";
   sqlite3_exec(c->db, sync, NULL, NULL, NULL);
+  sqlite3_exec(c->db, STORE_CACHE, NULL, NULL, NULL);
   if (rc == BH_OK) sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   return rc;
 }
@@ -425,7 +435,7 @@ int sq_bulk_end(sq_conn_t *c) {
 static int sq_pragmas(sqlite3 *db, enum store_sync sync) {
   static const char *const base =
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-      " PRAGMA cache_size=-32768; PRAGMA mmap_size=0;";
+      " " STORE_CACHE "; PRAGMA mmap_size=0;";
   const char *s = sync == STORE_SYNC_FULL     ? "PRAGMA synchronous=FULL"
                   : sync == STORE_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
                                               : "PRAGMA synchronous=OFF";
@@ -1245,7 +1255,8 @@ static void presence_bind(sqlite3_stmt *st, int first, const presence_t *p) {
 int sq_presence_create(sq_conn_t *c, const store_scope_t *scope, presence_t *pr) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
-  rc = person_check(c, scope, NULL, pr->person_id);
+  /* With every person in scope, the foreign key alone tells whether the person exists. */
+  if (!scope->all) rc = person_check(c, scope, NULL, pr->person_id);
   if (rc != BH_OK) goto out;
   sqlite3_stmt *st = sq(c, SQ_PRESENCE_INSERT);
   if (st == NULL) {
@@ -1324,7 +1335,8 @@ int sq_presence_list(sq_conn_t *c, const store_scope_t *scope, int64_t person_id
 int sq_status_set(sq_conn_t *c, const store_scope_t *scope, status_event_t *ev) {
   int owned, rc = tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
-  rc = person_check(c, scope, NULL, ev->person_id);
+  /* With every person in scope, the foreign key alone tells whether the person exists. */
+  if (!scope->all) rc = person_check(c, scope, NULL, ev->person_id);
   if (rc != BH_OK) goto out;
   sqlite3_stmt *ins = sq(c, SQ_STATUS_INSERT);
   sqlite3_stmt *up = sq(c, SQ_PERSON_SET_STATUS);
