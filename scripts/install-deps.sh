@@ -9,7 +9,7 @@ packages=(build-essential make cmake pkg-config
 if [ "${1:-}" = "--test" ]; then
   # postgresql-15 (it provides postgresql-contrib-15, a virtual package dpkg cannot check): the
   # throw-away cluster scripts/test.sh runs the API suite against, with pg_dump.
-  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing postgresql-15)
+  packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing postgresql-15 python3-aiosmtpd)
 fi
 
 missing=()
