@@ -23,6 +23,12 @@ const char *const model_advisory_levels_vi[] = {
     NULL, "Thực hiện các biện pháp phòng ngừa thông thường", "Tăng cường thận trọng",
     "Cân nhắc việc đi lại / tránh khu vực", "Không đi đến / rời khỏi khu vực"};
 
+const char *const model_crisis_kinds[] = {"armed_conflict", "natural_disaster", "unrest",
+                                          "trafficking",    "epidemic",         "accident",
+                                          "other",          NULL};
+const char *const model_channels[] = {"email", "sms", NULL};
+const char *const model_checkin_answers[] = {"safe", "need_help", "not_in_area", NULL};
+
 int model_enum_index(const char *const *list, const char *s) {
   if (s == NULL) return -1;
   for (int i = 0; list[i] != NULL; i++) {
@@ -45,4 +51,19 @@ void person_clear(person_t *p) {
   json_decref(p->flags);
   json_decref(p->contacts);
   p->other_names = p->phones = p->emails = p->flags = p->contacts = NULL;
+}
+
+void crisis_clear(crisis_t *c) {
+  if (c == NULL) return;
+  json_decref(c->countries);
+  json_decref(c->regions);
+  json_decref(c->area);
+  c->countries = c->regions = c->area = NULL;
+}
+
+void alert_clear(alert_t *a) {
+  if (a == NULL) return;
+  json_decref(a->channels);
+  json_decref(a->filter);
+  a->channels = a->filter = NULL;
 }

@@ -157,8 +157,56 @@ typedef struct advisory {
   int64_t created_at;
 } advisory_t;
 
+/* Crisis kinds and alert channels, closed vocabularies. */
+extern const char *const model_crisis_kinds[];
+extern const char *const model_channels[];
+/* What a citizen answers to "are you safe?". */
+extern const char *const model_checkin_answers[];
+
+/*
+ * A crisis: an event abroad in an area (countries, optionally regions, optionally a circle or a
+ * polygon) whose audience is every person with a presence in the area that overlaps now.
+ */
+typedef struct crisis {
+  int64_t id;
+  const char *name;
+  const char *kind;        /* model_crisis_kinds */
+  const char *description; /* may be NULL */
+  json_t *countries;       /* array of ISO alpha-2 */
+  json_t *regions;         /* array of ISO 3166-2 codes or names; empty = whole countries */
+  json_t *area;            /* NULL, {"circle":{"lat","lon","radius_km"}} or {"polygon":[[lat,lon],...]} */
+  int64_t lead_mission_id;
+  int64_t opened_at;
+  int64_t closed_at; /* 0 while open */
+  int64_t created_by;
+  int64_t created_at;
+  int64_t updated_at;
+} crisis_t;
+
+/* A mass alert of a crisis, in Vietnamese and English, sent through one or more channels. */
+typedef struct alert {
+  int64_t id;
+  int64_t crisis_id;
+  const char *status; /* draft, sending, sent, cancelled */
+  const char *subject_vi;
+  const char *subject_en;
+  const char *body_vi;
+  const char *body_en;
+  const char *sms_vi; /* SMS text (may be the unaccented variant), or NULL to derive */
+  const char *sms_en;
+  json_t *channels;   /* array of model_channels */
+  json_t *filter;     /* {"regions":[],"categories":[],"statuses":[]} or NULL */
+  int ask_checkin;
+  int64_t recipients;
+  int64_t created_by;
+  int64_t created_at;
+  int64_t sent_at;
+} alert_t;
+
 /* Releases the JSON values a record holds (strings belong to the arena). Accept NULL. */
 void mission_clear(mission_t *m);
 void person_clear(person_t *p);
+void crisis_clear(crisis_t *c);
+void alert_clear(alert_t *a);
 
 #endif
