@@ -12,6 +12,15 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(libcmocka-dev clang libclang-rt-14-dev sqlite3 jing postgresql-15 python3-aiosmtpd)
 fi
 
+# Node.js and npm vendor the web console's front-end packages at build time (web/vendor.sh); a
+# Node.js that brings its own npm (NodeSource's, say) is kept. Chromium runs the tests/e2e suite.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -35,10 +35,14 @@ if [ "${BAOHO_SKIP_PG:-0}" != 1 ] && [ -z "${BAOHO_TEST_PG:-}" ]; then
 fi
 
 jobs=$(nproc)
+# playwright-core for the end-to-end tests of the web console (pinned in tests/e2e).
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
-(cd build && ctest --output-on-failure -j"$jobs")
+(cd build && ctest --output-on-failure -j"$jobs" -E '^e2e$')
+echo "== end-to-end tests of the web console in Chromium (screenshots in build/e2e-artifacts)"
+tests/e2e/run.sh build/baoho build/e2e-artifacts || [ $? -eq 77 ]
 
 if [ "${BAOHO_SKIP_ASAN:-0}" != 1 ]; then
   echo "== build and test under ASan + UBSan"

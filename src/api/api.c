@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain/pdate.h"
+#include "http/assets.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -21,6 +22,10 @@ int api_init(app_t *app) {
   size_t n = api_nroutes < 128 ? api_nroutes : 128;
   for (size_t i = 0; i < n; i++) api_route_names[i] = api_routes[i].name;
   http_set_route_names(api_route_names, n);
+  if (assets_vendored == 0) {
+    log_warn("msg=\"web console built without its vendored files (npm was unavailable at build "
+             "time): the dashboard shows no world map\"");
+  }
   return BH_OK;
 }
 
@@ -38,7 +43,12 @@ static int api_match(http_req_t *r, const char *pattern, const char *path) {
   size_t np = 0;
   const char *p = pattern, *s = path;
   while (*p && *s) {
-    if (p[0] == '{' && p[1] == '}') {
+    if (p[0] == '*' && p[1] == '\0') {
+      if (np >= HTTP_MAX_PARAMS) return 0;
+      r->params[np++] = arena_strdup(r->arena, s);
+      s += strlen(s);
+      p++;
+    } else if (p[0] == '{' && p[1] == '}') {
       const char *end = strchr(s, '/');
       size_t len = end ? (size_t)(end - s) : strlen(s);
       if (len == 0 || np >= HTTP_MAX_PARAMS) return 0;
@@ -51,6 +61,10 @@ static int api_match(http_req_t *r, const char *pattern, const char *path) {
     } else {
       return 0;
     }
+  }
+  if (p[0] == '*' && p[1] == '\0' && np < HTTP_MAX_PARAMS) {
+    r->params[np++] = ""; /* a trailing wildcard also matches an empty rest */
+    p++;
   }
   if (*p != '\0' || *s != '\0') return 0;
   r->nparams = np;
@@ -148,6 +162,10 @@ void api_dispatch(http_req_t *r) {
     }
     return;
   }
+  if (route->flags & ROUTE_STATIC) {
+    route->handler(app, r, ctx);
+    return;
+  }
   ctx->db = store_conn(app->store);
   if (ctx->db == NULL) {
     http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the database is not available");
@@ -170,7 +188,7 @@ void api_dispatch(http_req_t *r) {
   }
   if (route->flags & ROUTE_BODY) {
     if (api_parse_body_or_reply(r, ctx) != 0) return;
-  } else if (r->body.len > 0) {
+  } else if (r->body.len > 0 && !(route->flags & ROUTE_RAW)) {
     http_reply_error(r, BH_ERR_BAD_REQUEST, NULL, "this request takes no body");
     return;
   }

@@ -39,6 +39,8 @@ typedef struct app {
   ratelimit_t *login_by_client;
   ratelimit_t *registrations;
   const char *public_url; /* base of links given to citizens, e.g. http://127.0.0.1:8080 */
+  const struct outbox_config *delivery; /* delivery settings (delivery/outbox.h) */
+  struct outbox *outbox;                /* the delivery workers, woken when an alert is queued */
   int secure_cookies;     /* add Secure to cookies (behind HTTPS) */
 } app_t;
 
@@ -56,10 +58,13 @@ typedef void (*api_handler_fn)(app_t *app, http_req_t *r, api_ctx_t *ctx);
 
 /* Route flags. */
 #define ROUTE_BODY 1u /* takes a JSON body */
+#define ROUTE_STATIC 2u /* embedded web assets: served without database or login */
+#define ROUTE_RAW 4u    /* takes a body of any type that the handler reads (forms, signed posts) */
 
 typedef struct api_route {
   const char *method;
-  const char *pattern; /* "{}" matches one path segment, captured into r->params */
+  const char *pattern; /* "{}" matches one path segment, a final "*" the rest of the path
+                         (possibly empty); both are captured into r->params */
   api_handler_fn handler;
   unsigned roles; /* ROLE_BIT set allowed; 0 = public, no login */
   unsigned flags;
@@ -153,5 +158,30 @@ void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_registrations_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_registrations_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_registrations_close(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Crises (api_crises.c) and travel advisories with their public forms (api_advisories.c). */
+void h_crises_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crises_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crises_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_advisories_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_advisories_publish(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_advisories_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_advisories_atom(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_advisories_cap(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_public_advisories(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Mass alerts, check-ins and inbound SMS (api_alerts.c, api_checkin.c). */
+void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_alerts_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_alerts_call_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_crisis_needs_help(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* The web console and public pages (api_static.c): a route named "page.NAME[.more]"
+ * serves page NAME. */
+void h_static_page(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_static_asset(app_t *app, http_req_t *r, api_ctx_t *ctx);
 
 #endif

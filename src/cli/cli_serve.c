@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "delivery/outbox.h"
 #include "http/http.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -28,6 +29,11 @@ static const char serve_usage[] =
     "  --threads N         worker threads (default: 2 x CPU cores)\n"
     "  --demo              load the demo scenario first when the database is empty\n"
     "  --public-url URL    base of links given to citizens (env BAOHO_PUBLIC_URL)\n"
+    "  --smtp-url URL      SMTP relay of alert emails, e.g. smtp://127.0.0.1:2525 (env\n"
+    "                      BAOHO_SMTP_URL); without it email is not sent and alerts say so\n"
+    "  --mail-from ADDR    From address of alert emails (env BAOHO_MAIL_FROM)\n"
+    "  --sms-url URL       SMS gateway (env BAOHO_SMS_URL); without it SMS is not sent\n"
+    "  --sms-secret S      secret shared with the SMS gateway, both ways (env BAOHO_SMS_SECRET)\n"
     "  --sync full|normal  durability of commits (default full)\n"
     "  --port-file PATH    write the bound port to PATH once listening (for tests)\n"
     "  -h, --help          show this help\n";
@@ -50,9 +56,15 @@ int cli_serve(int argc, char **argv) {
       {"listen", required_argument, NULL, 'l'},  {"threads", required_argument, NULL, 't'},
       {"demo", no_argument, NULL, 'D'},          {"public-url", required_argument, NULL, 'u'},
       {"sync", required_argument, NULL, 's'},    {"port-file", required_argument, NULL, 'p'},
+      {"smtp-url", required_argument, NULL, 'S'}, {"mail-from", required_argument, NULL, 'F'},
+      {"sms-url", required_argument, NULL, 'M'}, {"sms-secret", required_argument, NULL, 'K'},
       {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
   const char *db = CLI_DEFAULT_DB, *key = NULL, *listen = SERVE_DEFAULT_LISTEN;
   const char *public_url = getenv("BAOHO_PUBLIC_URL"), *port_file = NULL;
+  outbox_config_t delivery = {.smtp_url = getenv("BAOHO_SMTP_URL"),
+                              .mail_from = getenv("BAOHO_MAIL_FROM"),
+                              .sms_url = getenv("BAOHO_SMS_URL"),
+                              .sms_secret = getenv("BAOHO_SMS_SECRET")};
   long threads = 2 * sysconf(_SC_NPROCESSORS_ONLN);
   int demo = 0;
   enum store_sync sync = STORE_SYNC_FULL;
@@ -75,6 +87,10 @@ int cli_serve(int argc, char **argv) {
       case 'D': demo = 1; break;
       case 'u': public_url = optarg; break;
       case 'p': port_file = optarg; break;
+      case 'S': delivery.smtp_url = optarg; break;
+      case 'F': delivery.mail_from = optarg; break;
+      case 'M': delivery.sms_url = optarg; break;
+      case 'K': delivery.sms_secret = optarg; break;
       case 's':
         if (strcmp(optarg, "full") == 0) {
           sync = STORE_SYNC_FULL;
@@ -111,6 +127,16 @@ int cli_serve(int argc, char **argv) {
   char url[128];
   snprintf(url, sizeof(url), "http://%s:%u", addr, (unsigned)port);
   app.public_url = public_url ? public_url : url;
+  if (delivery.smtp_url != NULL && delivery.smtp_url[0] == '\0') delivery.smtp_url = NULL;
+  if (delivery.sms_url != NULL && delivery.sms_url[0] == '\0') delivery.sms_url = NULL;
+  if (delivery.sms_secret != NULL && delivery.sms_secret[0] == '\0') delivery.sms_secret = NULL;
+  if (delivery.sms_url != NULL && delivery.sms_secret == NULL) {
+    fprintf(stderr, "baoho serve: --sms-url needs --sms-secret (or BAOHO_SMS_SECRET)\n");
+    store_close(app.store);
+    return CLI_EXIT_USAGE;
+  }
+  delivery.public_url = app.public_url;
+  app.delivery = &delivery;
   /*
    * SIGINT and SIGTERM are blocked in every thread (the workers inherit the mask) and taken by
    * sigwait below: a handler could run on a worker and leave the main thread in pause().
@@ -124,8 +150,22 @@ int cli_serve(int argc, char **argv) {
     store_close(app.store);
     return CLI_EXIT_FAIL;
   }
+  rc = outbox_start(app.store, &app.keys, &delivery, &app.outbox);
+  if (rc != BH_OK) {
+    /* The secret is never printed; only which setting was refused. */
+    fprintf(stderr, "baoho serve: the delivery settings were refused (%s): check --smtp-url, "
+                    "--mail-from, --sms-url and the length of --sms-secret (at least 16 bytes)\n",
+            bh_err_str(rc));
+    store_writer_stop(app.writer);
+    api_fini(&app);
+    store_close(app.store);
+    return CLI_EXIT_USAGE;
+  }
+  log_info("msg=\"delivery\" email=%s sms=%s", delivery.smtp_url ? "configured" : "not_configured",
+           delivery.sms_url ? "configured" : "not_configured");
   http_server_t *srv = NULL;
   if (http_start(addr, port, (unsigned)threads, api_dispatch, api_cleanup, &app, &srv) != BH_OK) {
+    outbox_stop(app.outbox);
     store_writer_stop(app.writer);
     api_fini(&app);
     store_close(app.store);
@@ -133,6 +173,8 @@ int cli_serve(int argc, char **argv) {
   }
   signal(SIGPIPE, SIG_IGN);
   uint16_t bound = http_port(srv);
+  /* Links name the port actually bound when no public URL was given (--listen with port 0). */
+  if (public_url == NULL) snprintf(url, sizeof(url), "http://%s:%u", addr, (unsigned)bound);
   log_info("msg=\"listening\" addr=%s port=%u threads=%ld startup_ms=%.1f", addr, (unsigned)bound,
            threads, (double)(clock_mono_us() - t0) / 1000.0);
   if (port_file != NULL) {
@@ -151,6 +193,7 @@ int cli_serve(int argc, char **argv) {
   sigwait(&stop_signals, &sig);
   log_info("msg=\"stopping\"");
   http_stop(srv);
+  outbox_stop(app.outbox);
   store_writer_stop(app.writer);
   api_fini(&app);
   store_close(app.store);

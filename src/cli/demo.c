@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "gen/gen.h"
+#include "domain/pdate.h"
 #include "util/err.h"
 
 #define DEMO_SEED 20231007
@@ -106,6 +107,80 @@ static int demo_person(store_conn_t *c, const gen_person_t *g, const char *count
   return rc;
 }
 
+/* A travel advisory version of the demo, published at an RFC 3339 time. */
+struct demo_advisory {
+  const char *country, *region, *issued;
+  int level;
+  const char *title_vi, *title_en, *text_vi, *text_en, *reason, *review_due;
+};
+
+static const struct demo_advisory demo_advisories[] = {
+    {"IL", NULL, "2023-10-08T06:00:00Z", 2, "Israel: tăng cường thận trọng",
+     "Israel: exercise increased caution",
+     "Xung đột vũ trang bùng phát từ ngày 7/10/2023. Công dân tại Israel theo dõi chỉ dẫn của chính "
+     "quyền sở tại, tránh khu vực gần Dải Gaza và giữ liên lạc với Đại sứ quán.",
+     "Armed conflict broke out on 7 October 2023. Citizens in Israel should follow the local "
+     "authorities' instructions, avoid the area near the Gaza Strip and stay in touch with the "
+     "Embassy.",
+     "Rocket attacks and fighting since 7 October 2023.", "2023-10-15"},
+    {"IL", NULL, "2023-10-16T06:00:00Z", 3, "Israel: cân nhắc việc đi lại",
+     "Israel: reconsider travel",
+     "Giao tranh lan rộng. Công dân cân nhắc hoãn các chuyến đi đến Israel; người đang ở Israel "
+     "đăng ký với Đại sứ quán để được hỗ trợ khi cần.",
+     "The fighting is spreading. Reconsider travel to Israel; citizens in Israel should register "
+     "with the Embassy for assistance.",
+     "Escalation of hostilities; commercial flights reduced.", "2023-11-01"},
+    {"IL", NULL, "2023-11-09T06:00:00Z", 4, "Israel: không đi đến, rời khỏi khu vực",
+     "Israel: do not travel, leave the area",
+     "Không đi đến Israel. Công dân đang ở Israel rời đi bằng các chuyến bay còn hoạt động hoặc "
+     "đăng ký chuyến bay hồi hương do Đại sứ quán tổ chức.",
+     "Do not travel to Israel. Citizens in Israel should leave on available flights or register "
+     "for the repatriation flights the Embassy organises.",
+     "Prolonged conflict; repatriation flights organised.", "2023-12-09"},
+    {"MM", "MM-13", "2023-11-06T03:00:00Z", 4, "Myanmar, bang Kayin: không đi đến",
+     "Myanmar, Kayin State: do not travel",
+     "Không đi đến bang Kayin. Cảnh giác với lời mời làm việc lương cao ở khu vực biên giới: nhiều "
+     "công dân bị lừa vào các cơ sở lừa đảo trực tuyến.",
+     "Do not travel to Kayin State. Beware of well-paid job offers in the border area: many "
+     "citizens have been lured into online scam compounds.",
+     "Armed clashes and trafficking into scam compounds near Myawaddy.", "2024-02-06"},
+};
+
+/* The demo's crises (the Israel conflict, Kayin State) and advisories (their escalations). */
+static int demo_crises(store_conn_t *c, const int64_t mids[4]) {
+  int64_t opened_il = 0, opened_mm = 0;
+  pdate_parse_timestamp("2023-10-07T03:30:00Z", &opened_il);
+  pdate_parse_timestamp("2023-11-05T00:00:00Z", &opened_mm);
+  crisis_t il = {.name = "Xung đột vũ trang tại Israel và Gaza (Armed conflict in Israel and Gaza)",
+                 .kind = "armed_conflict",
+                 .description = "Giao tranh từ ngày 7/10/2023; 320 công dân trong khu vực.",
+                 .countries = json_pack("[s, s]", "IL", "PS"),
+                 .regions = json_array(),
+                 .lead_mission_id = mids[1],
+                 .opened_at = opened_il};
+  crisis_t mm = {.name = "Bang Kayin, Myanmar: giải cứu khỏi các cơ sở lừa đảo (Kayin State rescue)",
+                 .kind = "trafficking",
+                 .description = "Công dân được giải thoát khỏi các cơ sở lừa đảo tại Myawaddy.",
+                 .countries = json_pack("[s]", "MM"),
+                 .regions = json_pack("[s]", "MM-13"),
+                 .lead_mission_id = mids[2],
+                 .opened_at = opened_mm};
+  int rc = store_crisis_create(c, &il);
+  if (rc == BH_OK) rc = store_crisis_create(c, &mm);
+  crisis_clear(&il);
+  crisis_clear(&mm);
+  for (size_t i = 0; rc == BH_OK && i < sizeof(demo_advisories) / sizeof(demo_advisories[0]); i++) {
+    const struct demo_advisory *d = &demo_advisories[i];
+    advisory_t v = {.region = d->region, .level = d->level, .title_vi = d->title_vi,
+                    .title_en = d->title_en, .text_vi = d->text_vi, .text_en = d->text_en,
+                    .reason = d->reason, .review_due = d->review_due};
+    snprintf(v.country, sizeof(v.country), "%s", d->country);
+    pdate_parse_timestamp(d->issued, &v.issued_at);
+    rc = store_advisory_publish(c, &v);
+  }
+  return rc;
+}
+
 int demo_load(store_t *store, const secret_t *keys, int quiet) {
   (void)keys;
   store_conn_t *c = store_conn(store);
@@ -174,6 +249,7 @@ int demo_load(store_t *store, const secret_t *keys, int quiet) {
     rc = demo_person(c, &gp, "CN", "CN-YN", "Côn Minh", i % 2 ? "resident" : "student", "safe",
                      NULL, mids[3], "2021");
   }
+  if (rc == BH_OK) rc = demo_crises(c, mids);
   if (rc == BH_OK) {
     rc = store_commit(c);
   } else {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,37 @@
 #define PASSWORD_OPSLIMIT 2
 #define PASSWORD_MEMLIMIT (19u * 1024u * 1024u)
 
-int secret_init(void) { return sodium_init() < 0 ? BH_ERR_CRYPTO : BH_OK; }
+/*
+ * Sealing nonces come from a per-thread pool of bytes of the operating system's generator,
+ * refilled with one getrandom call per SECRET_NONCE_POOL bytes instead of one per nonce (an
+ * import seals two numbers per row). Each byte is handed out once; a forked child forgets the
+ * pool it inherited, so parent and child never share a nonce.
+ */
+#define SECRET_NONCE_POOL 4096
+static _Thread_local unsigned char nonce_pool[SECRET_NONCE_POOL];
+static _Thread_local size_t nonce_left;
+
+static void nonce_pool_forget(void) { nonce_left = 0; }
+
+static void secret_atfork_register(void) { pthread_atfork(NULL, NULL, nonce_pool_forget); }
+
+static void nonce_take(unsigned char out[crypto_secretbox_NONCEBYTES]) {
+  if (nonce_left < crypto_secretbox_NONCEBYTES) {
+    randombytes_buf(nonce_pool, sizeof(nonce_pool));
+    nonce_left = sizeof(nonce_pool);
+  }
+  unsigned char *p = nonce_pool + sizeof(nonce_pool) - nonce_left;
+  memcpy(out, p, crypto_secretbox_NONCEBYTES);
+  sodium_memzero(p, crypto_secretbox_NONCEBYTES);
+  nonce_left -= crypto_secretbox_NONCEBYTES;
+}
+
+int secret_init(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  if (sodium_init() < 0) return BH_ERR_CRYPTO;
+  pthread_once(&once, secret_atfork_register);
+  return BH_OK;
+}
 
 void secret_from_master(const unsigned char master[SECRET_KEY_BYTES], secret_t *out) {
   crypto_kdf_derive_from_key(out->enc, sizeof(out->enc), 1, SECRET_KDF_CTX, master);
@@ -79,7 +110,7 @@ out:
 }
 
 void secret_seal(const secret_t *s, const void *plain, size_t len, unsigned char *out) {
-  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  nonce_take(out);
   crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, plain, len, out, s->enc);
 }
 

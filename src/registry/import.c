@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/spec.h"
 #include "domain/country.h"
@@ -214,10 +215,11 @@ static void reject_write(csv_writer_t *w, const csv_row_t *row, const char *reas
 #define IMPORT_CHUNK_ROWS 256
 #define IMPORT_CHUNKS 4
 
-/* One validated row, its strings in the chunk's arena. */
+/* One validated row, prepared for the store; its strings in the chunk's arena. */
 typedef struct import_item {
   person_t p;
   presence_t pr;
+  store_import_row_t row;
   unsigned char key[SECRET_INDEX_BYTES];
   uint64_t line;
 } import_item_t;
@@ -266,22 +268,23 @@ static int row_copy(const csv_row_t *src, arena_t *a, csv_row_t *dst) {
   return BH_OK;
 }
 
+/* Drops the chunk's rows (on the parser thread, before refilling it, so that the store thread
+ * spends no time freeing); its arena keeps its memory for the next fill. */
 static void chunk_release(import_chunk_t *k) {
   for (size_t i = 0; i < k->n; i++) person_clear(&k->items[i].p);
-  arena_free(k->a);
-  k->a = NULL;
+  arena_reset(k->a);
   k->n = 0;
 }
 
 /* Reads and validates rows into k until it is full or the input ends (k->last). */
 static void chunk_fill(import_pipe_t *pp, import_chunk_t *k) {
-  k->n = 0;
+  chunk_release(k);
   k->rows = k->rejected = 0;
   k->last = 0;
   k->rc = BH_OK;
   k->err[0] = '\0';
   k->offset = 0;
-  k->a = arena_new((size_t)IMPORT_CHUNK_ROWS * (CSV_MAX_ROW + IMPORT_ROW_ARENA));
+  if (k->a == NULL) k->a = arena_new((size_t)IMPORT_CHUNK_ROWS * (CSV_MAX_ROW + IMPORT_ROW_ARENA));
   if (k->a == NULL) {
     k->rc = BH_ERR_NOMEM;
     k->last = 1;
@@ -319,6 +322,17 @@ static void chunk_fill(import_pipe_t *pp, import_chunk_t *k) {
     int brc = row_copy(&row, k->a, &own);
     if (brc == BH_OK) brc = row_build(&own, pp->map, pp->opt, pp->keys, k->a, &it->p, &it->pr,
                                       it->key, &rj);
+    if (brc == BH_OK) {
+      /* Everything the store would compute (JSON texts, name key, sealing) is done here, on
+       * the parser thread, so that the store thread only binds and steps. */
+      it->p.import_key = (const char *)it->key;
+      brc = store_import_prepare(pp->keys, &it->p, it->pr.country[0] ? &it->pr : NULL, k->a,
+                                 &it->row);
+      if (brc != BH_OK && brc != BH_ERR_NOMEM) {
+        brc = rejected(&rj, NULL, brc == BH_ERR_TOO_LARGE ? "has too many distinct name words"
+                                                          : "has an identity number that cannot be stored");
+      }
+    }
     if (brc == BH_ERR_NOMEM) {
       person_clear(&it->p);
       k->rc = BH_ERR_NOMEM;
@@ -334,7 +348,6 @@ static void chunk_fill(import_pipe_t *pp, import_chunk_t *k) {
       k->rejected++;
       continue;
     }
-    it->p.import_key = (const char *)it->key;
     k->n++;
   }
 }
@@ -363,31 +376,22 @@ static void *import_parser_main(void *arg) {
     pp->full_tail = k;
     pthread_cond_broadcast(&pp->cond);
     pthread_mutex_unlock(&pp->lock);
-    if (k->last) return NULL;
+    if (k->last) {
+      struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG parser cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
+      return NULL;
+    }
   }
 }
 
-/* Stores one validated row; BH_OK or a fatal store error. Updates imported / duplicates. */
+/* Stores one prepared row; BH_OK or a fatal store error. Updates imported / duplicates. */
 static int item_store(store_conn_t *c, import_item_t *it, import_stats_t *stats) {
-  person_t *p = &it->p;
-  presence_t *pr = &it->pr;
-  int brc = store_person_create(c, p);
-  if (brc == BH_ERR_CONFLICT) {
+  int rc = store_import_add(c, &it->row);
+  if (rc == BH_ERR_CONFLICT) {
     stats->duplicates++;
     return BH_OK;
   }
-  if (brc != BH_OK) return brc;
-  if (pr->country[0]) {
-    pr->person_id = p->id;
-    brc = store_presence_create(c, &STORE_SCOPE_ALL, pr);
-  }
-  if (brc == BH_OK && strcmp(p->status, "unknown") != 0) {
-    status_event_t ev = {.person_id = p->id, .status = p->status, .source = "import",
-                         .at = p->status_at};
-    brc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
-  }
-  if (brc == BH_OK) stats->imported++;
-  return brc == BH_ERR_CONFLICT ? BH_OK : brc;
+  if (rc == BH_OK) stats->imported++;
+  return rc;
 }
 
 int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import_options_t *opt,
@@ -398,7 +402,7 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
   csv_reader_t *rd = NULL;
   csv_writer_t *rw = NULL;
   import_pipe_t *pp = NULL;
-  int threaded = 0, in_batch = 0;
+  int threaded = 0, in_import = 0;
   memset(stats, 0, sizeof(*stats));
   int rc = csv_reader_open_file(in, &ropt, &rd);
   if (rc != BH_OK) {
@@ -480,10 +484,11 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
       rc = k->rc;
     }
     for (size_t i = 0; i < k->n && rc == BH_OK; i++) {
-      if (!in_batch) {
-        rc = store_bulk_begin(c);
+      if (!in_import) {
+        int initial;
+        rc = store_import_begin(c, &initial);
         if (rc != BH_OK) break;
-        in_batch = 1;
+        in_import = 1;
       }
       int src = item_store(c, &k->items[i], stats);
       if (src != BH_OK) {
@@ -492,13 +497,11 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
         break;
       }
       if (++in_batch_rows >= IMPORT_BATCH_ROWS) {
-        rc = store_bulk_end(c);
-        in_batch = 0;
+        rc = store_import_batch(c);
         in_batch_rows = 0;
       }
     }
     if (opt->progress && k->rows > 0) opt->progress(opt->progress_ctx, k->offset, stats);
-    chunk_release(k);
     if (threaded) {
       pthread_mutex_lock(&pp->lock);
       k->next = pp->free_list;
@@ -510,13 +513,17 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
   }
   if (threaded) {
     pthread_join(parser, NULL);
-    /* Chunks the parser queued after a store failure are dropped unstored. */
-    for (import_chunk_t *k = pp->full_head; k != NULL; k = k->next) chunk_release(k);
+  }
+  for (size_t i = 0; i < IMPORT_CHUNKS; i++) {
+    chunk_release(&pp->chunks[i]);
+    arena_free(pp->chunks[i].a);
   }
   pthread_cond_destroy(&pp->cond);
   pthread_mutex_destroy(&pp->lock);
-  if (in_batch) {
-    int erc = store_bulk_end(c);
+  { struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG store cpu before end %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9); }
+  if (in_import) {
+    int erc = store_import_end(c, rc == BH_OK);
+    { struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG store cpu after end %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9); }
     if (rc == BH_OK) rc = erc;
   }
 out:

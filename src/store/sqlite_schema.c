@@ -142,7 +142,128 @@ static const char migration_2[] =
     "INSERT INTO person_names(rowid, name_key) SELECT id, name_key FROM persons;"
     "DROP TABLE person_tokens;";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/*
+ * Migration 3: crises (their countries and regions in their own tables, the area as JSON text)
+ * and travel advisories (one series per country or region, one row per published version).
+ * status_events gets an index on time for the accountability time series.
+ */
+static const char migration_3[] =
+    "CREATE TABLE crises ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  description TEXT,"
+    "  area TEXT,"
+    "  lead_mission_id INTEGER REFERENCES missions(id),"
+    "  opened_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE crisis_countries ("
+    "  crisis_id INTEGER NOT NULL REFERENCES crises(id) ON DELETE CASCADE,"
+    "  country TEXT NOT NULL,"
+    "  PRIMARY KEY (crisis_id, country)) WITHOUT ROWID;"
+    "CREATE INDEX crisis_countries_country ON crisis_countries(country, crisis_id);"
+    "CREATE TABLE crisis_regions ("
+    "  crisis_id INTEGER NOT NULL REFERENCES crises(id) ON DELETE CASCADE,"
+    "  region TEXT NOT NULL,"
+    "  PRIMARY KEY (crisis_id, region)) WITHOUT ROWID;"
+    "CREATE TABLE advisory_series ("
+    "  id INTEGER PRIMARY KEY,"
+    "  country TEXT NOT NULL,"
+    "  region_key TEXT NOT NULL,"
+    "  latest_id INTEGER,"
+    "  UNIQUE (country, region_key));"
+    "CREATE TABLE advisories ("
+    "  id INTEGER PRIMARY KEY,"
+    "  series_id INTEGER NOT NULL REFERENCES advisory_series(id),"
+    "  version INTEGER NOT NULL,"
+    "  country TEXT NOT NULL,"
+    "  region TEXT,"
+    "  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),"
+    "  title_vi TEXT NOT NULL,"
+    "  title_en TEXT NOT NULL,"
+    "  text_vi TEXT NOT NULL,"
+    "  text_en TEXT NOT NULL,"
+    "  reason TEXT,"
+    "  issued_at INTEGER NOT NULL,"
+    "  review_due TEXT,"
+    "  author_id INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (series_id, version));"
+    "CREATE INDEX advisories_issued ON advisories(issued_at, id);"
+    "CREATE INDEX status_events_at ON status_events(at);";
+
+/*
+ * Migration 4: mass alerts. An alert of a crisis, its recipients (one row per person, with the
+ * hash of their check-in token and their latest answer), the outbox (one row per recipient and
+ * channel; channel 0 email, 1 SMS; status 0 queued, 1 sending, 2 sent, 3 failed, 4 not
+ * configured; while sending, next_at holds the end of the worker's lease), and every check-in
+ * answer (history kept).
+ */
+static const char migration_4[] =
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  crisis_id INTEGER NOT NULL REFERENCES crises(id),"
+    "  status TEXT NOT NULL,"
+    "  subject_vi TEXT NOT NULL,"
+    "  subject_en TEXT NOT NULL,"
+    "  body_vi TEXT NOT NULL,"
+    "  body_en TEXT NOT NULL,"
+    "  sms_vi TEXT,"
+    "  sms_en TEXT,"
+    "  channels TEXT NOT NULL,"
+    "  filter TEXT,"
+    "  ask_checkin INTEGER NOT NULL,"
+    "  resend_after_minutes INTEGER NOT NULL DEFAULT 0,"
+    "  recipients INTEGER NOT NULL DEFAULT 0,"
+    "  stage INTEGER NOT NULL DEFAULT 0,"
+    "  stage_at INTEGER,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER);"
+    "CREATE INDEX alerts_crisis ON alerts(crisis_id, id);"
+    "CREATE TABLE alert_recipients ("
+    "  id INTEGER PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL REFERENCES alerts(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  lang TEXT NOT NULL,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  answer TEXT,"
+    "  answered_at INTEGER);"
+    "CREATE INDEX alert_recipients_alert ON alert_recipients(alert_id, answer);"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL,"
+    "  recipient_id INTEGER NOT NULL,"
+    "  channel INTEGER NOT NULL,"
+    "  address TEXT NOT NULL,"
+    "  round INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  next_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  last_error TEXT);"
+    "CREATE INDEX outbox_due ON outbox(channel, status, next_at);"
+    "CREATE INDEX outbox_alert ON outbox(alert_id, channel, status);"
+    "CREATE INDEX outbox_sms_address ON outbox(address, id) WHERE channel = 1;"
+    "CREATE TABLE checkins ("
+    "  id INTEGER PRIMARY KEY,"
+    "  crisis_id INTEGER NOT NULL,"
+    "  alert_id INTEGER NOT NULL,"
+    "  recipient_id INTEGER NOT NULL,"
+    "  person_id INTEGER NOT NULL,"
+    "  answer TEXT NOT NULL,"
+    "  message TEXT,"
+    "  location TEXT,"
+    "  source TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX checkins_crisis ON checkins(crisis_id, person_id, id);"
+    "CREATE INDEX checkins_alert ON checkins(alert_id, id);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3,
+                                         migration_4};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

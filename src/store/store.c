@@ -146,6 +146,97 @@ int store_audit_append(store_conn_t *c, audit_entry_t *e) { return STORE_CALL(c,
 
 int store_audit_list(store_conn_t *c, const audit_filter_t *f, const store_page_t *page, arena_t *a, audit_entry_t **out, size_t *n) { return STORE_CALL(c, audit_list, f, page, a, out, n); }
 
+/* A compact JSON text of j in the arena; "[]" for NULL or an empty array. */
+static const char *import_json_text(arena_t *a, const json_t *j) {
+  if (j == NULL || (json_is_array(j) && json_array_size(j) == 0)) return "[]";
+  char *text = json_dumps(j, JSON_COMPACT);
+  if (text == NULL) return NULL;
+  const char *out = arena_strdup(a, text);
+  free(text);
+  return out;
+}
+
+/* Seals a sensitive number and computes its lookup hash; *len = 0 when absent. */
+static int import_identifier(const secret_t *keys, const char *kind, const char *value,
+                             unsigned char *sealed, size_t *len, unsigned char *hash) {
+  *len = 0;
+  if (value == NULL || value[0] == '\0') return BH_OK;
+  char canon[MODEL_NUMBER_MAX + 1];
+  if (secret_canon_number(value, canon, sizeof(canon)) != BH_OK) return BH_ERR_INVALID;
+  size_t n = strlen(canon);
+  secret_seal(keys, canon, n, sealed);
+  secret_index(keys, kind, canon, hash);
+  *len = n + SECRET_SEAL_OVERHEAD;
+  return BH_OK;
+}
+
+int store_import_prepare(const secret_t *keys, person_t *p, presence_t *pr, arena_t *a,
+                         store_import_row_t *out) {
+  out->p = p;
+  out->pr = pr;
+  char key[STORE_NAME_KEY_MAX];
+  int rc = store_person_name_key(p, key, sizeof(key));
+  if (rc != BH_OK) return rc;
+  out->name_key = arena_strdup(a, key);
+  out->other_names = import_json_text(a, p->other_names);
+  out->phones = import_json_text(a, p->phones);
+  out->emails = import_json_text(a, p->emails);
+  out->flags = import_json_text(a, p->flags);
+  out->contacts = import_json_text(a, p->contacts);
+  if (!out->name_key || !out->other_names || !out->phones || !out->emails || !out->flags ||
+      !out->contacts) {
+    return BH_ERR_NOMEM;
+  }
+  rc = import_identifier(keys, "national_id", p->national_id, out->nid_sealed, &out->nid_len,
+                         out->nid_hash);
+  if (rc == BH_OK) {
+    rc = import_identifier(keys, "passport", p->passport, out->pp_sealed, &out->pp_len,
+                           out->pp_hash);
+  }
+  return rc;
+}
+
+/*
+ * The PostgreSQL backend stores an import row through its ordinary calls (it seals again; the
+ * prepared texts are only SQLite's shortcut) inside store_bulk_begin's batches.
+ */
+static int pg_import_add(store_conn_t *c, store_import_row_t *row) {
+  person_t *p = row->p;
+  int rc = store_person_create(c, p);
+  if (rc != BH_OK) return rc;
+  if (row->pr != NULL) {
+    row->pr->person_id = p->id;
+    rc = store_presence_create(c, &STORE_SCOPE_ALL, row->pr);
+  }
+  if (rc == BH_OK && p->status != NULL && strcmp(p->status, "unknown") != 0) {
+    status_event_t ev = {.person_id = p->id, .status = p->status, .source = "import",
+                         .at = p->status_at};
+    rc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
+  }
+  return rc;
+}
+
+int store_import_begin(store_conn_t *c, int *initial) {
+  *initial = 0;
+  return c->pg ? pg_bulk_begin(c->pg) : sq_import_begin(c->sq, initial);
+}
+
+int store_import_add(store_conn_t *c, store_import_row_t *row) {
+  return c->pg ? pg_import_add(c, row) : sq_import_add(c->sq, row);
+}
+
+int store_import_batch(store_conn_t *c) {
+  if (!c->pg) return sq_import_batch(c->sq);
+  int rc = pg_bulk_end(c->pg);
+  if (rc == BH_OK) rc = pg_bulk_begin(c->pg);
+  return rc;
+}
+
+int store_import_end(store_conn_t *c, int ok) {
+  (void)ok; /* PostgreSQL keeps the batches committed so far either way. */
+  return c->pg ? pg_bulk_end(c->pg) : sq_import_end(c->sq, ok);
+}
+
 int store_person_name_key(const person_t *p, char *key, size_t cap) {
   size_t len = 0;
   key[0] = '\0';

@@ -99,6 +99,43 @@ int store_savepoint_rollback(store_conn_t *c);
 int store_bulk_begin(store_conn_t *c);
 int store_bulk_end(store_conn_t *c);
 
+/*
+ * Import of many persons (baoho import). Each row is prepared first with store_import_prepare,
+ * which needs no connection and is thread-safe (it computes the JSON texts, the name key, the
+ * sealed identifiers and their lookup hashes), so a parser thread can do it while the store
+ * thread only binds and steps in store_import_add.
+ */
+typedef struct store_import_row {
+  person_t *p;    /* the person; p->import_key must be set */
+  presence_t *pr; /* the person's one presence, or NULL */
+  const char *name_key, *other_names, *phones, *emails, *flags, *contacts; /* in the arena */
+  size_t nid_len; /* bytes of nid_sealed; 0 when the person has no national ID */
+  unsigned char nid_sealed[MODEL_NUMBER_MAX + SECRET_SEAL_OVERHEAD];
+  unsigned char nid_hash[SECRET_INDEX_BYTES];
+  size_t pp_len; /* bytes of pp_sealed; 0 when the person has no passport */
+  unsigned char pp_sealed[MODEL_NUMBER_MAX + SECRET_SEAL_OVERHEAD];
+  unsigned char pp_hash[SECRET_INDEX_BYTES];
+} store_import_row_t;
+
+/* Fills out for p and pr (pr may be NULL); strings come from arena a. Thread-safe. */
+int store_import_prepare(const secret_t *keys, person_t *p, presence_t *pr, arena_t *a,
+                         store_import_row_t *out /* OUT */);
+/*
+ * Starts an import on c. *initial is set when the registry holds no person yet: the backend may
+ * then load everything in one transaction and build its secondary indexes once at the end, so
+ * the load is all or nothing (store_import_end with ok = 0, or a crash, leaves no row of it).
+ * Otherwise rows are committed every IMPORT-chosen batch (store_import_batch) and stay.
+ */
+int store_import_begin(store_conn_t *c, int *initial /* OUT */);
+/* Stores a prepared row: the person, its presence and, unless unknown, its status event.
+ * BH_ERR_CONFLICT when its import key was stored before (nothing is written). */
+int store_import_add(store_conn_t *c, store_import_row_t *row);
+/* Marks a batch boundary: commits what was added so far, except during an initial load. */
+int store_import_batch(store_conn_t *c);
+/* Ends the import: with ok, builds what was deferred and commits; without, commits the rows of a
+ * normal import that were stored and rolls an initial load back. */
+int store_import_end(store_conn_t *c, int ok);
+
 /* Missions. */
 int store_mission_create(store_conn_t *c, mission_t *m /* IN, OUT: id, times */);
 int store_mission_get(store_conn_t *c, int64_t id, arena_t *a, mission_t *out /* OUT */);
@@ -172,5 +209,141 @@ int store_registration_close(store_conn_t *c, const unsigned char *hash, int64_t
 int store_audit_append(store_conn_t *c, audit_entry_t *e /* IN, OUT: id */);
 int store_audit_list(store_conn_t *c, const audit_filter_t *f, const store_page_t *page,
                      arena_t *a, audit_entry_t **out /* OUT */, size_t *n /* OUT */);
+
+/*
+ * Crises (store_sqlite_crisis.c, store_pg_crisis.c). An officer's scope sees a crisis when one
+ * of its countries is in the jurisdiction of the officer's mission; otherwise it is reported as
+ * not found. Regions and countries of a crisis are kept in its own tables; area is the JSON of
+ * geo.h (NULL for none). Returned crises hold new JSON references: release with crisis_clear.
+ */
+typedef struct crisis_filter {
+  int open_only;       /* only crises not closed */
+  const char *country; /* only crises listing this country, or NULL */
+} crisis_filter_t;
+
+/* Creates a crisis; fills k->id and times (k->opened_at stays when set, else now). */
+int store_crisis_create(store_conn_t *c, crisis_t *k /* IN, OUT */);
+int store_crisis_get(store_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+                     crisis_t *out /* OUT */);
+/* Replaces name, kind, description, countries, regions, area, lead mission and opened_at. */
+int store_crisis_update(store_conn_t *c, const store_scope_t *scope, const crisis_t *k);
+/* Crises in id order (newest last), visible to scope and passing f (may be NULL). */
+int store_crisis_list(store_conn_t *c, const store_scope_t *scope, const crisis_filter_t *f,
+                      const store_page_t *page, arena_t *a, crisis_t **out /* OUT */,
+                      size_t *n /* OUT */);
+/* Closes an open crisis at closed_at. BH_ERR_CONFLICT when it was closed already. */
+int store_crisis_close(store_conn_t *c, const store_scope_t *scope, int64_t id,
+                       int64_t closed_at);
+
+/*
+ * The audience of a crisis: every person with a presence that overlaps today (date_from, a
+ * partial date, not after today; date_until absent or not before today) in one of the crisis's
+ * countries, in one of its regions when it lists regions, and, when the crisis has an area and
+ * the presence has coordinates, inside the area. Each person counts once, with the most recent
+ * (highest id) of their presences that match.
+ *
+ * A member is handed to the callback with borrowed values, valid during the call only.
+ */
+typedef struct store_audience_member {
+  int64_t person_id;
+  int64_t presence_id;
+  const char *full_name;
+  const json_t *phones; /* array of strings */
+  const json_t *emails; /* array of strings */
+  const char *status;   /* current welfare status (model_statuses) */
+  int64_t status_at;
+  const char *country;
+  const char *region;   /* may be NULL */
+  const char *category;
+} store_audience_member_t;
+
+/* Return non-zero to stop the iteration (store_crisis_audience_each then returns BH_OK). */
+typedef int (*store_audience_cb)(void *ctx, const store_audience_member_t *m);
+
+/*
+ * Calls cb for each member of the crisis's audience visible to scope, in increasing person id,
+ * that passes filter: NULL or the alert filter {"regions":[...],"categories":[...],
+ * "statuses":[...]} where each absent or empty list lets everyone through and a person passes
+ * when its region, category and status are each in the given lists. today is the ISO date
+ * (YYYY-MM-DD) the presences must overlap; NULL means the current UTC date. Used by
+ * accountability and by alerts. BH_ERR_NOT_FOUND if the crisis is not visible to scope.
+ */
+int store_crisis_audience_each(store_conn_t *c, const store_scope_t *scope, int64_t crisis_id,
+                               const json_t *filter, const char *today, store_audience_cb cb,
+                               void *ctx);
+/*
+ * Calls cb with the id of each person a message of the crisis was delivered to (any order,
+ * duplicates allowed). Until the alerts' delivery tables exist this calls nothing, so every
+ * "reached" figure is 0.
+ */
+int store_crisis_reached_each(store_conn_t *c, int64_t crisis_id,
+                              int (*cb)(void *ctx, int64_t person_id), void *ctx);
+/* Calls cb with every status event at or after since, in time order. */
+int store_status_events_since(store_conn_t *c, int64_t since,
+                              int (*cb)(void *ctx, int64_t person_id, const char *status,
+                                        int64_t at),
+                              void *ctx);
+
+/* Figures of one part of the audience (a region, a category, or all of it). */
+#define STORE_STATUS_SLOTS 16 /* > the number of model_statuses */
+typedef struct store_tally {
+  const char *key; /* region or category; NULL for "not given" */
+  int64_t total;
+  int64_t reached;
+  int64_t by_status[STORE_STATUS_SLOTS]; /* index of model_statuses */
+} store_tally_t;
+
+/* Status changes of audience members within one hour. */
+typedef struct store_series_point {
+  int64_t hour; /* unix time of the hour's start */
+  int64_t changes;
+  int64_t by_status[STORE_STATUS_SLOTS];
+} store_series_point_t;
+
+/* At most this many regions are told apart (the rest are added up under key "(other)"), and
+ * at most this many hours of the time series are returned (the latest ones). */
+#define STORE_TALLY_MAX 200
+#define STORE_SERIES_MAX 720
+
+typedef struct store_accountability {
+  store_tally_t all;
+  store_tally_t *regions; /* in the arena, sorted by key */
+  size_t nregions;
+  store_tally_t *categories;
+  size_t ncategories;
+  store_series_point_t *series; /* oldest first; hours without changes are left out */
+  size_t nseries;
+} store_accountability_t;
+
+/*
+ * The accountability figures of a crisis (aggregates only, so for any role): the audience as of
+ * today (NULL: the current date), counted by latest status, reached, region and category, and
+ * the audience's status changes per hour since the crisis opened. Arrays come from arena a.
+ */
+int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *today, arena_t *a,
+                                store_accountability_t *out /* OUT */);
+
+/*
+ * Travel advisories. A series is one country, or one region of it; each publication is a new
+ * version of its series, so history is never lost.
+ */
+#define STORE_ADVISORY_HISTORY_MAX 500
+
+/*
+ * Publishes a version: finds or creates the series of (a->country, a->region) and stores a as
+ * its next version. Fills a->id, a->series_id, a->version, a->created_at, and a->issued_at when
+ * it is 0 (now).
+ */
+int store_advisory_publish(store_conn_t *c, advisory_t *a /* IN, OUT */);
+int store_advisory_get(store_conn_t *c, int64_t id, arena_t *a, advisory_t *out /* OUT */);
+/* The latest version of each series (of country, or of all when NULL), in version id order. */
+int store_advisory_list(store_conn_t *c, const char *country, const store_page_t *page,
+                        arena_t *a, advisory_t **out /* OUT */, size_t *n /* OUT */);
+/* Every version of a series, oldest first (at most STORE_ADVISORY_HISTORY_MAX). */
+int store_advisory_history(store_conn_t *c, int64_t series_id, arena_t *a,
+                           advisory_t **out /* OUT */, size_t *n /* OUT */);
+/* The limit most recent versions of every series, newest first (for the Atom feed). */
+int store_advisory_recent(store_conn_t *c, int limit, arena_t *a, advisory_t **out /* OUT */,
+                          size_t *n /* OUT */);
 
 #endif

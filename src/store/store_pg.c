@@ -145,6 +145,26 @@ static int pg_closed_while_idle(pg_conn_t *c) {
 }
 
 /*
+ * The session's last error as one line for the log: libpq's message spans lines (one per host
+ * of a multi-host URL) and quotes host names, which would break the key=value format. Writes
+ * into buf (size bytes, truncated) and returns it.
+ */
+static const char *pg_error_line(pg_conn_t *c, char *buf, size_t size) {
+  const char *m = PQerrorMessage(c->db);
+  size_t n = 0;
+  for (; *m != '\0' && n + 1 < size; m++) {
+    char ch = *m;
+    if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    if (ch == '"' || ch == '\\') ch = '\'';
+    if (ch == ' ' && (n == 0 || buf[n - 1] == ' ')) continue;
+    buf[n++] = ch;
+  }
+  while (n > 0 && buf[n - 1] == ' ') n--;
+  buf[n] = '\0';
+  return buf;
+}
+
+/*
  * Makes the session usable: outside a transaction, resets a session that was lost or that the
  * server closed since its last use, so that a node finds its way back (to the new primary of
  * a multi-host URL) without failing a request when it can.
@@ -156,11 +176,13 @@ static int pg_ready(pg_conn_t *c) {
   if (c->in_tx) return BH_ERR_UNAVAILABLE; /* the transaction died with the session */
   PQreset(c->db);
   if (PQstatus(c->db) != CONNECTION_OK) {
-    log_warn("msg=\"database connection lost\" err=\"%s\"", PQerrorMessage(c->db));
+    char err[512];
+    log_warn("msg=\"database connection lost\" err=\"%s\"", pg_error_line(c, err, sizeof(err)));
     c->broken = 1;
     return BH_ERR_UNAVAILABLE;
   }
   memset(c->prepared, 0, sizeof(c->prepared));
+  c->nadhoc = 0;
   c->broken = 0;
   log_info("msg=\"database connection reset\"");
   return BH_OK;
@@ -325,7 +347,9 @@ static int conn_open(pg_store_t *s, pg_conn_t **out) {
   }
   PQsetNoticeProcessor(c->db, pg_notice, NULL);
   if (PQstatus(c->db) != CONNECTION_OK) {
-    log_warn("msg=\"cannot connect to the database\" err=\"%s\"", PQerrorMessage(c->db));
+    char err[512];
+    log_warn("msg=\"cannot connect to the database\" err=\"%s\"",
+             pg_error_line(c, err, sizeof(err)));
     c->broken = 1; /* retried on first use */
   }
   *out = c;
@@ -813,4 +837,40 @@ int pg_audit_list(pg_conn_t *c, const audit_filter_t *f, const store_page_t *pag
   *out = items;
   *n = k;
   return BH_OK;
+}
+
+/* ---- statements of the backend's other files ---- */
+
+int pg_run_sql(pg_conn_t *c, const char *sql, const pg_params_t *p, PGresult **out) {
+  *out = NULL;
+  int rc = pg_ready(c);
+  if (rc != BH_OK) return rc;
+  size_t i = 0;
+  while (i < c->nadhoc && c->adhoc[i] != sql) i++;
+  char name[16];
+  snprintf(name, sizeof(name), "x%zu", i);
+  if (i == c->nadhoc) {
+    if (i == PG_ADHOC_MAX) {
+      log_error("msg=\"too many statements prepared\"");
+      return BH_ERR_DB;
+    }
+    PGresult *res = PQprepare(c->db, name, sql, 0, NULL);
+    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? BH_OK : pg_err(c, res);
+    if (rc == BH_ERR_DB) log_error("msg=\"prepare failed\" stmt=%s", name);
+    PQclear(res);
+    if (rc != BH_OK) return rc;
+    c->adhoc[c->nadhoc++] = sql;
+  }
+  int64_t t0 = clock_mono_us();
+  PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
+                                 p ? p->fmt : NULL, 1);
+  store_db_time_add(clock_mono_us() - t0);
+  ExecStatusType st = PQresultStatus(res);
+  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    *out = res;
+    return BH_OK;
+  }
+  rc = pg_err(c, res);
+  PQclear(res);
+  return rc;
 }

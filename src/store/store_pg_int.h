@@ -21,6 +21,8 @@
 
 #define PG_MAX_CONNS 256
 #define PG_MAX_PARAMS 24
+/* The most statements of the backend's other files (pg_run_sql) one session prepares. */
+#define PG_ADHOC_MAX 64
 
 /* Visibility of person p to the scope in $1, $2 (see SCOPE_P in store_sqlite.c). */
 #define PG_SCOPE_P                                                                           \
@@ -221,6 +223,8 @@ struct bh_pg_conn {
   unsigned char prepared[PG_COUNT]; /* statement prepared on this session */
   int in_tx;
   int broken; /* the session was lost: reset before the next statement outside a transaction */
+  const char *adhoc[PG_ADHOC_MAX]; /* texts prepared by pg_run_sql on this session, as "x<i>" */
+  size_t nadhoc;
 };
 
 /* Parameters of one statement; values point to caller memory or to num. */
@@ -252,6 +256,13 @@ int pg_run(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, PGresult **out /
 int pg_exec(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, int64_t *changes /* OUT */);
 /* Runs a statement returning one bigint: BH_OK with *v, or BH_ERR_NOT_FOUND without a row. */
 int pg_scalar(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, int64_t *v /* OUT */);
+
+/*
+ * Runs sql, a string with static storage that is not in PG_TABLE (the statements of
+ * store_pg_crisis.c), exactly as pg_run runs a statement of the table: prepared once per
+ * session (keyed by the address of sql), binary results, the same errors.
+ */
+int pg_run_sql(pg_conn_t *c, const char *sql, const pg_params_t *p, PGresult **out /* OUT */);
 
 /* Binary result columns; NULL reads as 0, 0.0 or a NULL string. */
 int64_t pg_col_i64(const PGresult *r, int row, int col);

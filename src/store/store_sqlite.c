@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "store/store_impl.h"
 #include "store/store_sqlite.h"
+#include "store/store_sqlite_int.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -101,6 +102,14 @@
     " status, status_at, owner_mission_id, import_key, created_at, updated_at) VALUES (?1,"    \
     " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"  \
     " ?20) ON CONFLICT(import_key) DO NOTHING")                                                \
+  X(SQ_IMPORT_PRESENCE,                                                                        \
+    "INSERT INTO presences(person_id, country, region, city, address, lat, lon, category,"     \
+    " organisation, date_from, date_until, group_id, person_status, created_at, updated_at)"   \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)")              \
+  X(SQ_IMPORT_EMPTY, "SELECT NOT EXISTS (SELECT 1 FROM persons)")                              \
+  X(SQ_IMPORT_INDEXES,                                                                         \
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND"        \
+    " tbl_name IN ('persons', 'presences', 'status_events') ORDER BY name")                    \
   X(SQ_PERSON_BY_IMPORT_KEY, "SELECT id FROM persons WHERE import_key = ?1")                   \
   X(SQ_PERSON_GET, "SELECT " PERSON_COLS " FROM persons p WHERE p.id = :id AND " SCOPE_P)      \
   X(SQ_PERSON_LOAD, "SELECT " PERSON_COLS " FROM persons p WHERE p.id = ?1")                   \
@@ -198,12 +207,19 @@ static const char *const sq_sql[SQ_COUNT] = {
 #undef SQ_TEXT
 };
 
+/* The most secondary indexes an initial load defers (see sq_import_begin). */
+#define SQ_IMPORT_MAX_DEFERRED 32
+
 struct sq_conn {
   store_conn_t handle; /* what store_conn hands out; handle.sq points back here */
   sq_store_t *store;
   sqlite3 *db;
   sqlite3_stmt *stmts[SQ_COUNT];
   int in_tx;
+  int import_initial;                          /* an initial load runs on this connection */
+  int import_journal;                          /* it left WAL for a rollback journal */
+  char *import_deferred[SQ_IMPORT_MAX_DEFERRED]; /* CREATE INDEX texts it dropped (sqlite3_free) */
+  size_t import_ndeferred;
 };
 
 struct sq_store {
@@ -430,6 +446,227 @@ int sq_bulk_end(sq_conn_t *c) {
   return rc;
 }
 
+/* ---- import ---- */
+
+static void presence_bind(sqlite3_stmt *st, int first, const presence_t *p);
+
+/* Sets the journal mode (a PRAGMA that answers with the mode in force); 1 if it took effect. */
+static int import_journal(sq_conn_t *c, const char *pragma, const char *want) {
+  sqlite3_stmt *st = NULL;
+  int ok = 0;
+  if (sqlite3_prepare_v2(c->db, pragma, -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    ok = mode != NULL && strcmp(mode, want) == 0;
+  }
+  sqlite3_finalize(st);
+  return ok;
+}
+
+/* Restores what sq_import_begin changed for the load: durability and cache size. */
+static void import_settings_restore(sq_conn_t *c) {
+  if (c->import_journal) {
+    if (!import_journal(c, "PRAGMA journal_mode=WAL", "wal")) {
+      log_error("msg=\"database left in rollback-journal mode; the next open restores WAL\"");
+    }
+    c->import_journal = 0;
+  }
+  const char *sync = c->store->sync == STORE_SYNC_FULL     ? "PRAGMA synchronous=FULL"
+                     : c->store->sync == STORE_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
+                                                           : "PRAGMA synchronous=OFF";
+  sqlite3_exec(c->db, sync, NULL, NULL, NULL);
+  sqlite3_exec(c->db, STORE_CACHE, NULL, NULL, NULL);
+}
+
+static void import_deferred_free(sq_conn_t *c) {
+  for (size_t i = 0; i < c->import_ndeferred; i++) sqlite3_free(c->import_deferred[i]);
+  c->import_ndeferred = 0;
+  c->import_initial = 0;
+}
+
+/*
+ * Drops the secondary indexes of the person tables inside the load's transaction, keeping their
+ * CREATE texts (taken verbatim from the schema, so whatever the migrations made is rebuilt) to
+ * run at the end: building an index from sorted rows is many times cheaper than a million
+ * random inserts. Other connections never see the database without them, since the drop and the
+ * rebuild commit together. UNIQUE constraints (import_key) have no text and stay.
+ */
+static int import_defer_indexes(sq_conn_t *c) {
+  sqlite3_stmt *st = sq(c, SQ_IMPORT_INDEXES);
+  if (st == NULL) return BH_ERR_DB;
+  char *names[SQ_IMPORT_MAX_DEFERRED];
+  size_t n = 0;
+  int rc;
+  while ((rc = sq_step(st)) == SQLITE_ROW && n < SQ_IMPORT_MAX_DEFERRED) {
+    names[n] = sqlite3_mprintf("DROP INDEX \"%w\"", (const char *)sqlite3_column_text(st, 0));
+    c->import_deferred[n] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 1));
+    n++;
+  }
+  c->import_ndeferred = n;
+  sq_done(st);
+  int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK : sq_err(c, rc);
+  for (size_t i = 0; i < n; i++) {
+    if (err == BH_OK && (names[i] == NULL || c->import_deferred[i] == NULL)) err = BH_ERR_NOMEM;
+    if (err == BH_OK && sqlite3_exec(c->db, names[i], NULL, NULL, NULL) != SQLITE_OK) {
+      err = sq_err(c, sqlite3_errcode(c->db));
+    }
+    sqlite3_free(names[i]);
+  }
+  /* Statements prepared against the old schema are recompiled by SQLite on their next use. */
+  return err;
+}
+
+/* Whether the registry holds no person yet. */
+static int import_registry_empty(sq_conn_t *c, int *empty) {
+  sqlite3_stmt *st = sq(c, SQ_IMPORT_EMPTY);
+  if (st == NULL) return BH_ERR_DB;
+  int step = sq_step(st);
+  *empty = step == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+  sq_done(st);
+  return step == SQLITE_ROW ? BH_OK : sq_err(c, step);
+}
+
+/*
+ * An initial load (no person stored yet) runs as one transaction in a rollback journal instead
+ * of the WAL: SQLite journals only pages that existed before the transaction, so the load is
+ * written once, not to the WAL and again by the checkpoint. The switch needs the database to
+ * itself; with another connection open (a running server) it does not happen and the load goes
+ * through the WAL. Durability: synchronous=NORMAL syncs the (small) journal before any page of
+ * the old database is overwritten, so a crash or power loss during the load leaves a hot journal
+ * that the next open rolls back to the state before the import (which may simply be run again:
+ * the import is idempotent); sq_pragmas then puts the database back in WAL mode.
+ */
+int sq_import_begin(sq_conn_t *c, int *initial) {
+  *initial = 0;
+  int empty = 0;
+  int rc = import_registry_empty(c, &empty);
+  if (rc != BH_OK) return rc;
+  c->import_journal = empty && import_journal(c, "PRAGMA journal_mode=TRUNCATE", "truncate");
+  sqlite3_exec(c->db, STORE_BULK_CACHE, NULL, NULL, NULL);
+  if (getenv("XCACHE")) { char q[64]; snprintf(q, sizeof q, "PRAGMA cache_size=-%s", getenv("XCACHE")); sqlite3_exec(c->db, q, NULL, NULL, NULL); }
+  if (getenv("XTHREADS")) { char q[64]; snprintf(q, sizeof q, "PRAGMA threads=%s", getenv("XTHREADS")); sqlite3_exec(c->db, q, NULL, NULL, NULL); }
+  sqlite3_exec(c->db,
+               c->import_journal ? "PRAGMA synchronous=NORMAL"
+                                 : "PRAGMA synchronous=OFF",
+               NULL, NULL, NULL);
+  rc = sq_begin_write(c);
+  if (rc != BH_OK) {
+    import_settings_restore(c);
+    return rc;
+  }
+  /* Asked again inside the transaction: another writer may have come first. */
+  rc = import_registry_empty(c, &empty);
+  if (rc == BH_OK && empty) {
+    c->import_initial = 1;
+    rc = import_defer_indexes(c);
+  }
+  if (rc != BH_OK) {
+    sq_rollback(c);
+    import_deferred_free(c);
+    import_settings_restore(c);
+    return rc;
+  }
+  *initial = c->import_initial;
+  return BH_OK;
+}
+
+int sq_import_add(sq_conn_t *c, store_import_row_t *row) {
+  person_t *p = row->p;
+  sqlite3_stmt *st = sq(c, SQ_PERSON_INSERT);
+  sqlite3_stmt *names = sq(c, SQ_NAME_ADD);
+  sqlite3_stmt *pst = sq(c, SQ_IMPORT_PRESENCE);
+  sqlite3_stmt *ev = sq(c, SQ_STATUS_INSERT);
+  if (st == NULL || names == NULL || pst == NULL || ev == NULL) return BH_ERR_DB;
+  int64_t now = clock_now();
+  if (p->created_at == 0) p->created_at = now;
+  p->updated_at = p->created_at;
+  if (p->status == NULL) p->status = "unknown";
+  if (p->status_at == 0) p->status_at = p->created_at;
+  bind_text(st, 1, p->full_name);
+  bind_text(st, 2, row->name_key);
+  bind_text(st, 3, row->other_names);
+  bind_text(st, 4, p->sex);
+  bind_text(st, 5, p->date_of_birth);
+  if (row->nid_len > 0) {
+    sqlite3_bind_blob(st, 6, row->nid_sealed, (int)row->nid_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, row->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+  }
+  if (row->pp_len > 0) {
+    sqlite3_bind_blob(st, 8, row->pp_sealed, (int)row->pp_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, row->pp_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+  }
+  bind_text(st, 10, row->phones);
+  bind_text(st, 11, row->emails);
+  bind_text(st, 12, p->home_province);
+  bind_text(st, 13, row->flags);
+  bind_text(st, 14, row->contacts);
+  bind_text(st, 15, p->source);
+  bind_text(st, 16, p->status);
+  sqlite3_bind_int64(st, 17, p->status_at);
+  bind_int_or_null(st, 18, p->owner_mission_id);
+  sqlite3_bind_blob(st, 19, p->import_key, SECRET_INDEX_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 20, p->created_at);
+  int rc = sq_exec(c, st);
+  if (rc != BH_OK) return rc;
+  if (sqlite3_changes(c->db) == 0) return BH_ERR_CONFLICT; /* imported before */
+  p->id = sqlite3_last_insert_rowid(c->db);
+  if (row->name_key[0] != '\0') {
+    sqlite3_bind_int64(names, 1, p->id);
+    bind_text(names, 2, row->name_key);
+    rc = sq_exec(c, names);
+    if (rc != BH_OK) return rc;
+  }
+  presence_t *pr = row->pr;
+  if (pr != NULL) {
+    /* The person is new, so the current status is the one it was stored with. */
+    pr->person_id = p->id;
+    pr->created_at = pr->updated_at = p->created_at;
+    sqlite3_bind_int64(pst, 1, pr->person_id);
+    presence_bind(pst, 2, pr);
+    bind_text(pst, 13, p->status);
+    sqlite3_bind_int64(pst, 14, pr->created_at);
+    rc = sq_exec(c, pst);
+    if (rc != BH_OK) return rc;
+    pr->id = sqlite3_last_insert_rowid(c->db);
+  }
+  if (strcmp(p->status, "unknown") != 0) {
+    sqlite3_bind_int64(ev, 1, p->id);
+    bind_text(ev, 2, p->status);
+    sqlite3_bind_int64(ev, 3, p->status_at);
+    bind_text(ev, 4, "import");
+    sqlite3_bind_null(ev, 5);
+    sqlite3_bind_null(ev, 6);
+    rc = sq_exec(c, ev);
+  }
+  return rc;
+}
+
+int sq_import_batch(sq_conn_t *c) {
+  if (c->import_initial) return BH_OK;
+  int rc = sq_commit(c);
+  if (rc == BH_OK) rc = sq_begin_write(c);
+  return rc;
+}
+
+int sq_import_end(sq_conn_t *c, int ok) {
+  int rc = BH_OK;
+  if (c->import_initial && !ok) {
+    rc = sq_rollback(c);
+  } else {
+    for (size_t i = 0; i < c->import_ndeferred && rc == BH_OK; i++) {
+      if (sqlite3_exec(c->db, c->import_deferred[i], NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sq_err(c, sqlite3_errcode(c->db));
+      }
+    }
+    rc = rc == BH_OK ? sq_commit(c) : (sq_rollback(c), rc);
+  }
+  import_deferred_free(c);
+  import_settings_restore(c);
+  /* Copy the load into the database file and give the WAL's space back. */
+  if (rc == BH_OK) sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  return rc;
+}
+
 /* ---- open, migrate, close ---- */
 
 static int sq_pragmas(sqlite3 *db, enum store_sync sync) {
@@ -472,6 +709,7 @@ static int conn_open(sq_store_t *s, sq_conn_t **out) {
 static void conn_close(sq_conn_t *c) {
   if (c == NULL) return;
   for (int i = 0; i < SQ_COUNT; i++) sqlite3_finalize(c->stmts[i]);
+  sq_stmt_cache_drop(c);
   sqlite3_close(c->db);
   free(c);
 }
@@ -1486,3 +1724,75 @@ int sq_audit_list(sq_conn_t *c, const audit_filter_t *f, const store_page_t *pag
   *n = k;
   return rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK : sq_err(c, rc);
 }
+
+/* ---- internal API of the backend's other files (store_sqlite_int.h) ---- */
+
+/*
+ * The statement caches of all connections, one per connection, on a list under a lock: the
+ * owning thread looks its cache up there, and conn_close drops it. Each cache's slots are only
+ * touched by the thread that uses the connection.
+ */
+struct sq_stmt_cache {
+  sq_conn_t *conn;
+  const char *sql[SQ_STMT_CACHE_MAX];
+  sqlite3_stmt *st[SQ_STMT_CACHE_MAX];
+  size_t n;
+  struct sq_stmt_cache *next;
+};
+
+static pthread_mutex_t sq_caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_stmt_cache *sq_caches;
+
+sqlite3 *sq_conn_db(sq_conn_t *c) { return c->db; }
+
+sqlite3_stmt *sq_stmt_cached(sq_conn_t *c, const char *sql) {
+  pthread_mutex_lock(&sq_caches_lock);
+  struct sq_stmt_cache *k = sq_caches;
+  while (k != NULL && k->conn != c) k = k->next;
+  if (k == NULL && (k = calloc(1, sizeof(*k))) != NULL) {
+    k->conn = c;
+    k->next = sq_caches;
+    sq_caches = k;
+  }
+  pthread_mutex_unlock(&sq_caches_lock);
+  if (k == NULL) return NULL;
+  for (size_t i = 0; i < k->n; i++) {
+    if (k->sql[i] == sql) return k->st[i];
+  }
+  if (k->n == SQ_STMT_CACHE_MAX) {
+    log_error("msg=\"statement cache full\"");
+    return NULL;
+  }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    log_error("msg=\"prepare failed\" err=\"%s\"", sqlite3_errmsg(c->db));
+    return NULL;
+  }
+  k->sql[k->n] = sql;
+  k->st[k->n++] = st;
+  return st;
+}
+
+void sq_stmt_cache_drop(sq_conn_t *c) {
+  pthread_mutex_lock(&sq_caches_lock);
+  struct sq_stmt_cache **p = &sq_caches;
+  while (*p != NULL && (*p)->conn != c) p = &(*p)->next;
+  struct sq_stmt_cache *k = *p;
+  if (k != NULL) *p = k->next;
+  pthread_mutex_unlock(&sq_caches_lock);
+  if (k == NULL) return;
+  for (size_t i = 0; i < k->n; i++) sqlite3_finalize(k->st[i]);
+  free(k);
+}
+
+int sq_stmt_step(sqlite3_stmt *st) { return sq_step(st); }
+
+int sq_stmt_exec(sq_conn_t *c, sqlite3_stmt *st) { return sq_exec(c, st); }
+
+void sq_stmt_done(sqlite3_stmt *st) { sq_done(st); }
+
+int sq_result_err(sq_conn_t *c, int rc) { return sq_err(c, rc); }
+
+int sq_tx_enter(sq_conn_t *c, int *owned) { return tx_enter(c, owned); }
+
+int sq_tx_leave(sq_conn_t *c, int owned, int rc) { return tx_leave(c, owned, rc); }

@@ -40,6 +40,21 @@ void arena_free(arena_t *a) {
   free(a);
 }
 
+void arena_reset(arena_t *a) {
+  if (a == NULL) return;
+  struct arena_block *keep = a->head;
+  if (keep == NULL) return;
+  struct arena_block *b = keep->next;
+  while (b != NULL) {
+    struct arena_block *next = b->next;
+    free(b);
+    b = next;
+  }
+  keep->next = NULL;
+  keep->used = 0;
+  a->total = 0;
+}
+
 void *arena_alloc(arena_t *a, size_t n) {
   if (n == 0) n = 1;
   if (n > SIZE_MAX - ARENA_ALIGN) return NULL;

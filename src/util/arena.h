@@ -17,6 +17,8 @@ typedef struct arena arena_t;
 arena_t *arena_new(size_t max_bytes);
 /* Releases every allocation of the arena and the arena itself. Accepts NULL. */
 void arena_free(arena_t *a);
+/* Forgets every allocation but keeps the newest (largest) block for reuse. Accepts NULL. */
+void arena_reset(arena_t *a);
 /* Returns n bytes aligned for any type, or NULL when the arena's maximum or memory runs out. */
 void *arena_alloc(arena_t *a, size_t n);
 /* As arena_alloc, zero-filled. */

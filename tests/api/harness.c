@@ -171,7 +171,17 @@ static int h_spawn(h_server_t *s) {
                     "--threads",
                     "4",
                     s->demo ? "--demo" : NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
+                    NULL,
                     NULL};
+    /* Further arguments follow the fixed ones (--demo is always given by h_server_start). */
+    size_t argc = s->demo ? 11 : 10;
+    for (size_t i = 0; i < 7 && s->extra[i] != NULL; i++) argv[argc++] = (char *)s->extra[i];
     execv(h_binary, argv);
     dprintf(2, "harness: cannot execute %s: %s\n", h_binary, strerror(errno));
     _exit(127);
@@ -250,7 +260,10 @@ static int h_pg_create(h_server_t *s) {
 }
 
 int h_server_start(h_server_t *s) {
+  const char *extra[8];
+  memcpy(extra, s->extra, sizeof(extra)); /* set by h_server_start_args, else zero */
   memset(s, 0, sizeof(*s));
+  memcpy(s->extra, extra, sizeof(extra));
   const char *tmp = getenv("TMPDIR");
   snprintf(s->dir, sizeof(s->dir), "%s/baoho-api-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(s->dir) == NULL) {
@@ -274,6 +287,12 @@ int h_server_start(h_server_t *s) {
     }
   }
   return h_spawn(s);
+}
+
+int h_server_start_args(h_server_t *s, const char *const *extra) {
+  memset(s, 0, sizeof(*s));
+  for (size_t i = 0; i < 7 && extra != NULL && extra[i] != NULL; i++) s->extra[i] = extra[i];
+  return h_server_start(s);
 }
 
 int h_db_dump(const h_server_t *s, const char *path) {

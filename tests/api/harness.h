@@ -57,6 +57,7 @@ typedef struct h_server {
   char err_file[PATH_MAX]; /* the server's stderr */
   int port;
   int demo;             /* started with --demo */
+  const char *extra[8]; /* further arguments of `baoho serve` (NULL-terminated), e.g. --smtp-url */
   h_auth_t who[H_NWHO]; /* logins made by h_as, cached */
   int logged_in[H_NWHO];
 } h_server_t;
@@ -66,6 +67,8 @@ typedef struct h_server {
  * to listen. Returns 0, or -1 with the reason (and the server's stderr) printed.
  */
 int h_server_start(h_server_t *s /* OUT */);
+/* As h_server_start, with further arguments of `baoho serve` (NULL-terminated, at most 7). */
+int h_server_start_args(h_server_t *s /* OUT */, const char *const *extra);
 /* Starts the server again on the same directory and database (after a stop or a kill). */
 int h_server_restart(h_server_t *s);
 /* Sends SIGTERM and waits. Returns the exit status (0 for a clean stop), -1 if not running. */
@@ -187,5 +190,9 @@ int api_input_tests(void);
 int api_authz_tests(void);
 int api_public_tests(void);
 int api_storage_tests(void);
+int api_crises_tests(void);
+int api_advisories_tests(void);
+int api_alerts_tests(void);
+int api_checkin_tests(void);
 
 #endif

@@ -32,6 +32,10 @@ int main(int argc, char **argv) {
   failed += api_authz_tests();
   failed += api_public_tests();
   failed += api_storage_tests();
+  failed += api_crises_tests();
+  failed += api_advisories_tests();
+  failed += api_alerts_tests();
+  failed += api_checkin_tests();
   curl_global_cleanup();
   fprintf(stderr, "api_tests: %d failed\n", failed);
   return failed == 0 ? 0 : 1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert/alert.h"
 #include "api/api.h"
 #include "harness.h"
 
@@ -25,6 +26,9 @@ struct authz_row {
 
 #define IL_PRESENCE "{\"country\":\"IL\",\"region\":\"IL-TA\",\"category\":\"worker\"}"
 #define MM_PRESENCE "{\"country\":\"MM\",\"region\":\"MM-13\",\"category\":\"worker\"}"
+#define ALERT_BODY                                                                          \
+  "{\"subject_vi\":\"Matrix {N}\",\"subject_en\":\"Matrix {N}\",\"body_vi\":\"B\","        \
+  "\"body_en\":\"B\",\"channels\":[\"email\"]}"
 #define REGISTRATION                                                                     \
   "{\"person\":{\"full_name\":\"Matrix Citizen {N}\"},\"presence\":{\"country\":\"IL\"," \
   "\"category\":\"tourist\"}}"
@@ -103,6 +107,55 @@ static const struct authz_row authz_table[] = {
      "{\"city\":\"Eilat {N}\"}",
      {OK, OK, OK, OK, OK, OK}},
     {"DELETE", "/api/v1/public/registrations/{NEWREG}", NULL, {OK, OK, OK, OK, OK, OK}},
+    /* The web console and public pages are public; the console asks for a login itself. */
+    {"GET", "/", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/console", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/console/*", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/register", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/register/{REG}", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/advisories", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/assets/css/base.css", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/assets/*", NULL, {404, 404, 404, 404, 404, 404}}, /* no asset is named "*" */
+    /* Mass alerts of a crisis in Israel ({IL_CRISIS}, alert {ALERT}, check-in link {CHECKIN}).
+     * Alerts are previewed here so that the matrix does not queue one alert per cell. */
+    {"POST", "/api/v1/crises/{IL_CRISIS}/alerts?preview=1", ALERT_BODY, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/alerts/{ALERT}", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/alerts/{ALERT}/call-list", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/crises/{IL_CRISIS}/needs-help", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/c/{CHECKIN}", NULL, {OK, OK, OK, OK, OK, OK}},
+    /* The answer is a form: a JSON body is refused whoever sends it. */
+    {"POST", "/c/{CHECKIN}", "{\"answer\":\"safe\"}", {415, 415, 415, 415, 415, 415}},
+    /* The matrix's server has no SMS gateway, so inbound SMS is unavailable to everyone. */
+    {"POST", "/api/v1/inbound/sms", "{\"from\":\"+972500000000\",\"text\":\"SAFE\"}",
+     {503, 503, 503, 503, 503, 503}},
+    /* Crises ({IL_CRISIS} in Israel; {NEWCRISIS} a new one in Israel per cell) and travel
+     * advisories ({ADV} a version for Israel, {ADV_CAP} its CAP file name). */
+    {"GET", "/api/v1/crises", NULL, {OK, OK, OK, OK, OK, 401}},
+    {"POST",
+     "/api/v1/crises",
+     "{\"name\":\"Matrix {N}\",\"kind\":\"unrest\",\"countries\":[\"IL\"]}",
+     {OK, OK, OK, 403, 403, 401}},
+    {"POST",
+     "/api/v1/crises",
+     "{\"name\":\"Matrix {N}\",\"kind\":\"unrest\",\"countries\":[\"MM\"]}",
+     {OK, OK, 403, OK, 403, 401}},
+    {"GET", "/api/v1/crises/{IL_CRISIS}", NULL, {OK, OK, OK, 404, OK, 401}},
+    {"PATCH",
+     "/api/v1/crises/{IL_CRISIS}",
+     "{\"description\":\"Matrix {N}\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/crises/{NEWCRISIS}/close", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/crises/{IL_CRISIS}/accountability", NULL, {OK, OK, OK, 404, OK, 401}},
+    {"GET", "/api/v1/advisories", NULL, {OK, OK, OK, OK, OK, 401}},
+    {"POST",
+     "/api/v1/advisories",
+     "{\"country\":\"IL\",\"level\":2,\"title_vi\":\"M {N}\",\"title_en\":\"M {N}\","
+     "\"text_vi\":\"T\",\"text_en\":\"T\"}",
+     {OK, OK, OK, 403, 403, 401}},
+    {"GET", "/api/v1/advisories/{ADV}", NULL, {OK, OK, OK, OK, OK, 401}},
+    {"GET", "/api/v1/public/advisories", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/advisories.atom", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/advisories/{ADV_CAP}", NULL, {OK, OK, OK, OK, OK, OK}},
     /* Last, since it ends the sessions the rows above use. */
     {"DELETE", "/api/v1/session", NULL, {OK, OK, OK, OK, OK, 401}},
 };
@@ -110,6 +163,8 @@ static const struct authz_row authz_table[] = {
 /* The values placeholders stand for. */
 struct authz_ids {
   const char *il, *mm, *il_pr, *mm_pr, *mission, *user, *reg;
+  const char *il_crisis, *alert, *checkin;
+  const char *adv, *adv_cap;
 };
 
 static const char *new_registration(h_server_t *s, int n) {
@@ -129,7 +184,10 @@ static const char *fill(h_server_t *s, const struct authz_ids *ids, const char *
     const char *key, *value;
   } subst[] = {{"{IL}", ids->il},       {"{MM}", ids->mm},           {"{IL_PR}", ids->il_pr},
                {"{MM_PR}", ids->mm_pr}, {"{MISSION}", ids->mission}, {"{USER}", ids->user},
-               {"{REG}", ids->reg},     {"{N}", h_str("%d", n)}};
+               {"{REG}", ids->reg},     {"{N}", h_str("%d", n)},
+               {"{IL_CRISIS}", ids->il_crisis}, {"{ALERT}", ids->alert},
+               {"{CHECKIN}", ids->checkin}, {"{ADV_CAP}", ids->adv_cap},
+               {"{ADV}", ids->adv}};
   char out[4096];
   size_t o = 0;
   for (const char *p = text; *p;) {
@@ -145,6 +203,17 @@ static const char *fill(h_server_t *s, const struct authz_ids *ids, const char *
     if (!done && strncmp(p, "{NEWREG}", 8) == 0) {
       o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", new_registration(s, n));
       p += 8;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWCRISIS}", 11) == 0) {
+      h_resp_t *k = h_call(s, h_as(s, H_ADMIN), "POST",
+                           h_str("{\"name\":\"Matrix closing %d\",\"kind\":\"unrest\","
+                                 "\"countries\":[\"IL\"]}",
+                                 n),
+                           "/api/v1/crises");
+      EXPECT_STATUS(s, k, 201);
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", h_gets(k->json, "id"));
+      p += 11;
       done = 1;
     }
     if (!done) out[o++] = *p++;
@@ -179,6 +248,31 @@ static void make_ids(h_server_t *s, struct authz_ids *ids) {
   EXPECT_STATUS(s, u, 201);
   ids->user = h_gets(u->json, "id");
   ids->reg = new_registration(s, 0);
+  h_resp_t *k = h_call(s, admin, "POST",
+                       "{\"name\":\"Matrix crisis\",\"kind\":\"unrest\",\"countries\":[\"IL\"]}",
+                       "/api/v1/crises");
+  EXPECT_STATUS(s, k, 201);
+  ids->il_crisis = h_gets(k->json, "id");
+  h_resp_t *a = h_call(s, admin, "POST", fill(s, ids, ALERT_BODY, 0), "/api/v1/crises/%s/alerts",
+                       ids->il_crisis);
+  EXPECT_STATUS(s, a, 202);
+  ids->alert = h_gets(a->json, "id");
+  /* The check-in link of the Israel-only person, derived from the server's key. */
+  secret_t keys;
+  int64_t alert_id = 0, person_id = 0;
+  assert_int_equal(secret_load(s->key, &keys), 0);
+  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, ids->alert, &alert_id), 0);
+  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, ids->il, &person_id), 0);
+  char token[ALERT_TOKEN_LEN + 1];
+  alert_token(&keys, alert_id, person_id, token);
+  ids->checkin = h_str("%s", token);
+  h_resp_t *adv = h_call(s, admin, "POST",
+                         "{\"country\":\"IL\",\"level\":3,\"title_vi\":\"Matrix\","
+                         "\"title_en\":\"Matrix\",\"text_vi\":\"T\",\"text_en\":\"T\"}",
+                         "/api/v1/advisories");
+  EXPECT_STATUS(s, adv, 201);
+  ids->adv = h_gets(adv->json, "id");
+  ids->adv_cap = h_str("%s", strrchr(h_gets(adv->json, "cap_url"), '/') + 1);
 }
 
 /* A row's path as a route pattern: placeholders become "{}", the query string goes. */

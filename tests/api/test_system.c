@@ -40,7 +40,7 @@ static void unknown_route_is_404_not_found(void **state) {
   h_server_t *s = *state;
   EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/api/v1/nothing-here"), 404, "not_found", NULL);
   EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/api/v1/persons/x/y/z"), 404, "not_found", NULL);
-  EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/"), 404, "not_found", NULL);
+  EXPECT_ERROR(s, h_call(s, NULL, "GET", NULL, "/nothing-here"), 404, "not_found", NULL);
 }
 
 static void wrong_method_is_405_method_not_allowed(void **state) {

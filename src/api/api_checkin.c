@@ -1,0 +1,420 @@
+/*
+ * api_checkin.c - citizens' answers to "are you safe?": the check-in page behind each personal
+ * link (/c/{token}), its form post, and inbound SMS replies from the gateway.
+ *
+ * The page is a small HTML form in Vietnamese (English with ?lang=en) that works without
+ * JavaScript or styles on an old phone, under the same Content-Security-Policy as the rest of the
+ * site; it is never cached and never sends the link onwards as a referrer. An answer is recorded
+ * durably (the group-commit writer) before the reply: the check-in, the recipient's latest answer
+ * and the person's welfare status with its history (safe -> safe, need help -> needs_assistance,
+ * not in the area -> left_area). Answering again is allowed: the latest answer wins and every
+ * answer stays in the history. Unknown or malformed links are 404, links of a closed crisis 410.
+ */
+#include <string.h>
+
+#include "alert/alert.h"
+#include "api/api.h"
+#include "delivery/outbox.h"
+#include "delivery/sms.h"
+#include "store/store_alert.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define CHECKIN_CSP                                                                          \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+#define CHECKIN_LOCATION_MAX 200
+#define CHECKIN_FORM_FIELDS 4
+#define INBOUND_TEXT_MAX 1600
+
+/* Texts of the page, per language (index 0 vi, 1 en). */
+static const char *const txt_title[] = {"Bạn có an toàn không?", "Are you safe?"};
+static const char *const txt_intro[] = {
+    "Cơ quan đại diện Việt Nam hỏi thăm tình hình của bạn. Xin chọn một câu trả lời.",
+    "The Vietnamese mission is asking how you are. Please choose one answer."};
+static const char *const txt_answers[][3] = {
+    {"Tôi an toàn", "Tôi cần giúp đỡ", "Tôi không ở khu vực này"},
+    {"I am safe", "I need help", "I am not in the area"}};
+static const char *const txt_message[] = {"Lời nhắn (không bắt buộc)", "Message (optional)"};
+static const char *const txt_location[] = {"Bạn đang ở đâu? (không bắt buộc)",
+                                           "Where are you? (optional)"};
+static const char *const txt_send[] = {"Gửi", "Send"};
+static const char *const txt_thanks[] = {"Cảm ơn bạn. Câu trả lời đã được ghi nhận.",
+                                         "Thank you. Your answer has been recorded."};
+static const char *const txt_again[] = {"Bạn có thể trả lời lại bất cứ lúc nào.",
+                                        "You may answer again at any time."};
+static const char *const txt_unknown[] = {"Đường link này không hợp lệ.",
+                                          "This link is not valid."};
+static const char *const txt_closed[] = {
+    "Đợt hỏi thăm này đã kết thúc. Nếu cần giúp đỡ, xin gọi đường dây nóng của cơ quan đại diện.",
+    "This request has ended. If you need help, call the mission's hotline."};
+static const char *const txt_invalid[] = {"Câu trả lời không hợp lệ: ",
+                                          "The answer is not valid: "};
+
+static int page_lang(const http_req_t *r, const char *form_lang) {
+  const char *lang = form_lang ? form_lang : http_query(r, "lang");
+  return lang != NULL && strcmp(lang, "en") == 0;
+}
+
+/* Appends s to b with the five HTML special characters escaped. */
+static void html_text(buf_t *b, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+      case '&': buf_puts(b, "&amp;"); break;
+      case '<': buf_puts(b, "&lt;"); break;
+      case '>': buf_puts(b, "&gt;"); break;
+      case '"': buf_puts(b, "&quot;"); break;
+      case '\'': buf_puts(b, "&#39;"); break;
+      default: buf_putc(b, *s);
+    }
+  }
+}
+
+static void page_head(buf_t *b, int en, const char *title) {
+  buf_printf(b,
+             "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             "<meta name=\"referrer\" content=\"no-referrer\"><title>",
+             en ? "en" : "vi");
+  html_text(b, title);
+  buf_puts(b, "</title></head><body><h1>");
+  html_text(b, title);
+  buf_puts(b, "</h1>\n");
+}
+
+/* Queues the page in b (freed here) with the check-in headers. */
+static void page_reply(http_req_t *r, int status, int en, buf_t *b) {
+  buf_puts(b, "</body></html>\n");
+  http_add_header(r, "Content-Security-Policy", CHECKIN_CSP);
+  http_add_header(r, "Cache-Control", "no-store");
+  http_add_header(r, "Referrer-Policy", "no-referrer");
+  http_add_header(r, "Content-Language", en ? "en" : "vi");
+  http_reply_bytes(r, status, "text/html; charset=utf-8", b->data ? b->data : "", b->len);
+  buf_free(b);
+}
+
+/* A page with one message and, for a valid link, the way back to the form. */
+static void page_message(http_req_t *r, int status, int en, const char *title, const char *msg) {
+  buf_t b;
+  buf_init(&b, 64 * 1024);
+  page_head(&b, en, title);
+  buf_puts(&b, "<p>");
+  html_text(&b, msg);
+  buf_puts(&b, "</p>\n");
+  page_reply(r, status, en, &b);
+}
+
+static void page_form(http_req_t *r, int en, const char *token, const char *latest) {
+  buf_t b;
+  buf_init(&b, 64 * 1024);
+  page_head(&b, en, txt_title[en]);
+  buf_puts(&b, "<p>");
+  html_text(&b, txt_intro[en]);
+  buf_puts(&b, "</p>\n<form method=\"post\" action=\"/c/");
+  html_text(&b, token);
+  buf_puts(&b, "\">\n");
+  for (int i = 0; i < 3; i++) {
+    const char *ans = model_checkin_answers[i];
+    buf_printf(&b, "<p><label><input type=\"radio\" name=\"answer\" value=\"%s\"%s%s> ", ans,
+               i == 0 ? " required" : "", latest && strcmp(latest, ans) == 0 ? " checked" : "");
+    html_text(&b, txt_answers[en][i]);
+    buf_puts(&b, "</label></p>\n");
+  }
+  buf_puts(&b, "<p><label>");
+  html_text(&b, txt_message[en]);
+  buf_printf(&b, "<br><textarea name=\"message\" rows=\"3\" cols=\"30\" maxlength=\"%d\">"
+                 "</textarea></label></p>\n<p><label>",
+             ALERT_CHECKIN_TEXT_MAX);
+  html_text(&b, txt_location[en]);
+  buf_printf(&b, "<br><input type=\"text\" name=\"location\" maxlength=\"%d\"></label></p>\n",
+             CHECKIN_LOCATION_MAX);
+  buf_printf(&b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p><button type=\"submit\">",
+             en ? "en" : "vi");
+  html_text(&b, txt_send[en]);
+  buf_printf(&b, "</button></p>\n</form>\n<p><a href=\"/c/%s?lang=%s\">%s</a></p>\n", token,
+             en ? "vi" : "en", en ? "Tiếng Việt" : "English");
+  page_reply(r, 200, en, &b);
+}
+
+/* Resolves the token of path parameter 0; replies the 404 page and returns -1 when unknown. */
+static int token_target_or_reply(http_req_t *r, store_conn_t *db, int en,
+                                 unsigned char hash[SECRET_TOKEN_HASH_BYTES],
+                                 checkin_target_t *t) {
+  const char *token = r->nparams > 0 ? r->params[0] : NULL;
+  int rc = BH_ERR_NOT_FOUND;
+  if (alert_token_well_formed(token)) {
+    secret_token_hash(token, hash);
+    rc = store_checkin_target(db, hash, r->arena, t);
+  }
+  if (rc == BH_ERR_NOT_FOUND) {
+    page_message(r, 404, en, txt_title[en], txt_unknown[en]);
+    return -1;
+  }
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "link");
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 when the crisis of t is closed (or gone). */
+static int crisis_closed(store_conn_t *db, arena_t *a, int64_t crisis_id) {
+  crisis_t k;
+  int rc = store_crisis_get(db, &STORE_SCOPE_ALL, crisis_id, a, &k);
+  if (rc != BH_OK) return rc == BH_ERR_NOT_FOUND ? 1 : -1;
+  int closed = k.closed_at != 0;
+  crisis_clear(&k);
+  return closed;
+}
+
+void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  (void)app;
+  int en = page_lang(r, NULL);
+  unsigned char hash[SECRET_TOKEN_HASH_BYTES];
+  checkin_target_t t;
+  if (token_target_or_reply(r, ctx->db, en, hash, &t) != 0) return;
+  int closed = crisis_closed(ctx->db, r->arena, t.crisis_id);
+  if (closed < 0) {
+    api_reply_store_error(r, BH_ERR_DB, "link");
+  } else if (closed) {
+    page_message(r, 410, en, txt_title[en], txt_closed[en]);
+  } else {
+    page_form(r, en, r->params[0], t.answer);
+  }
+}
+
+/* ---- recording an answer (web or SMS) through the group-commit writer ---- */
+
+struct answer_job {
+  const unsigned char *hash; /* token hash, or NULL with phone */
+  const char *phone;
+  arena_t *arena;
+  const char *answer, *message, *location, *source;
+  int closed; /* OUT: the crisis is closed */
+  checkin_t k;
+  checkin_target_t t;
+};
+
+static int answer_job_run(store_conn_t *c, void *vctx) {
+  struct answer_job *j = vctx;
+  int rc = j->hash ? store_checkin_target(c, j->hash, j->arena, &j->t)
+                   : store_checkin_target_by_phone(c, j->phone, j->arena, &j->t);
+  if (rc != BH_OK) return rc;
+  int closed = crisis_closed(c, j->arena, j->t.crisis_id);
+  if (closed != 0) {
+    j->closed = closed > 0;
+    return closed > 0 ? BH_ERR_CONFLICT : BH_ERR_DB;
+  }
+  j->k = (checkin_t){.target = &j->t, .answer = j->answer, .message = j->message,
+                     .location = j->location, .source = j->source, .at = clock_now()};
+  rc = store_checkin_record(c, &j->k);
+  if (rc != BH_OK) return rc;
+  status_event_t ev = {.person_id = j->t.person_id, .status = alert_answer_status(j->answer),
+                       .at = j->k.at, .source = "check_in", .note = j->message};
+  return store_status_set(c, &STORE_SCOPE_ALL, &ev);
+}
+
+/* Runs the job on the writer (or inline without one) and returns its result. */
+static int answer_record(app_t *app, store_conn_t *db, struct answer_job *j) {
+  if (app->writer != NULL) return store_writer_run(app->writer, answer_job_run, j);
+  int rc = store_begin_write(db);
+  if (rc == BH_OK) rc = answer_job_run(db, j);
+  if (rc == BH_OK) return store_commit(db);
+  store_rollback(db);
+  return rc;
+}
+
+static int hexval(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+/* Decodes one form component into the arena; NULL when malformed. */
+static char *form_decode(arena_t *a, const char *s, size_t len) {
+  char *out = arena_alloc(a, len + 1);
+  if (out == NULL) return NULL;
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '+') {
+      out[n++] = ' ';
+    } else if (s[i] == '%') {
+      if (i + 2 >= len) return NULL;
+      int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+      if (hi < 0 || lo < 0) return NULL;
+      out[n++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      out[n++] = s[i];
+    }
+  }
+  out[n] = '\0';
+  if (strlen(out) != n) return NULL; /* an encoded NUL */
+  return out;
+}
+
+/* 1 if s is valid UTF-8 without control characters other than CR, LF and tab. */
+static int text_ok(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    if (*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') return 0;
+    if (*p == 0x7f) return 0;
+    size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+                               : (*p & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || (n == 2 && *p < 0xC2)) return 0;
+    for (size_t i = 1; i < n; i++) {
+      if ((p[i] & 0xC0) != 0x80) return 0;
+    }
+    if (n == 3 && ((*p == 0xE0 && p[1] < 0xA0) || (*p == 0xED && p[1] >= 0xA0))) return 0;
+    if (n == 4 && ((*p == 0xF0 && p[1] < 0x90) || *p > 0xF4 || (*p == 0xF4 && p[1] >= 0x90))) {
+      return 0;
+    }
+    p += n;
+  }
+  return 1;
+}
+
+struct checkin_form {
+  const char *answer, *message, *location, *lang;
+};
+
+/* Parses and checks an application/x-www-form-urlencoded body; names the bad field in *field. */
+static int form_parse(arena_t *a, const char *body, size_t len, struct checkin_form *f,
+                      const char **field) {
+  memset(f, 0, sizeof(*f));
+  const char *end = body + len;
+  for (const char *p = body; p < end;) {
+    const char *amp = memchr(p, '&', (size_t)(end - p));
+    const char *pe = amp ? amp : end;
+    const char *eq = memchr(p, '=', (size_t)(pe - p));
+    if (pe > p) {
+      *field = "body";
+      if (eq == NULL) return BH_ERR_INVALID;
+      char *key = form_decode(a, p, (size_t)(eq - p));
+      char *val = form_decode(a, eq + 1, (size_t)(pe - eq - 1));
+      if (key == NULL || val == NULL) return BH_ERR_INVALID;
+      const char **slot = strcmp(key, "answer") == 0     ? &f->answer
+                          : strcmp(key, "message") == 0  ? &f->message
+                          : strcmp(key, "location") == 0 ? &f->location
+                          : strcmp(key, "lang") == 0     ? &f->lang
+                                                         : NULL;
+      *field = key;
+      if (slot == NULL || *slot != NULL || !text_ok(val)) return BH_ERR_INVALID;
+      *slot = val[0] ? val : NULL;
+    }
+    p = pe + 1;
+  }
+  *field = "answer";
+  if (model_enum_index(model_checkin_answers, f->answer) < 0) return BH_ERR_INVALID;
+  *field = "message";
+  if (f->message && strlen(f->message) > ALERT_CHECKIN_TEXT_MAX) return BH_ERR_INVALID;
+  *field = "location";
+  if (f->location && strlen(f->location) > CHECKIN_LOCATION_MAX) return BH_ERR_INVALID;
+  *field = "lang";
+  if (f->lang && strcmp(f->lang, "vi") != 0 && strcmp(f->lang, "en") != 0) return BH_ERR_INVALID;
+  return BH_OK;
+}
+
+void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  int en = page_lang(r, NULL);
+  unsigned char hash[SECRET_TOKEN_HASH_BYTES];
+  checkin_target_t t;
+  if (token_target_or_reply(r, ctx->db, en, hash, &t) != 0) return;
+  const char *ct = http_header(r, "Content-Type");
+  if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+    http_reply_error(r, BH_ERR_MEDIA_TYPE, NULL,
+                     "the answer must be sent as application/x-www-form-urlencoded");
+    return;
+  }
+  struct checkin_form f;
+  const char *field = NULL;
+  if (form_parse(r->arena, r->body.data ? r->body.data : "", r->body.len, &f, &field) != BH_OK) {
+    page_message(r, 422, en, txt_title[en], arena_printf(r->arena, "%s%s", txt_invalid[en], field));
+    return;
+  }
+  en = page_lang(r, f.lang);
+  struct answer_job j = {.hash = hash, .arena = r->arena, .answer = f.answer,
+                         .message = f.message, .location = f.location, .source = "web"};
+  int rc = answer_record(app, ctx->db, &j);
+  if (j.closed) {
+    page_message(r, 410, en, txt_title[en], txt_closed[en]);
+    return;
+  }
+  if (rc == BH_ERR_NOT_FOUND) {
+    page_message(r, 404, en, txt_title[en], txt_unknown[en]);
+    return;
+  }
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "answer");
+    return;
+  }
+  buf_t b;
+  buf_init(&b, 64 * 1024);
+  page_head(&b, en, txt_title[en]);
+  buf_puts(&b, "<p>");
+  html_text(&b, txt_thanks[en]);
+  buf_puts(&b, "</p>\n<p><strong>");
+  html_text(&b, txt_answers[en][model_enum_index(model_checkin_answers, f.answer)]);
+  buf_puts(&b, "</strong></p>\n<p>");
+  html_text(&b, txt_again[en]);
+  buf_printf(&b, " <a href=\"/c/%s?lang=%s\">&#8617;</a></p>\n", r->params[0], en ? "en" : "vi");
+  page_reply(r, 200, en, &b);
+}
+
+/* ---- inbound SMS ---- */
+
+static const spec_field_t inbound_spec[] = {
+    {.name = "from", .type = SPEC_STRING, .flags = SPEC_REQUIRED, .max_len = MODEL_PHONE_MAX},
+    {.name = "text", .type = SPEC_STRING, .flags = SPEC_REQUIRED | SPEC_MULTILINE,
+     .max_len = INBOUND_TEXT_MAX},
+    {.name = "id", .type = SPEC_STRING, .max_len = 64},
+    {.name = "received_at", .type = SPEC_STRING, .max_len = 40},
+};
+
+void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  const char *secret = app->delivery ? app->delivery->sms_secret : NULL;
+  if (secret == NULL) {
+    http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "no SMS gateway is configured");
+    return;
+  }
+  const char *sig = http_header(r, SMS_SIGNATURE_HEADER);
+  if (sms_verify_signature(secret, r->body.data ? r->body.data : "", r->body.len, sig) != BH_OK) {
+    http_reply_error(r, BH_ERR_UNAUTHENTICATED, NULL, "the signature is missing or wrong");
+    return;
+  }
+  json_error_t jerr;
+  ctx->body = json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES,
+                         &jerr);
+  if (!json_is_object(ctx->body)) {
+    http_reply_error(r, BH_ERR_BAD_JSON, NULL, "the body must be a JSON object");
+    return;
+  }
+  if (api_body_or_reply(r, ctx, inbound_spec, SPEC_COUNT(inbound_spec)) != 0) return;
+  const char *from = api_str(ctx->body, "from"), *text = api_str(ctx->body, "text");
+  const char *answer = alert_sms_answer(text);
+  if (answer == NULL) {
+    /* Not an answer we understand: acknowledged, so that the gateway does not retry it. */
+    http_reply_json(r, 200, json_pack("{s:b, s:s}", "recorded", 0, "reason", "no_keyword"));
+    return;
+  }
+  struct answer_job j = {.phone = from, .arena = r->arena, .answer = answer,
+                         .message = strlen(text) <= ALERT_CHECKIN_TEXT_MAX ? text : NULL,
+                         .source = "sms"};
+  int rc = answer_record(app, ctx->db, &j);
+  if (j.closed) {
+    http_reply_json(r, 410, json_pack("{s:{s:s, s:s}}", "error", "code", "gone", "message",
+                                      "the crisis of the latest alert to this number is closed"));
+    return;
+  }
+  if (rc == BH_ERR_NOT_FOUND) {
+    http_reply_error(r, BH_ERR_NOT_FOUND, "from", "no alert was sent to this number");
+    return;
+  }
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "answer");
+    return;
+  }
+  http_reply_json(r, 200, json_pack("{s:b, s:s}", "recorded", 1, "answer", answer));
+}

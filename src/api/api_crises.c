@@ -1,0 +1,446 @@
+/*
+ * api_crises.c - crises (/api/v1/crises): declare, read, change and close a crisis, and its
+ * accountability figures. A crisis holds no personal data, so every role reads crises; an
+ * officer sees those touching the mission's jurisdiction and may declare or change one only
+ * when all its countries are within it. Accountability is aggregate only (viewers may read it).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "domain/country.h"
+#include "domain/geo.h"
+#include "domain/pdate.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/err.h"
+
+/* Regions one crisis may list. */
+#define API_CRISIS_REGIONS_MAX 50
+
+static const spec_field_t circle_spec[] = {
+    {.name = "lat", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -90, .max = 90},
+    {.name = "lon", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -180, .max = 180},
+    {.name = "radius_km", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = 0.001,
+     .max = GEO_RADIUS_MAX_KM},
+};
+
+static const spec_field_t corner_spec[] = {
+    {.name = "lat", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -90, .max = 90},
+    {.name = "lon", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -180, .max = 180},
+};
+
+static const spec_field_t area_spec[] = {
+    {.name = "circle", .type = SPEC_OBJECT, .sub = circle_spec, .nsub = SPEC_COUNT(circle_spec)},
+    {.name = "polygon", .type = SPEC_OBJECT_ARRAY, .min_len = 3, .max_len = GEO_POLYGON_MAX,
+     .sub = corner_spec, .nsub = SPEC_COUNT(corner_spec)},
+};
+
+static const char *check_timestamp(const char *s) {
+  int64_t t;
+  return pdate_parse_timestamp(s, &t) == BH_OK ? NULL
+                                                : "must be an RFC 3339 time such as 2023-10-07T06:30:00Z";
+}
+
+/* The crisis fields; create requires name, kind and countries. */
+#define CRISIS_FIELDS(req)                                                                       \
+  {.name = "name", .type = SPEC_STRING, .flags = (req), .min_len = 1, .max_len = MODEL_NAME_MAX}, \
+  {.name = "kind", .type = SPEC_STRING, .flags = (req), .values = model_crisis_kinds},            \
+  {.name = "description", .type = SPEC_STRING, .flags = SPEC_NULLABLE | SPEC_MULTILINE,          \
+   .max_len = MODEL_TEXT_MAX},                                                                    \
+  {.name = "countries", .type = SPEC_STRING_ARRAY, .flags = (req), .min_len = 1,                  \
+   .max_len = MODEL_JURISDICTION_MAX, .check = spec_check_country},                               \
+  {.name = "regions", .type = SPEC_STRING_ARRAY, .max_len = API_CRISIS_REGIONS_MAX},              \
+  {.name = "area", .type = SPEC_OBJECT, .flags = SPEC_NULLABLE, .sub = area_spec,                 \
+   .nsub = SPEC_COUNT(area_spec)},                                                                \
+  {.name = "lead_mission", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .max_len = PUBID_LEN},    \
+  {.name = "opened_at", .type = SPEC_STRING, .check = check_timestamp}
+
+static const spec_field_t crisis_create_spec[] = {CRISIS_FIELDS(SPEC_REQUIRED)};
+static const spec_field_t crisis_update_spec[] = {CRISIS_FIELDS(0)};
+
+/* Crises hold no personal data: only officers are limited (to their jurisdiction). */
+static store_scope_t crisis_scope(const api_ctx_t *ctx) {
+  return ctx->user.role == ROLE_OFFICER ? ctx->scope : STORE_SCOPE_ALL;
+}
+
+static json_t *id_or_null(const app_t *app, enum pubid_kind kind, int64_t id) {
+  if (id <= 0) return json_null();
+  char text[PUBID_LEN + 1];
+  pubid_encode(&app->keys, kind, id, text);
+  return json_string(text);
+}
+
+static json_t *render_crisis(const app_t *app, const crisis_t *k) {
+  json_t *o = json_object();
+  if (o == NULL) return NULL;
+  json_object_set_new(o, "id", id_or_null(app, PUBID_CRISIS, k->id));
+  json_object_set_new(o, "name", json_string(k->name));
+  json_object_set_new(o, "kind", json_string(k->kind));
+  json_object_set_new(o, "description", k->description ? json_string(k->description) : json_null());
+  json_object_set_new(o, "countries", k->countries ? json_incref(k->countries) : json_array());
+  json_object_set_new(o, "regions", k->regions ? json_incref(k->regions) : json_array());
+  json_object_set_new(o, "area", k->area ? json_incref(k->area) : json_null());
+  json_object_set_new(o, "lead_mission", id_or_null(app, PUBID_MISSION, k->lead_mission_id));
+  json_object_set_new(o, "status", json_string(k->closed_at ? "closed" : "open"));
+  json_object_set_new(o, "opened_at", api_time(k->opened_at));
+  json_object_set_new(o, "closed_at", api_time(k->closed_at));
+  json_object_set_new(o, "created_by", id_or_null(app, PUBID_USER, k->created_by));
+  json_object_set_new(o, "created_at", api_time(k->created_at));
+  json_object_set_new(o, "updated_at", api_time(k->updated_at));
+  return o;
+}
+
+/*
+ * Applies a validated body to k and checks what spans fields: regions written as ISO 3166-2
+ * codes belong to one of the countries, the area has exactly one shape, the lead mission
+ * exists. Replies 422 and returns -1 on failure.
+ */
+static int crisis_apply_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k) {
+  const json_t *body = ctx->body;
+  arena_t *a = r->arena;
+  const char *s;
+  if ((s = api_str(body, "name")) != NULL) k->name = arena_strdup(a, s);
+  if ((s = api_str(body, "kind")) != NULL) k->kind = arena_strdup(a, s);
+  json_t *v;
+  if ((v = json_object_get(body, "description")) != NULL) {
+    k->description = json_is_string(v) ? arena_strdup(a, json_string_value(v)) : NULL;
+  }
+  if ((v = json_object_get(body, "countries")) != NULL) {
+    json_decref(k->countries);
+    k->countries = json_deep_copy(v);
+  }
+  if ((v = json_object_get(body, "regions")) != NULL) {
+    json_decref(k->regions);
+    k->regions = json_deep_copy(v);
+  }
+  if ((v = json_object_get(body, "area")) != NULL) {
+    json_decref(k->area);
+    k->area = json_is_null(v) ? NULL : json_deep_copy(v);
+  }
+  if ((s = api_str(body, "opened_at")) != NULL) pdate_parse_timestamp(s, &k->opened_at);
+  if ((v = json_object_get(body, "lead_mission")) != NULL) {
+    k->lead_mission_id = 0;
+    mission_t m = {0};
+    if (json_is_string(v) &&
+        (pubid_decode(&app->keys, PUBID_MISSION, json_string_value(v), &k->lead_mission_id) !=
+             BH_OK ||
+         store_mission_get(ctx->db, k->lead_mission_id, a, &m) != BH_OK)) {
+      http_reply_error(r, BH_ERR_INVALID, "lead_mission", "lead_mission must be a mission's id");
+      return -1;
+    }
+    if (json_is_string(v)) mission_clear(&m);
+  }
+  if (k->countries == NULL) k->countries = json_array();
+  if (k->regions == NULL) k->regions = json_array();
+  size_t i;
+  json_t *reg;
+  json_array_foreach(k->regions, i, reg) {
+    const char *region = json_string_value(reg);
+    if (strlen(region) < 3 || region[2] != '-') continue; /* a name, not a code */
+    int ok = 0;
+    size_t j;
+    json_t *cc;
+    json_array_foreach(k->countries, j, cc) {
+      if (country_region_valid(json_string_value(cc), region)) ok = 1;
+    }
+    if (!ok) {
+      http_reply_error(r, BH_ERR_INVALID, arena_printf(a, "regions[%zu]", i),
+                       "regions[%zu] must be an ISO 3166-2 code of one of the countries, or a name",
+                       i);
+      return -1;
+    }
+  }
+  geo_area_t area;
+  const char *field;
+  const char *why = geo_area_parse(k->area, &area, &field);
+  if (why != NULL) {
+    http_reply_error(r, BH_ERR_INVALID, field ? arena_printf(a, "area.%s", field) : "area",
+                     "area %s", why);
+    return -1;
+  }
+  return 0;
+}
+
+/* An officer may only declare or change a crisis whose countries are all in the jurisdiction. */
+static int crisis_in_jurisdiction_or_reply(http_req_t *r, api_ctx_t *ctx, const crisis_t *k) {
+  if (ctx->user.role != ROLE_OFFICER) return 0;
+  mission_t m;
+  int rc = store_mission_get(ctx->db, ctx->scope.mission_id, r->arena, &m);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "mission");
+    return -1;
+  }
+  size_t i;
+  json_t *cc;
+  int bad = -1;
+  json_array_foreach(k->countries, i, cc) {
+    int ok = 0;
+    size_t j;
+    json_t *jc;
+    json_array_foreach(m.jurisdiction, j, jc) {
+      if (strcmp(json_string_value(jc), json_string_value(cc)) == 0) ok = 1;
+    }
+    if (!ok && bad < 0) bad = (int)i;
+  }
+  mission_clear(&m);
+  if (bad >= 0) {
+    http_reply_error(r, BH_ERR_FORBIDDEN, arena_printf(r->arena, "countries[%d]", bad),
+                     "%s is outside your mission's jurisdiction",
+                     json_string_value(json_array_get(k->countries, (size_t)bad)));
+    return -1;
+  }
+  return 0;
+}
+
+void h_crises_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  store_page_t page;
+  if (api_page_or_reply(app, r, PUBID_CRISIS, &page) != 0) return;
+  crisis_filter_t f = {0};
+  const char *status = http_query(r, "status");
+  if (status != NULL && strcmp(status, "open") != 0 && strcmp(status, "all") != 0) {
+    http_reply_error(r, BH_ERR_INVALID, "status", "status must be open or all");
+    return;
+  }
+  f.open_only = status != NULL && strcmp(status, "open") == 0;
+  f.country = http_query(r, "country");
+  if (f.country != NULL && !country_valid(f.country)) {
+    http_reply_error(r, BH_ERR_INVALID, "country", "country must be an ISO 3166-1 alpha-2 code");
+    return;
+  }
+  store_scope_t scope = crisis_scope(ctx);
+  crisis_t *items;
+  size_t n;
+  int rc = store_crisis_list(ctx->db, &scope, &f, &page, r->arena, &items, &n);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "crisis");
+    return;
+  }
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_array_append_new(list, render_crisis(app, &items[i]));
+    crisis_clear(&items[i]);
+  }
+  http_reply_json(r, 200, api_page_json(app, list, PUBID_CRISIS, n ? items[n - 1].id : 0,
+                                        n == (size_t)page.limit));
+}
+
+void h_crises_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  if (api_body_or_reply(r, ctx, crisis_create_spec, SPEC_COUNT(crisis_create_spec)) != 0) return;
+  crisis_t k = {.created_by = ctx->user.id};
+  if (crisis_apply_or_reply(app, r, ctx, &k) != 0 ||
+      crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0) {
+    crisis_clear(&k);
+    return;
+  }
+  if (k.lead_mission_id == 0 && ctx->user.role == ROLE_OFFICER) {
+    k.lead_mission_id = ctx->user.mission_id;
+  }
+  int rc = store_begin_write(ctx->db);
+  if (rc == BH_OK) rc = store_crisis_create(ctx->db, &k);
+  if (rc == BH_OK) rc = api_audit(app, r, ctx, "crisis.create", "crisis", k.id, NULL);
+  if (rc == BH_OK) rc = store_commit(ctx->db);
+  if (rc != BH_OK) {
+    store_rollback(ctx->db);
+    crisis_clear(&k);
+    api_reply_store_error(r, rc, "crisis");
+    return;
+  }
+  http_reply_json(r, 201, render_crisis(app, &k));
+  crisis_clear(&k);
+}
+
+/* Reads the crisis named by path parameter 0 for the caller; replies 404 and returns -1. */
+static int crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k) {
+  int64_t id;
+  if (api_id_or_reply(app, r, 0, PUBID_CRISIS, &id) != 0) return -1;
+  store_scope_t scope = crisis_scope(ctx);
+  int rc = store_crisis_get(ctx->db, &scope, id, r->arena, k);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "crisis");
+    return -1;
+  }
+  return 0;
+}
+
+void h_crises_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  crisis_t k;
+  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  http_reply_json(r, 200, render_crisis(app, &k));
+  crisis_clear(&k);
+}
+
+void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  if (api_body_or_reply(r, ctx, crisis_update_spec, SPEC_COUNT(crisis_update_spec)) != 0) return;
+  crisis_t k;
+  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  /* The countries before the change must be the officer's too, or a PATCH could take over a
+   * crisis shared with another mission. */
+  if (crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0 ||
+      crisis_apply_or_reply(app, r, ctx, &k) != 0 ||
+      crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0) {
+    crisis_clear(&k);
+    return;
+  }
+  store_scope_t scope = crisis_scope(ctx);
+  int rc = store_begin_write(ctx->db);
+  if (rc == BH_OK) rc = store_crisis_update(ctx->db, &scope, &k);
+  if (rc == BH_OK) rc = api_audit(app, r, ctx, "crisis.update", "crisis", k.id, NULL);
+  if (rc == BH_OK) rc = store_commit(ctx->db);
+  crisis_t fresh;
+  if (rc == BH_OK) rc = store_crisis_get(ctx->db, &scope, k.id, r->arena, &fresh);
+  crisis_clear(&k);
+  if (rc != BH_OK) {
+    store_rollback(ctx->db);
+    api_reply_store_error(r, rc, "crisis");
+    return;
+  }
+  http_reply_json(r, 200, render_crisis(app, &fresh));
+  crisis_clear(&fresh);
+}
+
+void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  crisis_t k;
+  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  if (crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0) {
+    crisis_clear(&k);
+    return;
+  }
+  if (k.closed_at != 0) {
+    crisis_clear(&k);
+    http_reply_error(r, BH_ERR_CONFLICT, NULL, "the crisis is closed already");
+    return;
+  }
+  store_scope_t scope = crisis_scope(ctx);
+  int rc = store_begin_write(ctx->db);
+  if (rc == BH_OK) rc = store_crisis_close(ctx->db, &scope, k.id, clock_now());
+  if (rc == BH_OK) rc = api_audit(app, r, ctx, "crisis.close", "crisis", k.id, NULL);
+  if (rc == BH_OK) rc = store_commit(ctx->db);
+  crisis_t fresh;
+  if (rc == BH_OK) rc = store_crisis_get(ctx->db, &scope, k.id, r->arena, &fresh);
+  crisis_clear(&k);
+  if (rc == BH_ERR_CONFLICT) {
+    store_rollback(ctx->db);
+    http_reply_error(r, BH_ERR_CONFLICT, NULL, "the crisis is closed already");
+    return;
+  }
+  if (rc != BH_OK) {
+    store_rollback(ctx->db);
+    api_reply_store_error(r, rc, "crisis");
+    return;
+  }
+  http_reply_json(r, 200, render_crisis(app, &fresh));
+  crisis_clear(&fresh);
+}
+
+/* ---- accountability ---- */
+
+/* How each status is read out, in the order of model_statuses; the sentence lists them in
+ * statement_order. */
+static const char *const status_vi[] = {"chưa liên lạc được", "an toàn", "cần hỗ trợ",
+                                        "bị thương", "mất tích", "bị giam giữ", "đã tử vong",
+                                        "đã rời khu vực", "đã được sơ tán", "đã về nước"};
+static const char *const status_en[] = {"not yet accounted for", "safe", "need help", "injured",
+                                        "missing", "detained", "deceased", "left the area",
+                                        "evacuated", "repatriated"};
+static const int statement_order[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+
+/*
+ * The sentences a spokesperson reads out, in Vietnamese and English: "all N citizens are safe"
+ * when they are, else every non-zero status with its count, those not accounted for last.
+ */
+static json_t *accountability_statement(const store_tally_t *all) {
+  buf_t vi, en;
+  buf_init(&vi, 2048);
+  buf_init(&en, 2048);
+  long long total = (long long)all->total;
+  long long safe = (long long)all->by_status[1];
+  if (total == 0) {
+    buf_puts(&vi, "Đến nay, chưa ghi nhận công dân nào trong khu vực.");
+    buf_puts(&en, "So far, no citizens are recorded in the area.");
+  } else if (safe == total) {
+    buf_printf(&vi, "Đến nay, toàn bộ %lld công dân trong khu vực đều an toàn.", total);
+    if (total == 1) {
+      buf_puts(&en, "So far, the one citizen in the area is safe.");
+    } else {
+      buf_printf(&en, "So far, all %lld citizens in the area are safe.", total);
+    }
+  } else {
+    buf_printf(&vi, "Đến nay, trong số %lld công dân trong khu vực: ", total);
+    buf_printf(&en, "So far, of the %lld %s in the area: ", total,
+               total == 1 ? "citizen" : "citizens");
+    int first = 1;
+    for (size_t i = 0; i < SPEC_COUNT(statement_order); i++) {
+      int s = statement_order[i];
+      long long n = (long long)all->by_status[s];
+      if (n == 0) continue;
+      const char *en_text = s == 2 && n == 1 ? "needs help" : status_en[s];
+      buf_printf(&vi, "%s%lld %s", first ? "" : ", ", n, status_vi[s]);
+      buf_printf(&en, "%s%lld %s", first ? "" : ", ", n, en_text);
+      first = 0;
+    }
+    buf_puts(&vi, ".");
+    buf_puts(&en, ".");
+  }
+  json_t *out = json_pack("{s:s, s:s}", "vi", vi.data ? vi.data : "", "en", en.data ? en.data : "");
+  buf_free(&vi);
+  buf_free(&en);
+  return out;
+}
+
+static json_t *status_counts(const int64_t *by_status, int all) {
+  json_t *o = json_object();
+  for (int i = 0; model_statuses[i] && i < STORE_STATUS_SLOTS; i++) {
+    if (all || by_status[i] != 0) {
+      json_object_set_new(o, model_statuses[i], json_integer(by_status[i]));
+    }
+  }
+  return o;
+}
+
+static json_t *render_tallies(const char *name, const store_tally_t *t, size_t n) {
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_array_append_new(
+        list, json_pack("{s:o, s:I, s:I, s:I, s:o}", name,
+                        t[i].key ? json_string(t[i].key) : json_null(), "total",
+                        (json_int_t)t[i].total, "reached", (json_int_t)t[i].reached,
+                        "not_accounted_for", (json_int_t)t[i].by_status[0], "by_status",
+                        status_counts(t[i].by_status, 0)));
+  }
+  return list;
+}
+
+void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  crisis_t k;
+  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  store_accountability_t acc;
+  int rc = store_crisis_accountability(ctx->db, &k, NULL, r->arena, &acc);
+  if (rc != BH_OK) {
+    crisis_clear(&k);
+    api_reply_store_error(r, rc, "crisis");
+    return;
+  }
+  json_t *series = json_array();
+  for (size_t i = 0; i < acc.nseries; i++) {
+    json_array_append_new(series, json_pack("{s:o, s:I, s:o}", "hour", api_time(acc.series[i].hour),
+                                            "changes", (json_int_t)acc.series[i].changes,
+                                            "by_status",
+                                            status_counts(acc.series[i].by_status, 0)));
+  }
+  json_t *out = json_object();
+  json_object_set_new(out, "crisis", id_or_null(app, PUBID_CRISIS, k.id));
+  json_object_set_new(out, "as_of", api_time(clock_now()));
+  json_object_set_new(out, "total", json_integer(acc.all.total));
+  json_object_set_new(out, "reached", json_integer(acc.all.reached));
+  json_object_set_new(out, "accounted_for", json_integer(acc.all.total - acc.all.by_status[0]));
+  json_object_set_new(out, "not_accounted_for", json_integer(acc.all.by_status[0]));
+  json_object_set_new(out, "by_status", status_counts(acc.all.by_status, 1));
+  json_object_set_new(out, "by_region", render_tallies("region", acc.regions, acc.nregions));
+  json_object_set_new(out, "by_category",
+                      render_tallies("category", acc.categories, acc.ncategories));
+  json_object_set_new(out, "series", series);
+  json_object_set_new(out, "statement", accountability_statement(&acc.all));
+  crisis_clear(&k);
+  http_reply_json(r, 200, out);
+}
