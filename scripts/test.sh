@@ -4,7 +4,8 @@
 # The API suite runs twice, on SQLite files (ctest "api") and on PostgreSQL ("api.pg"): a
 # throw-away PostgreSQL 15 cluster is started for the run, unless BAOHO_TEST_PG already names one.
 # Usage: scripts/test.sh   (BAOHO_SKIP_FUZZ=1 skips the fuzzers; BAOHO_SKIP_ASAN=1 the ASan run;
-#                           BAOHO_SKIP_PG=1 the PostgreSQL run; BAOHO_TEST_PG_PORT, default 55432)
+#                           BAOHO_SKIP_PG=1 the PostgreSQL run; BAOHO_SKIP_HA=1 the failover test;
+#                           BAOHO_TEST_PG_PORT, default 55432)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -59,5 +60,13 @@ if [ "${BAOHO_SKIP_FUZZ:-0}" != 1 ]; then
   # shellcheck disable=SC2086
   cmake --build build-fuzz -j"$jobs" --target $targets
   (cd build-fuzz && ctest --output-on-failure -R '^fuzz\.')
+fi
+if [ "${BAOHO_SKIP_HA:-0}" != 1 ]; then
+  echo "== failover test: three PostgreSQL nodes under Patroni, the primary killed under writes"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIPPED: the failover test needs root (it installs and starts etcd, Patroni, haproxy)"
+  else
+    BAOHO_BIN="$PWD/build/baoho" tests/ha/failover.sh
+  fi
 fi
 echo "== all tests passed"

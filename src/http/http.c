@@ -186,7 +186,9 @@ void http_reply_error(http_req_t *r, int err, const char *field, const char *fmt
   if (e != NULL && field != NULL) json_object_set_new(e, "field", json_string(field));
   json_t *body = e ? json_pack("{s:o}", "error", e) : NULL;
   int status = bh_err_status(err);
-  if (status == 429 || status == 503) http_add_header(r, "Retry-After", "60");
+  /* A rate limit lasts minutes; an unavailable database is usually back within seconds. */
+  if (status == 429) http_add_header(r, "Retry-After", "60");
+  if (status == 503) http_add_header(r, "Retry-After", "5");
   http_reply_json(r, status, body);
 }
 
