@@ -3,9 +3,12 @@
  * messages (one outbox row per recipient and channel, with the hash of their check-in token) in
  * one durable transaction, before anything is sent.
  *
- *   bench_alert DB N    builds (once) a registry of N persons present in Lebanon, each with an
- *                       email address and a phone, declares a crisis there, and times the alert
- *                       to all of them on both channels (synchronous=FULL), as the API does it
+ *   bench_alert DB N [TOKENS]
+ *       builds (once) a registry of N persons present in Lebanon, each with an email address and
+ *       a phone, declares a crisis there, and times the alert to all of them on both channels
+ *       (synchronous=FULL), as the API does it. The keys are DB.key, the file `baoho serve --db
+ *       DB` uses, so with TOKENS the check-in path of every recipient ("/c/TOKEN", one a line)
+ *       is written there for bench/checkin.lua against that server.
  *
  * It prints the registry load time, the alert time, and recipients per second. Everything runs
  * through the storage interface, the crisis audience query and the alert domain rules, the same
@@ -43,6 +46,20 @@ static int bench_member(void *vctx, const store_audience_member_t *m) {
   return x->rc != BH_OK;
 }
 
+struct bench_tokens {
+  FILE *out;
+  const secret_t *keys;
+  int64_t alert_id;
+};
+
+static int bench_token(void *vctx, const store_audience_member_t *m) {
+  struct bench_tokens *t = vctx;
+  char token[ALERT_TOKEN_LEN + 1];
+  alert_token(t->keys, t->alert_id, m->person_id, token);
+  fprintf(t->out, "/c/%s\n", token);
+  return 0;
+}
+
 static int bench_count(void *vctx, const store_audience_member_t *m) {
   (void)m;
   (*(int64_t *)vctx)++;
@@ -77,15 +94,17 @@ static int bench_registry(store_conn_t *c, const secret_t *keys, long n) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: bench_alert DB N\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: bench_alert DB N [TOKENS]\n");
     return 2;
   }
   long n = strtol(argv[2], NULL, 10);
-  unsigned char master[SECRET_KEY_BYTES] = {1, 2, 3};
   secret_t keys;
-  if (secret_init() != BH_OK) return 1;
-  secret_from_master(master, &keys);
+  char key_path[4096];
+  /* A PostgreSQL URL has no file beside it: its key is ./bench_alert.key. */
+  int pg = strncmp(argv[1], "postgres", 8) == 0;
+  snprintf(key_path, sizeof(key_path), "%s.key", pg ? "bench_alert" : argv[1]);
+  if (secret_init() != BH_OK || secret_load(key_path, &keys) != BH_OK) return 1;
   store_t *s = NULL;
   if (store_open(argv[1], &keys, STORE_SYNC_FULL, &s) != BH_OK) return 1;
   store_conn_t *c = store_conn(s);
@@ -121,6 +140,7 @@ int main(int argc, char **argv) {
          (clock_mono_us() - tq) / 1e6);
   struct bench_ctx bx = {.c = c, .keys = &keys, .now = al.created_at};
   int64_t t1 = clock_mono_us();
+  store_alert_big(c, 1);
   rc = store_begin_write(c);
   if (rc == BH_OK) rc = store_alert_create(c, &al, &x);
   bx.alert_id = al.id;
@@ -128,8 +148,9 @@ int main(int argc, char **argv) {
     rc = store_crisis_audience_each(c, &STORE_SCOPE_ALL, k.id, NULL, NULL, bench_member, &bx);
   }
   if (rc == BH_OK) rc = bx.rc;
-  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, bx.n);
+  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, bx.n, al.created_at);
   if (rc == BH_OK) rc = store_commit(c);
+  store_alert_big(c, 0);
   double secs = (clock_mono_us() - t1) / 1e6;
   if (rc != BH_OK) {
     fprintf(stderr, "bench_alert: alert failed: %s\n", bh_err_str(rc));
@@ -143,6 +164,12 @@ int main(int argc, char **argv) {
   printf("figures of the alert read in %.2f s (queued email %lld, sms %lld)\n",
          (clock_mono_us() - t2) / 1e6, (long long)fig.messages[0][0],
          (long long)fig.messages[1][0]);
+  if (argc == 4) {
+    struct bench_tokens t = {.out = fopen(argv[3], "w"), .keys = &keys, .alert_id = al.id};
+    if (t.out == NULL) return 1;
+    store_crisis_audience_each(c, &STORE_SCOPE_ALL, k.id, NULL, NULL, bench_token, &t);
+    fclose(t.out);
+  }
   crisis_clear(&k);
   alert_clear(&al);
   arena_free(a);

@@ -174,6 +174,7 @@ void h_public_advisories(app_t *app, http_req_t *r, api_ctx_t *ctx);
 /* Mass alerts, check-ins and inbound SMS (api_alerts.c, api_checkin.c). */
 void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_alerts_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_alerts_send(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_alerts_call_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_crisis_needs_help(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx);

@@ -3,6 +3,8 @@
  * stored in the outbox before anything is sent), delivery figures, the people who asked for help,
  * and the call list of non-responders after escalation.
  *
+ * An alert may be previewed (?preview=1: audience and SMS parts, nothing stored), stored as a
+ * draft ("draft": true, then POST /api/v1/alerts/{id}/send), or created and queued at once.
  * Only hq and admin, or an officer whose mission leads the crisis or whose jurisdiction covers
  * every country of the crisis, may send. A crisis an officer cannot see is a 404, as everywhere.
  */
@@ -40,6 +42,7 @@ static const spec_field_t alert_spec[] = {
      .nsub = SPEC_COUNT(filter_spec)},
     {.name = "ask_checkin", .type = SPEC_BOOL},
     {.name = "resend_after_minutes", .type = SPEC_INT, .min = 0, .max = ALERT_RESEND_MAX_MINUTES},
+    {.name = "draft", .type = SPEC_BOOL},
 };
 
 static const char *const alert_stage_names[] = {"sent", "resent", "calls"};
@@ -147,84 +150,86 @@ static const char *channel_state(int wanted, int configured) {
   return !wanted ? "not_used" : configured ? "configured" : "not_configured";
 }
 
-void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
-  int64_t crisis_id;
-  if (api_id_or_reply(app, r, 0, PUBID_CRISIS, &crisis_id) != 0) return;
-  if (api_body_or_reply(r, ctx, alert_spec, SPEC_COUNT(alert_spec)) != 0) return;
-  const char *preview_q = http_query(r, "preview");
-  int preview = preview_q != NULL && strcmp(preview_q, "0") != 0;
+/* Replies 409 and returns -1 when the crisis of an alert is closed. */
+static int crisis_open_or_reply(http_req_t *r, api_ctx_t *ctx, int64_t crisis_id) {
   crisis_t k;
-  if (crisis_for_alert_or_reply(r, ctx, crisis_id, 1, &k) != 0) return;
+  if (crisis_for_alert_or_reply(r, ctx, crisis_id, 1, &k) != 0) return -1;
   int64_t closed = k.closed_at;
   crisis_clear(&k);
   if (closed != 0) {
     http_reply_error(r, BH_ERR_CONFLICT, NULL, "the crisis is closed");
-    return;
+    return -1;
   }
-  const json_t *body = ctx->body;
-  json_t *filter = json_object_get(body, "filter");
-  if (json_is_null(filter)) filter = NULL;
-  json_t *resend = json_object_get(body, "resend_after_minutes");
-  alert_t a = {.crisis_id = crisis_id,
-               .status = "sending",
-               .subject_vi = api_str(body, "subject_vi"),
-               .subject_en = api_str(body, "subject_en"),
-               .body_vi = api_str(body, "body_vi"),
-               .body_en = api_str(body, "body_en"),
-               .sms_vi = api_str(body, "sms_vi"),
-               .sms_en = api_str(body, "sms_en"),
-               .channels = json_object_get(body, "channels"),
-               .filter = filter,
-               .ask_checkin = json_is_true(json_object_get(body, "ask_checkin")) ||
-                              json_object_get(body, "ask_checkin") == NULL,
-               .created_by = ctx->user.id,
-               .created_at = clock_now()};
-  alert_extra_t x = {.resend_after_minutes = resend ? (int)json_integer_value(resend) : 0};
+  return 0;
+}
+
+/*
+ * What preview, draft, creation and sending have in common: the channels, the SMS measured with
+ * its link (422 when it needs too many parts), and then, by mode, the audience counted (ALERT_COUNT),
+ * the alert stored as a draft (ALERT_DRAFT), the alert stored with all its recipients and messages
+ * in one transaction (ALERT_CREATE), or a stored draft given its recipients (ALERT_SEND). Replies.
+ */
+enum alert_mode { ALERT_COUNT, ALERT_DRAFT, ALERT_CREATE, ALERT_SEND };
+
+static void alert_process(app_t *app, http_req_t *r, api_ctx_t *ctx, alert_t *a,
+                          const alert_extra_t *x, enum alert_mode mode) {
   const outbox_config_t *cfg = app->delivery;
   struct audience_ctx ax = {.app = app, .r = r, .db = ctx->db,
-                            .want_email = has_channel(a.channels, "email"),
-                            .want_sms = has_channel(a.channels, "sms"),
+                            .want_email = has_channel(a->channels, "email"),
+                            .want_sms = has_channel(a->channels, "sms"),
                             .email_ok = cfg && cfg->smtp_url, .sms_ok = cfg && cfg->sms_url,
-                            .now = a.created_at};
+                            .now = clock_now()};
   const char *public_url = app->public_url ? app->public_url : "http://localhost";
   alert_sms_info_t sms_vi = {0}, sms_en = {0};
   if (ax.want_sms) {
-    int rc = alert_sms_measure(&a, "vi", public_url, &sms_vi);
-    if (rc == BH_OK) rc = alert_sms_measure(&a, "en", public_url, &sms_en);
+    int rc = alert_sms_measure(a, "vi", public_url, &sms_vi);
+    if (rc == BH_OK) rc = alert_sms_measure(a, "en", public_url, &sms_en);
     if (rc != BH_OK) {
-      http_reply_error(r, BH_ERR_INVALID, a.sms_vi ? "sms_vi" : "subject_vi",
+      http_reply_error(r, BH_ERR_INVALID, a->sms_vi ? "sms_vi" : "subject_vi",
                        "the SMS text with its link must fit in %d parts", ALERT_SMS_PARTS_MAX);
       return;
     }
   }
   int rc;
-  if (preview) {
-    rc = store_crisis_audience_each(ctx->db, &ctx->scope, crisis_id, filter, NULL, audience_member,
-                                    &ax);
+  if (mode == ALERT_COUNT || mode == ALERT_DRAFT) {
+    rc = store_crisis_audience_each(ctx->db, &ctx->scope, a->crisis_id, a->filter, NULL,
+                                    audience_member, &ax);
+    if (rc == BH_OK && mode == ALERT_DRAFT) {
+      a->status = "draft";
+      rc = store_begin_write(ctx->db);
+      if (rc == BH_OK) rc = store_alert_create(ctx->db, a, x);
+      if (rc == BH_OK) rc = api_audit(app, r, ctx, "alert.draft", "alert", a->id, NULL);
+      rc = rc == BH_OK ? store_commit(ctx->db) : (store_rollback(ctx->db), rc);
+    }
   } else {
+    store_alert_big(ctx->db, 1);
     rc = store_begin_write(ctx->db);
-    if (rc == BH_OK) rc = store_alert_create(ctx->db, &a, &x);
-    ax.alert_id = a.id;
+    if (rc == BH_OK && mode == ALERT_CREATE) {
+      a->status = "sending";
+      rc = store_alert_create(ctx->db, a, x);
+    }
+    ax.alert_id = a->id;
     if (rc == BH_OK) {
-      rc = store_crisis_audience_each(ctx->db, &ctx->scope, crisis_id, filter, NULL,
+      rc = store_crisis_audience_each(ctx->db, &ctx->scope, a->crisis_id, a->filter, NULL,
                                       audience_member, &ax);
     }
     if (rc == BH_OK) rc = ax.rc;
     if (rc == BH_OK && ax.recipients > 0) {
-      rc = store_alert_set_recipients(ctx->db, a.id, ax.recipients);
+      rc = store_alert_set_recipients(ctx->db, a->id, ax.recipients, ax.now);
       if (rc == BH_OK) {
-        rc = api_audit(app, r, ctx, "alert.create", "alert", a.id,
-                       json_pack("{s:I}", "recipients", (json_int_t)ax.recipients));
+        rc = api_audit(app, r, ctx, mode == ALERT_SEND ? "alert.send" : "alert.create", "alert",
+                       a->id, json_pack("{s:I}", "recipients", (json_int_t)ax.recipients));
       }
       if (rc == BH_OK) rc = store_commit(ctx->db);
     }
     if (rc != BH_OK || ax.recipients == 0) store_rollback(ctx->db);
+    store_alert_big(ctx->db, 0);
   }
   if (rc != BH_OK) {
     api_reply_store_error(r, rc, "crisis");
     return;
   }
-  if (ax.recipients == 0) {
+  if (ax.recipients == 0 && mode != ALERT_DRAFT) {
     http_reply_error(r, BH_ERR_INVALID, "filter",
                      "the audience is empty: nobody with a presence in the crisis area passes the "
                      "filter");
@@ -242,18 +247,73 @@ void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                   "encoding", sms_vi.encoding, "en", "parts", (json_int_t)sms_en.parts,
                   "encoding", sms_en.encoding));
   }
-  if (preview) {
+  if (mode == ALERT_COUNT) {
     json_object_set_new(out, "preview", json_true());
     http_reply_json(r, 200, out);
     return;
   }
   char id[PUBID_LEN + 1];
-  pubid_encode(&app->keys, PUBID_ALERT, a.id, id);
+  pubid_encode(&app->keys, PUBID_ALERT, a->id, id);
   json_object_set_new(out, "id", json_string(id));
-  json_object_set_new(out, "status", json_string("sending"));
-  outbox_wake(app->outbox);
+  json_object_set_new(out, "status", json_string(mode == ALERT_DRAFT ? "draft" : "sending"));
   http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/alerts/%s", id));
+  if (mode == ALERT_DRAFT) {
+    http_reply_json(r, 201, out);
+    return;
+  }
+  outbox_wake(app->outbox);
   http_reply_json(r, 202, out);
+}
+
+void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  int64_t crisis_id;
+  if (api_id_or_reply(app, r, 0, PUBID_CRISIS, &crisis_id) != 0) return;
+  if (api_body_or_reply(r, ctx, alert_spec, SPEC_COUNT(alert_spec)) != 0) return;
+  if (crisis_open_or_reply(r, ctx, crisis_id) != 0) return;
+  const char *preview_q = http_query(r, "preview");
+  int preview = preview_q != NULL && strcmp(preview_q, "0") != 0;
+  const json_t *body = ctx->body;
+  json_t *filter = json_object_get(body, "filter");
+  if (json_is_null(filter)) filter = NULL;
+  json_t *resend = json_object_get(body, "resend_after_minutes");
+  alert_t a = {.crisis_id = crisis_id,
+               .subject_vi = api_str(body, "subject_vi"),
+               .subject_en = api_str(body, "subject_en"),
+               .body_vi = api_str(body, "body_vi"),
+               .body_en = api_str(body, "body_en"),
+               .sms_vi = api_str(body, "sms_vi"),
+               .sms_en = api_str(body, "sms_en"),
+               .channels = json_object_get(body, "channels"),
+               .filter = filter,
+               .ask_checkin = json_is_true(json_object_get(body, "ask_checkin")) ||
+                              json_object_get(body, "ask_checkin") == NULL,
+               .created_by = ctx->user.id,
+               .created_at = clock_now()};
+  alert_extra_t x = {.resend_after_minutes = resend ? (int)json_integer_value(resend) : 0};
+  enum alert_mode mode = preview                                           ? ALERT_COUNT
+                         : json_is_true(json_object_get(body, "draft")) ? ALERT_DRAFT
+                                                                          : ALERT_CREATE;
+  alert_process(app, r, ctx, &a, &x, mode);
+}
+
+void h_alerts_send(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  int64_t id;
+  if (api_id_or_reply(app, r, 0, PUBID_ALERT, &id) != 0) return;
+  alert_t a;
+  alert_extra_t x;
+  int rc = store_alert_get(ctx->db, id, r->arena, &a, &x);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "alert");
+    return;
+  }
+  if (crisis_open_or_reply(r, ctx, a.crisis_id) == 0) {
+    if (strcmp(a.status, "draft") != 0) {
+      http_reply_error(r, BH_ERR_CONFLICT, NULL, "this alert was sent already");
+    } else {
+      alert_process(app, r, ctx, &a, &x, ALERT_SEND);
+    }
+  }
+  alert_clear(&a);
 }
 
 /* Loads an alert and checks its crisis is visible to the caller; replies 404 otherwise. */

@@ -158,26 +158,13 @@ static int token_target_or_reply(http_req_t *r, store_conn_t *db, int en,
   return 0;
 }
 
-/* 1 when the crisis of t is closed (or gone). */
-static int crisis_closed(store_conn_t *db, arena_t *a, int64_t crisis_id) {
-  crisis_t k;
-  int rc = store_crisis_get(db, &STORE_SCOPE_ALL, crisis_id, a, &k);
-  if (rc != BH_OK) return rc == BH_ERR_NOT_FOUND ? 1 : -1;
-  int closed = k.closed_at != 0;
-  crisis_clear(&k);
-  return closed;
-}
-
 void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   (void)app;
   int en = page_lang(r, NULL);
   unsigned char hash[SECRET_TOKEN_HASH_BYTES];
   checkin_target_t t;
   if (token_target_or_reply(r, ctx->db, en, hash, &t) != 0) return;
-  int closed = crisis_closed(ctx->db, r->arena, t.crisis_id);
-  if (closed < 0) {
-    api_reply_store_error(r, BH_ERR_DB, "link");
-  } else if (closed) {
+  if (t.crisis_closed_at != 0) {
     page_message(r, 410, en, txt_title[en], txt_closed[en]);
   } else {
     page_form(r, en, r->params[0], t.answer);
@@ -201,10 +188,9 @@ static int answer_job_run(store_conn_t *c, void *vctx) {
   int rc = j->hash ? store_checkin_target(c, j->hash, j->arena, &j->t)
                    : store_checkin_target_by_phone(c, j->phone, j->arena, &j->t);
   if (rc != BH_OK) return rc;
-  int closed = crisis_closed(c, j->arena, j->t.crisis_id);
-  if (closed != 0) {
-    j->closed = closed > 0;
-    return closed > 0 ? BH_ERR_CONFLICT : BH_ERR_DB;
+  if (j->t.crisis_closed_at != 0) {
+    j->closed = 1;
+    return BH_ERR_CONFLICT;
   }
   j->k = (checkin_t){.target = &j->t, .answer = j->answer, .message = j->message,
                      .location = j->location, .source = j->source, .at = clock_now()};
@@ -318,10 +304,15 @@ static int form_parse(arena_t *a, const char *body, size_t len, struct checkin_f
 }
 
 void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  (void)ctx;
   int en = page_lang(r, NULL);
+  /* The link is looked up once, by the writer, inside the transaction that records the answer. */
   unsigned char hash[SECRET_TOKEN_HASH_BYTES];
-  checkin_target_t t;
-  if (token_target_or_reply(r, ctx->db, en, hash, &t) != 0) return;
+  if (!alert_token_well_formed(r->params[0])) {
+    page_message(r, 404, en, txt_title[en], txt_unknown[en]);
+    return;
+  }
+  secret_token_hash(r->params[0], hash);
   const char *ct = http_header(r, "Content-Type");
   if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
     http_reply_error(r, BH_ERR_MEDIA_TYPE, NULL,

@@ -63,6 +63,7 @@ const api_route_t api_routes[] = {
     /* Mass alerts (api_alerts.c) and citizens' answers (api_checkin.c). */
     {"POST", "/api/v1/crises/{}/alerts", h_alerts_create, R_PERSONAL, ROUTE_BODY, "alerts.create"},
     {"GET", "/api/v1/alerts/{}", h_alerts_get, R_PERSONAL, 0, "alerts.get"},
+    {"POST", "/api/v1/alerts/{}/send", h_alerts_send, R_PERSONAL, 0, "alerts.send"},
     {"GET", "/api/v1/alerts/{}/call-list", h_alerts_call_list, R_PERSONAL, 0, "alerts.call_list"},
     {"GET", "/api/v1/crises/{}/needs-help", h_crisis_needs_help, R_PERSONAL, 0,
      "crises.needs_help"},

@@ -7,7 +7,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/spec.h"
 #include "domain/country.h"
@@ -329,8 +328,9 @@ static void chunk_fill(import_pipe_t *pp, import_chunk_t *k) {
       brc = store_import_prepare(pp->keys, &it->p, it->pr.country[0] ? &it->pr : NULL, k->a,
                                  &it->row);
       if (brc != BH_OK && brc != BH_ERR_NOMEM) {
-        brc = rejected(&rj, NULL, brc == BH_ERR_TOO_LARGE ? "has too many distinct name words"
-                                                          : "has an identity number that cannot be stored");
+        brc = brc == BH_ERR_TOO_LARGE
+                  ? rejected(&rj, "other_names", "make too many distinct name words")
+                  : rejected(&rj, NULL, "has an identity number that cannot be stored");
       }
     }
     if (brc == BH_ERR_NOMEM) {
@@ -376,10 +376,7 @@ static void *import_parser_main(void *arg) {
     pp->full_tail = k;
     pthread_cond_broadcast(&pp->cond);
     pthread_mutex_unlock(&pp->lock);
-    if (k->last) {
-      struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG parser cpu %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9);
-      return NULL;
-    }
+    if (k->last) return NULL;
   }
 }
 
@@ -520,10 +517,8 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
   }
   pthread_cond_destroy(&pp->cond);
   pthread_mutex_destroy(&pp->lock);
-  { struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG store cpu before end %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9); }
   if (in_import) {
     int erc = store_import_end(c, rc == BH_OK);
-    { struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); fprintf(stderr, "XDBG store cpu after end %.2f\n", ts.tv_sec + ts.tv_nsec / 1e9); }
     if (rc == BH_OK) rc = erc;
   }
 out:

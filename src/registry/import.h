@@ -21,7 +21,9 @@
   X(passport) X(phones) X(emails) X(home_province) X(flags) X(country) X(region) X(city) \
   X(address) X(category) X(organisation) X(from) X(until) X(status)
 
-/* Rows committed per transaction: progress survives an interruption at this granularity. */
+/* Rows committed per transaction when the registry already holds persons: progress survives an
+ * interruption at this granularity. A load into an empty registry is one transaction (see
+ * store_import_begin): all or nothing, and simply run again after an interruption. */
 #define IMPORT_BATCH_ROWS 50000
 
 typedef struct import_stats {
@@ -47,7 +49,7 @@ typedef struct import_options {
  * Imports every row of in. Returns BH_OK when the file could be read to its end (rejected rows
  * included), BH_ERR_INVALID with a message in err for a file that cannot be imported at all
  * (no header, missing full_name column, bad mapping), or another error for I/O or storage
- * failure (rows committed before it stay).
+ * failure (rows committed before it stay; an initial load keeps none).
  */
 int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import_options_t *opt,
                    import_stats_t *stats /* OUT */, char *err /* OUT */, size_t err_size);

@@ -72,10 +72,6 @@ int store_savepoint_release(store_conn_t *c) { return STORE_CALL0(c, savepoint_r
 
 int store_savepoint_rollback(store_conn_t *c) { return STORE_CALL0(c, savepoint_rollback); }
 
-int store_bulk_begin(store_conn_t *c) { return STORE_CALL0(c, bulk_begin); }
-
-int store_bulk_end(store_conn_t *c) { return STORE_CALL0(c, bulk_end); }
-
 int store_schema_version(store_conn_t *c, int *version) { return STORE_CALL(c, schema_version, version); }
 
 int store_ping(store_conn_t *c) { return STORE_CALL0(c, ping); }
@@ -198,7 +194,7 @@ int store_import_prepare(const secret_t *keys, person_t *p, presence_t *pr, aren
 
 /*
  * The PostgreSQL backend stores an import row through its ordinary calls (it seals again; the
- * prepared texts are only SQLite's shortcut) inside store_bulk_begin's batches.
+ * prepared texts are only SQLite's shortcut) inside pg_bulk_begin's batches.
  */
 static int pg_import_add(store_conn_t *c, store_import_row_t *row) {
   person_t *p = row->p;

@@ -95,9 +95,6 @@ int store_rollback(store_conn_t *c);
 int store_savepoint(store_conn_t *c);
 int store_savepoint_release(store_conn_t *c);
 int store_savepoint_rollback(store_conn_t *c);
-/* Bulk mode for imports: trades durability of the batch for speed until store_bulk_end. */
-int store_bulk_begin(store_conn_t *c);
-int store_bulk_end(store_conn_t *c);
 
 /*
  * Import of many persons (baoho import). Each row is prepared first with store_import_prepare,

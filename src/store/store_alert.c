@@ -16,7 +16,7 @@ int store_alert_create(store_conn_t *c, alert_t *a, const alert_extra_t *x) { re
 
 int store_alert_add_recipient(store_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r, int email_ok, int sms_ok, int64_t now) { return ALERT_CALL(c, alert_add_recipient, alert_id, r, email_ok, sms_ok, now); }
 
-int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n) { return ALERT_CALL(c, alert_set_recipients, alert_id, n); }
+int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t now) { return ALERT_CALL(c, alert_set_recipients, alert_id, n, now); }
 
 int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x) { return ALERT_CALL(c, alert_get, id, a, out, x); }
 
@@ -41,3 +41,5 @@ int store_alert_call_list(store_conn_t *c, int64_t id, arena_t *a, store_call_cb
 int store_outbox_recover(store_conn_t *c, int64_t now) { return ALERT_CALL(c, outbox_recover, now); }
 
 int store_alert_reached_each(store_conn_t *c, int64_t crisis_id, int (*cb)(void *ctx, int64_t person_id), void *ctx) { return ALERT_CALL(c, alert_reached_each, crisis_id, cb, ctx); }
+
+int store_alert_big(store_conn_t *c, int on) { return ALERT_CALL(c, alert_big, on); }

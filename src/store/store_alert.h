@@ -77,7 +77,8 @@ typedef struct checkin_target {
   int64_t alert_id;
   int64_t person_id;
   int64_t crisis_id;
-  const char *answer; /* latest answer, or NULL */
+  int64_t crisis_closed_at; /* 0 while the crisis is open: the link works until it closes */
+  const char *answer;       /* latest answer, or NULL */
 } checkin_target_t;
 
 /* One answer of a citizen. */
@@ -111,18 +112,26 @@ typedef struct call_row {
 typedef int (*store_call_cb)(void *ctx, const call_row_t *row);
 
 /*
- * Creates alert a (status "sending") with its extra fields; fills a->id and a->created_at.
- * Must run inside the caller's write transaction, which then adds the recipients.
+ * Creates alert a with its status ("draft", or "sending" when the caller adds its recipients in
+ * the same transaction) and extra fields; fills a->id.
  */
 int store_alert_create(store_conn_t *c, alert_t *a /* IN, OUT */, const alert_extra_t *x);
 /*
  * Adds one recipient of alert alert_id and its messages (one row per channel with an address);
  * email rows start "queued" when email_ok, else "not_configured"; likewise SMS with sms_ok.
+ * A backend may hold recipients back to write them in batches: store_alert_set_recipients
+ * writes what is left, so call it before the commit (and store_alert_big(c, 0) after it).
  */
 int store_alert_add_recipient(store_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r,
                               int email_ok, int sms_ok, int64_t now);
-/* Sets the alert's recipient count once they are all added. */
-int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n);
+/*
+ * Sizes c's page cache for adding a very large number of recipients in one transaction (on),
+ * and back to what it was (off, after the commit or rollback). Durability is unchanged. With
+ * the default cache, the indexes of a million-recipient alert spill to disk many times over.
+ */
+int store_alert_big(store_conn_t *c, int on);
+/* Marks the alert sending at now with its n recipients, once they are all added. */
+int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t now);
 int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out /* OUT */,
                     alert_extra_t *x /* OUT, may be NULL */);
 int store_alert_figures(store_conn_t *c, int64_t id, alert_figures_t *out /* OUT */);
@@ -153,7 +162,7 @@ int store_needs_help_each(store_conn_t *c, int64_t crisis_id, arena_t *a, store_
                           void *ctx);
 
 /*
- * Escalation: finds one alert whose stage is due at now (resend: created_at + resend_after; calls:
+ * Escalation: finds one alert whose stage is due at now (resend: sent_at + resend_after; calls:
  * twice that), and advances it: to "resent", queueing a second round of messages to every
  * recipient who has not answered; to "calls", only marking it. *alert_id is the alert advanced,
  * or 0 when none was due. Commits.

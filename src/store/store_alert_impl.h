@@ -14,7 +14,8 @@ struct bh_pg_conn;
   int P##alert_create(C *c, alert_t *a, const alert_extra_t *x);                                  \
   int P##alert_add_recipient(C *c, int64_t alert_id, const alert_recipient_in_t *r, int email_ok, \
                              int sms_ok, int64_t now);                                            \
-  int P##alert_set_recipients(C *c, int64_t alert_id, int64_t n);                                 \
+  int P##alert_big(C *c, int on);                                                                 \
+  int P##alert_set_recipients(C *c, int64_t alert_id, int64_t n, int64_t now);                                 \
   int P##alert_get(C *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x);                 \
   int P##alert_figures(C *c, int64_t id, alert_figures_t *out);                                   \
   int P##outbox_claim(C *c, int channel, int64_t now, int lease_s, int max, arena_t *a,           \

@@ -4,33 +4,44 @@
  * outbox claim locks its rows with FOR UPDATE SKIP LOCKED, so workers of several servers on one
  * database never claim the same message.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
 #include "store/store_alert_impl.h"
 #include "store/store_pg_int.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #define PGA_ALERT_COLS                                                                        \
   "id, crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi, sms_en, channels," \
   " filter, ask_checkin, recipients, created_by, created_at, sent_at, resend_after_minutes,"   \
   " stage, stage_at"
-#define PGA_TARGET_COLS "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer"
+#define PGA_TARGET_COLS                                                                       \
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, (SELECT k.closed_at FROM crises k"   \
+  " WHERE k.id = a.crisis_id)"
 
 static const char pga_alert_insert[] =
     "INSERT INTO alerts(crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi,"
     " sms_en, channels, filter, ask_checkin, resend_after_minutes, created_by, created_at,"
-    " sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+    " sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
     " RETURNING id";
-/* The recipient and its messages (one per channel with an address) in one round trip. */
-static const char pga_recipient_insert[] =
-    "WITH r AS (INSERT INTO alert_recipients(alert_id, person_id, lang, token_hash)"
-    " VALUES ($1, $2, $3, $4) RETURNING id)"
+/*
+ * A batch of recipients and their messages (one per channel with an address) in one round trip:
+ * $2..$6 are arrays of person ids, languages, token hashes, emails and phones, in step.
+ */
+static const char pga_recipients_insert[] =
+    "WITH u AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::text[],"
+    " $6::text[]) AS u(person_id, lang, token_hash, email, phone)),"
+    " r AS (INSERT INTO alert_recipients(alert_id, person_id, lang, token_hash)"
+    " SELECT $1, person_id, lang, token_hash FROM u RETURNING id, person_id)"
     " INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"
-    " next_at) SELECT $1, r.id, v.ch, v.addr, 1, v.st, 0, $9 FROM r CROSS JOIN (VALUES"
-    " (0, $5::text, $6::int), (1, $7::text, $8::int)) v(ch, addr, st) WHERE v.addr IS NOT NULL";
-static const char pga_set_recipients[] = "UPDATE alerts SET recipients = $2 WHERE id = $1";
+    " next_at) SELECT $1, r.id, v.ch, v.addr, 1, v.st, 0, $9 FROM r JOIN u ON u.person_id ="
+    " r.person_id CROSS JOIN LATERAL (VALUES (0, u.email, $7::int), (1, u.phone, $8::int))"
+    " v(ch, addr, st) WHERE v.addr IS NOT NULL";
+static const char pga_set_recipients[] =
+    "UPDATE alerts SET recipients = $2, status = 'sending', sent_at = $3 WHERE id = $1";
 static const char pga_alert_select[] = "SELECT " PGA_ALERT_COLS " FROM alerts WHERE id = $1";
 static const char pga_fig_messages[] =
     "SELECT channel, status, count(*) FROM outbox WHERE alert_id = $1 GROUP BY channel, status";
@@ -38,7 +49,7 @@ static const char pga_fig_answers[] =
     "SELECT answer, count(*) FROM alert_recipients WHERE alert_id = $1 GROUP BY answer";
 static const char pga_claim[] =
     "WITH due AS (SELECT id FROM outbox WHERE channel = $1 AND status IN (0, 1) AND next_at <="
-    " $2 ORDER BY next_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+    " $2 LIMIT $3 FOR UPDATE SKIP LOCKED)"
     " UPDATE outbox o SET status = 1, attempts = o.attempts + 1, next_at = $2::bigint + $4"
     " FROM due, alert_recipients r WHERE o.id = due.id AND r.id = o.recipient_id"
     " RETURNING o.id, o.alert_id, r.person_id, o.channel, o.address, r.lang, o.attempts";
@@ -68,7 +79,8 @@ static const char pga_needs_help[] =
     " k.person_id) ORDER BY k.id DESC";
 static const char pga_esc_due[] =
     "SELECT id, stage FROM alerts WHERE resend_after_minutes > 0 AND stage < 2 AND"
-    " created_at + (stage + 1) * resend_after_minutes * 60 <= $1 ORDER BY id LIMIT 1"
+    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * 60 <= $1"
+    " ORDER BY id LIMIT 1"
     " FOR UPDATE SKIP LOCKED";
 static const char pga_esc_resend[] =
     "INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"
@@ -112,30 +124,125 @@ int pga_alert_create(pg_conn_t *c, alert_t *a, const alert_extra_t *x) {
   free(filter);
   if (rc != BH_OK) return rc;
   a->id = pg_col_i64(res, 0, 0);
-  a->sent_at = a->created_at;
   PQclear(res);
   return BH_OK;
 }
 
-int pga_alert_add_recipient(pg_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r,
-                            int email_ok, int sms_ok, int64_t now) {
-  pg_params_t p = {0};
-  pgp_i64(&p, alert_id);
-  pgp_i64(&p, r->person_id);
-  pgp_text(&p, r->lang);
-  pgp_bytes(&p, r->token_hash, SECRET_TOKEN_HASH_BYTES);
-  pgp_text(&p, r->email);
-  pgp_i64(&p, email_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
-  pgp_text(&p, r->phone);
-  pgp_i64(&p, sms_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
-  pgp_i64(&p, now);
-  return pga_exec(c, pga_recipient_insert, &p);
+/*
+ * Recipients wait in a per-thread batch (a connection serves one thread) and are written
+ * PGA_BATCH at a time; pga_alert_set_recipients writes the rest, so the caller's contract is
+ * kept: every recipient is in the transaction before its commit.
+ */
+#define PGA_BATCH 2000
+#define PGA_ARRAY_MAX (PGA_BATCH * 400)
+
+struct pga_pending {
+  int64_t alert_id, now;
+  int email_ok, sms_ok;
+  size_t n;
+  buf_t ids, langs, hashes, emails, phones; /* array literals being built, without braces */
+};
+
+static _Thread_local struct pga_pending pga_batch;
+
+static void pga_batch_clear(void) {
+  buf_free(&pga_batch.ids);
+  buf_free(&pga_batch.langs);
+  buf_free(&pga_batch.hashes);
+  buf_free(&pga_batch.emails);
+  buf_free(&pga_batch.phones);
+  memset(&pga_batch, 0, sizeof(pga_batch));
 }
 
-int pga_alert_set_recipients(pg_conn_t *c, int64_t alert_id, int64_t n) {
+/* Appends one element to an array literal: NULL, or s double-quoted with \ and " escaped. */
+static int pga_elem(buf_t *b, const char *s) {
+  int rc = b->len > 0 ? buf_putc(b, ',') : BH_OK;
+  if (rc != BH_OK) return rc;
+  if (s == NULL) return buf_puts(b, "NULL");
+  rc = buf_putc(b, '"');
+  for (; *s && rc == BH_OK; s++) {
+    if (*s == '"' || *s == '\\') rc = buf_putc(b, '\\');
+    if (rc == BH_OK) rc = buf_putc(b, *s);
+  }
+  return rc == BH_OK ? buf_putc(b, '"') : rc;
+}
+
+/* Writes the waiting recipients. */
+static int pga_batch_flush(pg_conn_t *c) {
+  if (pga_batch.n == 0) return BH_OK;
+  char *arrays[5];
+  buf_t *parts[5] = {&pga_batch.ids, &pga_batch.langs, &pga_batch.hashes, &pga_batch.emails,
+                     &pga_batch.phones};
+  int rc = BH_OK;
+  for (int i = 0; i < 5; i++) {
+    arrays[i] = malloc(parts[i]->len + 3);
+    if (arrays[i] == NULL) rc = BH_ERR_NOMEM;
+    if (arrays[i] != NULL) {
+      snprintf(arrays[i], parts[i]->len + 3, "{%s}", parts[i]->data ? parts[i]->data : "");
+    }
+  }
+  if (rc == BH_OK) {
+    pg_params_t p = {0};
+    pgp_i64(&p, pga_batch.alert_id);
+    for (int i = 0; i < 5; i++) pgp_text(&p, arrays[i]);
+    pgp_i64(&p, pga_batch.email_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
+    pgp_i64(&p, pga_batch.sms_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
+    pgp_i64(&p, pga_batch.now);
+    rc = pga_exec(c, pga_recipients_insert, &p);
+  }
+  for (int i = 0; i < 5; i++) free(arrays[i]);
+  pga_batch_clear();
+  return rc;
+}
+
+int pga_alert_add_recipient(pg_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r,
+                            int email_ok, int sms_ok, int64_t now) {
+  if (pga_batch.n > 0 && pga_batch.alert_id != alert_id) pga_batch_clear();
+  if (pga_batch.n == 0) {
+    pga_batch.alert_id = alert_id;
+    pga_batch.now = now;
+    pga_batch.email_ok = email_ok;
+    pga_batch.sms_ok = sms_ok;
+    buf_init(&pga_batch.ids, PGA_ARRAY_MAX);
+    buf_init(&pga_batch.langs, PGA_ARRAY_MAX);
+    buf_init(&pga_batch.hashes, PGA_ARRAY_MAX);
+    buf_init(&pga_batch.emails, PGA_ARRAY_MAX);
+    buf_init(&pga_batch.phones, PGA_ARRAY_MAX);
+  }
+  /* A token hash as bytea hex input, \x and two digits a byte. */
+  char hex[2 + SECRET_TOKEN_HASH_BYTES * 2 + 1] = "\\x";
+  for (size_t i = 0; i < SECRET_TOKEN_HASH_BYTES; i++) {
+    snprintf(hex + 2 + i * 2, 3, "%02x", r->token_hash[i]);
+  }
+  char id[24];
+  snprintf(id, sizeof(id), "%lld", (long long)r->person_id);
+  int rc = pga_elem(&pga_batch.ids, id);
+  if (rc == BH_OK) rc = pga_elem(&pga_batch.langs, r->lang);
+  if (rc == BH_OK) rc = pga_elem(&pga_batch.hashes, hex);
+  if (rc == BH_OK) rc = pga_elem(&pga_batch.emails, r->email);
+  if (rc == BH_OK) rc = pga_elem(&pga_batch.phones, r->phone);
+  if (rc != BH_OK) {
+    pga_batch_clear();
+    return rc;
+  }
+  pga_batch.n++;
+  return pga_batch.n >= PGA_BATCH ? pga_batch_flush(c) : BH_OK;
+}
+
+/* PostgreSQL sizes its shared buffers itself; the end forgets a batch never written. */
+int pga_alert_big(pg_conn_t *c, int on) {
+  (void)c;
+  if (!on) pga_batch_clear();
+  return BH_OK;
+}
+
+int pga_alert_set_recipients(pg_conn_t *c, int64_t alert_id, int64_t n, int64_t now) {
+  int rc = pga_batch_flush(c);
+  if (rc != BH_OK) return rc;
   pg_params_t p = {0};
   pgp_i64(&p, alert_id);
   pgp_i64(&p, n);
+  pgp_i64(&p, now);
   return pga_exec(c, pga_set_recipients, &p);
 }
 
@@ -284,6 +391,7 @@ static int pga_target_run(pg_conn_t *c, const char *sql, const pg_params_t *p, a
   out->person_id = pg_col_i64(res, 0, 2);
   out->crisis_id = pg_col_i64(res, 0, 3);
   out->answer = pg_col_text(a, res, 0, 4);
+  out->crisis_closed_at = pg_col_i64(res, 0, 5);
   PQclear(res);
   return BH_OK;
 }

@@ -17,8 +17,6 @@ int sq_rollback(sq_conn_t *c);
 int sq_savepoint(sq_conn_t *c);
 int sq_savepoint_release(sq_conn_t *c);
 int sq_savepoint_rollback(sq_conn_t *c);
-int sq_bulk_begin(sq_conn_t *c);
-int sq_bulk_end(sq_conn_t *c);
 int sq_import_begin(sq_conn_t *c, int *initial);
 int sq_import_add(sq_conn_t *c, store_import_row_t *row);
 int sq_import_batch(sq_conn_t *c);

@@ -5,6 +5,7 @@
  * outbox_channel, enum outbox_status): a million-recipient alert writes millions of outbox rows.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,21 +18,24 @@
   "id, crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi, sms_en, channels," \
   " filter, ask_checkin, recipients, created_by, created_at, sent_at, resend_after_minutes,"   \
   " stage, stage_at"
-#define SQA_TARGET_COLS "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer"
+#define SQA_TARGET_COLS                                                                       \
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, (SELECT k.closed_at FROM crises k"   \
+  " WHERE k.id = a.crisis_id)"
 
 /* X(name, sql): every statement of this file. */
 #define SQA_TABLE(X)                                                                           \
   X(SQA_ALERT_INSERT,                                                                          \
     "INSERT INTO alerts(crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi,"  \
     " sms_en, channels, filter, ask_checkin, resend_after_minutes, created_by, created_at,"    \
-    " sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)")     \
+    " sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)")     \
   X(SQA_RECIPIENT_INSERT,                                                                      \
     "INSERT INTO alert_recipients(alert_id, person_id, lang, token_hash) VALUES (?1, ?2, ?3,"  \
     " ?4)")                                                                                    \
   X(SQA_OUTBOX_INSERT,                                                                         \
     "INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"    \
     " next_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, 0, ?6)")                                         \
-  X(SQA_ALERT_SET_RECIPIENTS, "UPDATE alerts SET recipients = ?2 WHERE id = ?1")               \
+  X(SQA_ALERT_SET_RECIPIENTS,                                                                  \
+    "UPDATE alerts SET recipients = ?2, status = 'sending', sent_at = ?3 WHERE id = ?1")               \
   X(SQA_ALERT_GET, "SELECT " SQA_ALERT_COLS " FROM alerts WHERE id = ?1")                      \
   X(SQA_FIG_MESSAGES,                                                                          \
     "SELECT channel, status, count(*) FROM outbox WHERE alert_id = ?1 GROUP BY channel,"       \
@@ -43,7 +47,7 @@
   X(SQA_CLAIM_SELECT,                                                                          \
     "SELECT o.id, o.alert_id, r.person_id, o.channel, o.address, r.lang, o.attempts + 1"       \
     " FROM outbox o JOIN alert_recipients r ON r.id = o.recipient_id WHERE o.channel = ?1"     \
-    " AND o.status IN (0, 1) AND o.next_at <= ?2 ORDER BY o.next_at, o.id LIMIT ?3")           \
+    " AND o.status IN (0, 1) AND o.next_at <= ?2 LIMIT ?3")           \
   X(SQA_CLAIM_MARK,                                                                            \
     "UPDATE outbox SET status = 1, attempts = attempts + 1, next_at = ?2 WHERE id = ?1")       \
   X(SQA_RESULT,                                                                                \
@@ -72,7 +76,8 @@
     " k.person_id) ORDER BY k.id DESC")                                                        \
   X(SQA_ESC_DUE,                                                                               \
     "SELECT id, stage FROM alerts WHERE resend_after_minutes > 0 AND stage < 2 AND"            \
-    " created_at + (stage + 1) * resend_after_minutes * 60 <= ?1 ORDER BY id LIMIT 1")         \
+    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * 60 <= ?1"        \
+    " ORDER BY id LIMIT 1")         \
   X(SQA_ESC_RESEND,                                                                            \
     "INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"    \
     " next_at) SELECT o.alert_id, o.recipient_id, o.channel, o.address, 2, CASE WHEN"          \
@@ -158,10 +163,7 @@ int sqa_alert_create(sq_conn_t *c, alert_t *a, const alert_extra_t *x) {
   int rc = sqa_exec(c, st);
   free(channels);
   free(filter);
-  if (rc == BH_OK) {
-    a->id = sqlite3_last_insert_rowid(sq_conn_db(c));
-    a->sent_at = a->created_at;
-  }
+  if (rc == BH_OK) a->id = sqlite3_last_insert_rowid(sq_conn_db(c));
   return rc;
 }
 
@@ -192,11 +194,41 @@ int sqa_alert_add_recipient(sq_conn_t *c, int64_t alert_id, const alert_recipien
   return rc;
 }
 
-int sqa_alert_set_recipients(sq_conn_t *c, int64_t alert_id, int64_t n) {
+/* The page cache of a big alert, in KiB (negative: PRAGMA cache_size's unit). */
+#define SQA_BIG_CACHE "PRAGMA cache_size=-1048576"
+
+/* The cache size of each connection before sqa_alert_big raised it (one thread per connection). */
+static _Thread_local int sqa_saved_cache;
+static _Thread_local int sqa_big;
+
+int sqa_alert_big(sq_conn_t *c, int on) {
+  sqlite3 *db = sq_conn_db(c);
+  if (on && !sqa_big) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      sqa_saved_cache = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqa_big = 1;
+    return sqlite3_exec(db, SQA_BIG_CACHE, NULL, NULL, NULL) == SQLITE_OK ? BH_OK : BH_ERR_DB;
+  }
+  if (!on && sqa_big) {
+    sqa_big = 0;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size=%d", sqa_saved_cache);
+    /* Shrinking the cache releases the pages the alert used. */
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? BH_OK : BH_ERR_DB;
+  }
+  return BH_OK;
+}
+
+int sqa_alert_set_recipients(sq_conn_t *c, int64_t alert_id, int64_t n, int64_t now) {
   sqlite3_stmt *st = sqa(c, SQA_ALERT_SET_RECIPIENTS);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, alert_id);
   sqlite3_bind_int64(st, 2, n);
+  sqlite3_bind_int64(st, 3, now);
   return sqa_exec(c, st);
 }
 
@@ -348,6 +380,7 @@ static void sqa_target_read(arena_t *a, sqlite3_stmt *st, checkin_target_t *out)
   out->person_id = sqlite3_column_int64(st, 2);
   out->crisis_id = sqlite3_column_int64(st, 3);
   out->answer = sqa_col_text(a, st, 4);
+  out->crisis_closed_at = sqlite3_column_int64(st, 5);
 }
 
 int sqa_checkin_target(sq_conn_t *c, const unsigned char *token_hash, arena_t *a,

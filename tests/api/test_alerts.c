@@ -500,6 +500,32 @@ static void alerts_officer_outside_jurisdiction_is_refused(void **state) {
   EXPECT_STATUS(s, r, 200);
 }
 
+static void alerts_draft_is_stored_unsent_then_sent_once(void **state) {
+  (void)state;
+  if (al.skipped) skip();
+  h_server_t *s = &al.s;
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST", al_alert_json("[\"email\"]", ",\"draft\":true"),
+                       "/api/v1/crises/%s/alerts", al.crisis);
+  EXPECT_STATUS(s, r, 201);
+  assert_string_equal(h_gets(r->json, "status"), "draft");
+  assert_int_equal(json_integer_value(h_get(r->json, "recipients")), AL_PEOPLE);
+  const char *draft = h_str("%s", h_gets(r->json, "id"));
+  r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/alerts/%s", draft);
+  EXPECT_STATUS(s, r, 200);
+  assert_string_equal(h_gets(r->json, "status"), "draft");
+  assert_int_equal(json_integer_value(h_get(r->json, "delivery.email.queued")), 0);
+  /* Another mission's officer cannot send it; hq can, once. */
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_MYANMAR), "POST", NULL, "/api/v1/alerts/%s/send", draft),
+                404);
+  r = h_call(s, h_as(s, H_HQ), "POST", NULL, "/api/v1/alerts/%s/send", draft);
+  EXPECT_STATUS(s, r, 202);
+  assert_int_equal(json_integer_value(h_get(r->json, "recipients")), AL_PEOPLE);
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_HQ), "POST", NULL, "/api/v1/alerts/%s/send", draft), 409);
+  r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/alerts/%s", draft);
+  assert_string_equal(h_gets(r->json, "status"), "sending");
+  assert_int_equal(json_integer_value(h_get(r->json, "recipients")), AL_PEOPLE);
+}
+
 int api_alerts_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(alerts_preview_counts_audience_and_sms_parts_without_sending),
@@ -508,6 +534,7 @@ int api_alerts_tests(void) {
       cmocka_unit_test(alerts_inbound_sms_is_verified_and_mapped_to_answers),
       cmocka_unit_test(alerts_empty_audience_and_oversize_text_are_422),
       cmocka_unit_test(alerts_officer_outside_jurisdiction_is_refused),
+      cmocka_unit_test(alerts_draft_is_stored_unsent_then_sent_once),
   };
   return cmocka_run_group_tests_name("alerts", tests, al_setup, al_teardown);
 }

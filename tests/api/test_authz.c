@@ -120,6 +120,8 @@ static const struct authz_row authz_table[] = {
      * Alerts are previewed here so that the matrix does not queue one alert per cell. */
     {"POST", "/api/v1/crises/{IL_CRISIS}/alerts?preview=1", ALERT_BODY, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/api/v1/alerts/{ALERT}", NULL, {OK, OK, OK, 404, 403, 401}},
+    /* {ALERT} was sent already: whoever may send it is told so. */
+    {"POST", "/api/v1/alerts/{ALERT}/send", NULL, {409, 409, 409, 404, 403, 401}},
     {"GET", "/api/v1/alerts/{ALERT}/call-list", NULL, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/api/v1/crises/{IL_CRISIS}/needs-help", NULL, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/c/{CHECKIN}", NULL, {OK, OK, OK, OK, OK, OK}},
