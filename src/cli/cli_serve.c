@@ -29,6 +29,8 @@ static const char serve_usage[] =
     "  --threads N         worker threads (default: 2 x CPU cores)\n"
     "  --demo              load the demo scenario first when the database is empty\n"
     "  --public-url URL    base of links given to citizens (env BAOHO_PUBLIC_URL)\n"
+    "  --trusted-proxy IP  take the client address from X-Forwarded-For when the peer is IP\n"
+    "                      (env BAOHO_TRUSTED_PROXY; the load balancer's address)\n"
     "  --smtp-url URL      SMTP relay of alert emails, e.g. smtp://127.0.0.1:2525 (env\n"
     "                      BAOHO_SMTP_URL); without it email is not sent and alerts say so\n"
     "  --mail-from ADDR    From address of alert emails (env BAOHO_MAIL_FROM)\n"
@@ -58,7 +60,9 @@ int cli_serve(int argc, char **argv) {
       {"sync", required_argument, NULL, 's'},    {"port-file", required_argument, NULL, 'p'},
       {"smtp-url", required_argument, NULL, 'S'}, {"mail-from", required_argument, NULL, 'F'},
       {"sms-url", required_argument, NULL, 'M'}, {"sms-secret", required_argument, NULL, 'K'},
+      {"trusted-proxy", required_argument, NULL, 'P'},
       {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+  const char *trusted_proxy = getenv("BAOHO_TRUSTED_PROXY");
   const char *db = CLI_DEFAULT_DB, *key = NULL, *listen = SERVE_DEFAULT_LISTEN;
   const char *public_url = getenv("BAOHO_PUBLIC_URL"), *port_file = NULL;
   outbox_config_t delivery = {.smtp_url = getenv("BAOHO_SMTP_URL"),
@@ -86,6 +90,7 @@ int cli_serve(int argc, char **argv) {
       }
       case 'D': demo = 1; break;
       case 'u': public_url = optarg; break;
+      case 'P': trusted_proxy = optarg; break;
       case 'p': port_file = optarg; break;
       case 'S': delivery.smtp_url = optarg; break;
       case 'F': delivery.mail_from = optarg; break;
@@ -110,6 +115,10 @@ int cli_serve(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if (threads < 1) threads = 2;
+  if (http_set_trusted_proxy(trusted_proxy) != BH_OK) {
+    fprintf(stderr, "baoho serve: --trusted-proxy must be an IP address such as 127.0.0.1\n");
+    return CLI_EXIT_USAGE;
+  }
   char addr[64];
   uint16_t port;
   if (parse_listen(listen, addr, sizeof(addr), &port) != 0) {

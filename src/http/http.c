@@ -49,6 +49,7 @@ static _Atomic uint64_t http_hist[HTTP_NBUCKETS + 1];
 static _Atomic uint64_t http_latency_us_sum;
 static _Atomic uint64_t http_requests;
 static uint32_t http_boot_id;
+static char http_trusted_proxy[INET6_ADDRSTRLEN];
 static _Atomic uint64_t http_seq;
 
 void http_set_route_names(const char *const *names, size_t n) {
@@ -206,6 +207,40 @@ const char *http_cookie(const http_req_t *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+int http_set_trusted_proxy(const char *addr) {
+  unsigned char bin[sizeof(struct in6_addr)];
+  http_trusted_proxy[0] = '\0';
+  if (addr == NULL || addr[0] == '\0') return BH_OK;
+  if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1) {
+    return BH_ERR_INVALID;
+  }
+  snprintf(http_trusted_proxy, sizeof(http_trusted_proxy), "%s", addr);
+  return BH_OK;
+}
+
+/*
+ * Replaces r->client with the last address of X-Forwarded-For when the peer is the trusted
+ * proxy. Only that last entry is the proxy's own observation; earlier ones are whatever the
+ * client claimed, so they are never used.
+ */
+static void http_client_from_proxy(http_req_t *r) {
+  if (http_trusted_proxy[0] == '\0' || strcmp(r->client, http_trusted_proxy) != 0) return;
+  const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+  if (xff == NULL) return;
+  const char *last = strrchr(xff, ',');
+  last = last ? last + 1 : xff;
+  while (*last == ' ') last++;
+  char addr[INET6_ADDRSTRLEN];
+  size_t n = strcspn(last, " ");
+  if (n == 0 || n >= sizeof(addr)) return;
+  memcpy(addr, last, n);
+  addr[n] = '\0';
+  unsigned char bin[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1) {
+    snprintf(r->client, sizeof(r->client), "%s", addr);
+  }
+}
+
 /* ---- the MHD callbacks ---- */
 
 static http_req_t *http_req_new(struct http_server *s, struct MHD_Connection *conn,
@@ -240,6 +275,7 @@ static http_req_t *http_req_new(struct http_server *s, struct MHD_Connection *co
     }
   }
   if (r->client[0] == '\0') snprintf(r->client, sizeof(r->client), "unknown");
+  http_client_from_proxy(r);
   return r;
 }
 

@@ -90,6 +90,13 @@ const char *http_header(const http_req_t *r, const char *name);
 /* A cookie value, or NULL. */
 const char *http_cookie(const http_req_t *r, const char *name);
 
+/*
+ * Trusts X-Forwarded-For from one proxy address (IPv4 or IPv6 text; NULL trusts none): for a
+ * request whose peer is that address, the client address becomes the last address the proxy
+ * appended. Call once before http_start. Returns BH_ERR_INVALID for an address that does not parse.
+ */
+int http_set_trusted_proxy(const char *addr);
+
 /* Names of routes for metrics, set by the application once before http_start. */
 void http_set_route_names(const char *const *names, size_t n);
 /* Writes the Prometheus text exposition of the HTTP metrics into b. */

@@ -157,6 +157,45 @@ static void registrations_from_one_address_are_rate_limited(void **state) {
   assert_true(limited);
 }
 
+/* Registers once with the given X-Forwarded-For value and returns the status. */
+static long register_via_proxy(h_server_t *s, const char *forwarded_for) {
+  h_req_t rq = {.method = "POST",
+                .path = "/api/v1/public/registrations",
+                .json = CITIZEN,
+                .headers = {h_str("X-Forwarded-For: %s", forwarded_for), NULL}};
+  return h_do(s, &rq)->status;
+}
+
+/*
+ * Behind a trusted proxy each citizen's address (the last X-Forwarded-For entry) has its own
+ * allowance; an address a client put earlier in the header is never believed.
+ */
+static void trusted_proxy_rate_limits_each_forwarded_address(void **state) {
+  (void)state;
+  h_server_t s = {0};
+  const char *const extra[] = {"--trusted-proxy", "127.0.0.1", NULL};
+  assert_int_equal(h_server_start_args(&s, extra), 0);
+  long last = 0;
+  for (int i = 0; i < 21; i++) last = register_via_proxy(&s, "192.0.2.10");
+  assert_int_equal(last, 429);
+  /* Another citizen behind the same proxy is not blocked by the first one. */
+  assert_int_equal(register_via_proxy(&s, "192.0.2.11"), 201);
+  /* A forged first entry does not escape the limit of the real (last) address. */
+  assert_int_equal(register_via_proxy(&s, "198.51.100.7, 192.0.2.10"), 429);
+  assert_int_equal(h_server_destroy(&s), 0);
+}
+
+/* Without --trusted-proxy, X-Forwarded-For is ignored: varying it does not escape the limit. */
+static void untrusted_forwarded_for_is_ignored(void **state) {
+  (void)state;
+  h_server_t s = {0};
+  assert_int_equal(h_server_start(&s), 0);
+  long last = 0;
+  for (int i = 0; i < 21; i++) last = register_via_proxy(&s, h_str("192.0.2.%d", i + 1));
+  assert_int_equal(last, 429);
+  assert_int_equal(h_server_destroy(&s), 0);
+}
+
 int api_public_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(registration_create_returns_a_private_manage_link),
@@ -167,6 +206,8 @@ int api_public_tests(void) {
       cmocka_unit_test(registration_needs_person_and_presence),
       cmocka_unit_test(registration_is_visible_to_the_officer_of_the_country),
       cmocka_unit_test(registrations_from_one_address_are_rate_limited),
+      cmocka_unit_test(trusted_proxy_rate_limits_each_forwarded_address),
+      cmocka_unit_test(untrusted_forwarded_for_is_ignored),
   };
   return cmocka_run_group_tests_name("public", tests, h_group_setup, h_group_teardown);
 }
