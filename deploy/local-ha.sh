@@ -302,7 +302,7 @@ start_baoho() {
       # The first node applies the migrations; the next starts once it is healthy.
       spawn "$d/baoho.pid" "$d/baoho.log" root -- env PGPASSFILE="$HA_DIR/baoho.pgpass" \
         "$BAOHO_BIN" serve --db "$url" --key-file "$HA_DIR/baoho.key" \
-        --listen "127.0.0.1:$(baoho_port "$i")" --threads 4
+        --listen "127.0.0.1:$(baoho_port "$i")" --threads 4 --trusted-proxy 127.0.0.1
     fi
     wait_for 60 "baoho node b$i (see $d/baoho.log)" node_healthy "$d/baoho.pid" \
       "http://127.0.0.1:$(baoho_port "$i")"
