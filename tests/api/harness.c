@@ -259,9 +259,10 @@ static int h_pg_create(h_server_t *s) {
   return 0;
 }
 
-int h_server_start(h_server_t *s) {
+/* Starts a server with the extra arguments already in s->extra (the rest of s is reset). */
+static int h_server_start_with_extra(h_server_t *s) {
   const char *extra[8];
-  memcpy(extra, s->extra, sizeof(extra)); /* set by h_server_start_args, else zero */
+  memcpy(extra, s->extra, sizeof(extra));
   memset(s, 0, sizeof(*s));
   memcpy(s->extra, extra, sizeof(extra));
   const char *tmp = getenv("TMPDIR");
@@ -289,10 +290,15 @@ int h_server_start(h_server_t *s) {
   return h_spawn(s);
 }
 
+int h_server_start(h_server_t *s) {
+  memset(s, 0, sizeof(*s)); /* no extra arguments, whatever the caller's struct held */
+  return h_server_start_with_extra(s);
+}
+
 int h_server_start_args(h_server_t *s, const char *const *extra) {
   memset(s, 0, sizeof(*s));
   for (size_t i = 0; i < 7 && extra != NULL && extra[i] != NULL; i++) s->extra[i] = extra[i];
-  return h_server_start(s);
+  return h_server_start_with_extra(s);
 }
 
 int h_db_dump(const h_server_t *s, const char *path) {
