@@ -40,6 +40,5 @@ int store_alert_call_list(store_conn_t *c, int64_t id, arena_t *a, store_call_cb
 
 int store_outbox_recover(store_conn_t *c, int64_t now) { return ALERT_CALL(c, outbox_recover, now); }
 
-int store_alert_reached_each(store_conn_t *c, int64_t crisis_id, int (*cb)(void *ctx, int64_t person_id), void *ctx) { return ALERT_CALL(c, alert_reached_each, crisis_id, cb, ctx); }
 
 int store_alert_big(store_conn_t *c, int on) { return ALERT_CALL(c, alert_big, on); }

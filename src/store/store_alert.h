@@ -169,9 +169,6 @@ int store_needs_help_each(store_conn_t *c, int64_t crisis_id, arena_t *a, store_
  */
 int store_alert_escalate(store_conn_t *c, int64_t now, int64_t *alert_id /* OUT */,
                          int *stage /* OUT */);
-/* Calls cb with each person a message of crisis crisis_id was delivered to (duplicates allowed). */
-int store_alert_reached_each(store_conn_t *c, int64_t crisis_id,
-                             int (*cb)(void *ctx, int64_t person_id), void *ctx);
 /* Every recipient of alert id who has not answered, with phones and consenting contacts. */
 int store_alert_call_list(store_conn_t *c, int64_t id, arena_t *a, store_call_cb cb, void *ctx);
 

@@ -23,8 +23,6 @@ struct bh_pg_conn;
   int P##outbox_result(C *c, int64_t id, int status, int64_t next_at, const char *error,          \
                        int64_t now);                                                              \
   int P##outbox_recover(C *c, int64_t now);                                                       \
-  int P##alert_reached_each(C *c, int64_t crisis_id, int (*cb)(void *ctx, int64_t person_id),     \
-                            void *ctx);                                                           \
   int P##checkin_target(C *c, const unsigned char *token_hash, arena_t *a, checkin_target_t *out); \
   int P##checkin_target_by_phone(C *c, const char *phone, arena_t *a, checkin_target_t *out);     \
   int P##checkin_record(C *c, checkin_t *k);                                                      \

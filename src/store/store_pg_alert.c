@@ -57,9 +57,6 @@ static const char pga_result[] =
     "UPDATE outbox SET status = $2, next_at = $3, last_error = $4, sent_at = CASE WHEN $2 = 2"
     " THEN $5 ELSE sent_at END WHERE id = $1 AND status = 1";
 static const char pga_recover[] = "UPDATE outbox SET next_at = $1 WHERE status = 1";
-static const char pga_reached[] =
-    "SELECT r.person_id FROM alerts a JOIN outbox o ON o.alert_id = a.id AND o.status = 2"
-    " JOIN alert_recipients r ON r.id = o.recipient_id WHERE a.crisis_id = $1";
 static const char pga_target[] =
     "SELECT " PGA_TARGET_COLS " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
     " WHERE r.token_hash = $1";
@@ -360,20 +357,6 @@ int pga_outbox_recover(pg_conn_t *c, int64_t now) {
   pg_params_t p = {0};
   pgp_i64(&p, now);
   return pga_exec(c, pga_recover, &p);
-}
-
-int pga_alert_reached_each(pg_conn_t *c, int64_t crisis_id, int (*cb)(void *ctx, int64_t person_id),
-                           void *ctx) {
-  pg_params_t p = {0};
-  pgp_i64(&p, crisis_id);
-  PGresult *res;
-  int rc = pg_run_sql(c, pga_reached, &p, &res);
-  if (rc != BH_OK) return rc;
-  for (int i = 0; i < PQntuples(res); i++) {
-    if (cb(ctx, pg_col_i64(res, i, 0)) != 0) break;
-  }
-  PQclear(res);
-  return BH_OK;
 }
 
 /* Runs a target query with one parameter; BH_ERR_NOT_FOUND without a row. */

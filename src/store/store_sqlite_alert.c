@@ -54,9 +54,6 @@
     "UPDATE outbox SET status = ?2, next_at = ?3, last_error = ?4, sent_at = CASE WHEN ?2 = 2"  \
     " THEN ?5 ELSE sent_at END WHERE id = ?1 AND status = 1")                                  \
   X(SQA_RECOVER, "UPDATE outbox SET next_at = ?1 WHERE status = 1")                          \
-  X(SQA_REACHED,                                                                               \
-    "SELECT r.person_id FROM alerts a JOIN outbox o ON o.alert_id = a.id AND o.status = 2"     \
-    " JOIN alert_recipients r ON r.id = o.recipient_id WHERE a.crisis_id = ?1")                \
   X(SQA_TARGET,                                                                                \
     "SELECT " SQA_TARGET_COLS " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"    \
     " WHERE r.token_hash = ?1")                                                                \
@@ -360,17 +357,6 @@ int sqa_outbox_recover(sq_conn_t *c, int64_t now) {
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, now);
   return sqa_exec(c, st);
-}
-
-int sqa_alert_reached_each(sq_conn_t *c, int64_t crisis_id, int (*cb)(void *ctx, int64_t person_id),
-                           void *ctx) {
-  sqlite3_stmt *st = sqa(c, SQA_REACHED);
-  if (st == NULL) return BH_ERR_DB;
-  sqlite3_bind_int64(st, 1, crisis_id);
-  int rc, stop = 0;
-  while (!stop && (rc = sq_stmt_step(st)) == SQLITE_ROW) stop = cb(ctx, sqlite3_column_int64(st, 0)) != 0;
-  sqa_done(st);
-  return stop || rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
 }
 
 /* Reads the target columns of st's current row. */
