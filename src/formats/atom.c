@@ -19,23 +19,11 @@
 #include "domain/country.h"
 #include "domain/pdate.h"
 #include "formats/cap.h"
-#include "formats/csv.h"
+#include "formats/xmlw.h"
 #include "util/err.h"
 
 #define ATOM__XHTML_NAMESPACE "http://www.w3.org/1999/xhtml"
 #define ATOM__SHORT_SIZE 1024
-
-/* The sink that carries the writer's bytes into the caller's buffer. */
-typedef struct {
-  buf_t *out;
-  int rc; /* the first buf error, or BH_OK */
-} atom__sink_t;
-
-/* A writer with a sticky error: after the first failure every call does nothing. */
-typedef struct {
-  xmlTextWriterPtr w;
-  int rc;
-} atom__xml_t;
 
 /* The parts of the feed every entry needs, checked once. */
 typedef struct {
@@ -45,66 +33,19 @@ typedef struct {
   const char *date;
 } atom__ctx_t;
 
-/* Appends the writer's bytes to the buffer. After the first failure it drops everything yet
- * still reports success, so that libxml2 does not print an I/O error on stderr; the caller
- * reads s->rc at the end and discards the output. */
-static int atom__sink_write(void *ctx, const char *data, int len) {
-  atom__sink_t *s = ctx;
-  if (s->rc == BH_OK && len > 0) s->rc = buf_append(s->out, data, (size_t)len);
-  return len;
-}
-
-static int atom__sink_close(void *ctx) {
-  (void)ctx;
-  return 0;
-}
-
-/*
- * Returns 1 if the len bytes at s are valid UTF-8 holding only characters XML 1.0 allows and we
- * publish: no C0 control other than tab, line feed and carriage return, no DEL or C1 control,
- * no U+FFFE or U+FFFF.
- */
-static int atom__text_ok_len(const char *s, size_t len) {
-  if (!csv_field_valid_utf8(s, len)) return 0;
-  const unsigned char *p = (const unsigned char *)s;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = p[i];
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return 0;
-    if (c == 0x7f) return 0;
-    if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) return 0;
-    if (c == 0xef && i + 2 < len && p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf))
-      return 0;
-  }
-  return 1;
-}
-
-static int atom__text_ok(const char *s) { return s != NULL && atom__text_ok_len(s, strlen(s)); }
-
-static void atom__fail(atom__xml_t *x, int failed) {
-  if (x->rc == BH_OK && failed) x->rc = BH_ERR_INTERNAL;
-}
-
-static void atom__start(atom__xml_t *x, const char *name) {
-  if (x->rc == BH_OK) atom__fail(x, xmlTextWriterStartElement(x->w, BAD_CAST name) < 0);
-}
-
-static void atom__end(atom__xml_t *x) {
-  if (x->rc == BH_OK) atom__fail(x, xmlTextWriterEndElement(x->w) < 0);
-}
-
 /*
  * Writes an attribute of the open element; value must pass atom__text_ok. The value is escaped
  * here rather than by libxml2, which would turn every non-ASCII letter of an attribute into a
  * character reference: '&', '<', '>' and '"' become entities, and tab, line feed and carriage
  * return become character references so that attribute normalisation keeps them.
  */
-static void atom__attr(atom__xml_t *x, const char *name, const char *value) {
+static void atom__attr(xmlw_t *x, const char *name, const char *value) {
   if (x->rc != BH_OK) return;
-  if (!atom__text_ok(value)) {
+  if (!xmlw_text_ok(value)) {
     x->rc = BH_ERR_INVALID;
     return;
   }
-  atom__fail(x, xmlTextWriterStartAttribute(x->w, BAD_CAST name) < 0);
+  xmlw_fail(x, xmlTextWriterStartAttribute(x->w, BAD_CAST name) < 0);
   const char *run = value;
   for (const char *p = value; x->rc == BH_OK; p++) {
     const char *esc = *p == '&'    ? "&amp;"
@@ -116,35 +57,35 @@ static void atom__attr(atom__xml_t *x, const char *name, const char *value) {
                       : *p == '\r' ? "&#13;"
                                     : NULL;
     if (esc == NULL && *p != '\0') continue;
-    if (p > run) atom__fail(x, xmlTextWriterWriteRawLen(x->w, BAD_CAST run, (int)(p - run)) < 0);
+    if (p > run) xmlw_fail(x, xmlTextWriterWriteRawLen(x->w, BAD_CAST run, (int)(p - run)) < 0);
     if (esc == NULL) break;
-    atom__fail(x, xmlTextWriterWriteRaw(x->w, BAD_CAST esc) < 0);
+    xmlw_fail(x, xmlTextWriterWriteRaw(x->w, BAD_CAST esc) < 0);
     run = p + 1;
   }
-  atom__fail(x, xmlTextWriterEndAttribute(x->w) < 0);
+  xmlw_fail(x, xmlTextWriterEndAttribute(x->w) < 0);
 }
 
 /* Writes escaped text into the open element; value must pass atom__text_ok. */
-static void atom__text(atom__xml_t *x, const char *value) {
+static void atom__text(xmlw_t *x, const char *value) {
   if (x->rc != BH_OK) return;
-  if (!atom__text_ok(value)) {
+  if (!xmlw_text_ok(value)) {
     x->rc = BH_ERR_INVALID;
     return;
   }
-  atom__fail(x, xmlTextWriterWriteString(x->w, BAD_CAST value) < 0);
+  xmlw_fail(x, xmlTextWriterWriteString(x->w, BAD_CAST value) < 0);
 }
 
 /* Writes <name>value</name>. */
-static void atom__elem(atom__xml_t *x, const char *name, const char *value) {
-  atom__start(x, name);
+static void atom__elem(xmlw_t *x, const char *name, const char *value) {
+  xmlw_start(x, name);
   atom__text(x, value);
-  atom__end(x);
+  xmlw_end(x);
 }
 
 /* Formats at most ATOM__SHORT_SIZE - 1 bytes into text; a longer result is BH_ERR_INVALID. */
-static void atom__format(atom__xml_t *x, char text[ATOM__SHORT_SIZE] /* OUT */, const char *fmt,
+static void atom__format(xmlw_t *x, char text[ATOM__SHORT_SIZE] /* OUT */, const char *fmt,
                          ...) __attribute__((format(printf, 3, 4)));
-static void atom__format(atom__xml_t *x, char text[ATOM__SHORT_SIZE], const char *fmt, ...) {
+static void atom__format(xmlw_t *x, char text[ATOM__SHORT_SIZE], const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(text, ATOM__SHORT_SIZE, fmt, ap);
@@ -153,24 +94,24 @@ static void atom__format(atom__xml_t *x, char text[ATOM__SHORT_SIZE], const char
 }
 
 /* Writes an RFC 3339 UTC timestamp element. */
-static void atom__time(atom__xml_t *x, const char *name, int64_t t) {
+static void atom__time(xmlw_t *x, const char *name, int64_t t) {
   char z[PDATE_TIMESTAMP_SIZE];
   pdate_format_timestamp(t, z);
   atom__elem(x, name, z);
 }
 
 /* Writes <link rel=... type=... href=.../>. */
-static void atom__link(atom__xml_t *x, const char *rel, const char *type, const char *href) {
-  atom__start(x, "link");
+static void atom__link(xmlw_t *x, const char *rel, const char *type, const char *href) {
+  xmlw_start(x, "link");
   atom__attr(x, "rel", rel);
   atom__attr(x, "type", type);
   atom__attr(x, "href", href);
-  atom__end(x);
+  xmlw_end(x);
 }
 
 /* Writes each non-empty line of text (a trailing CR dropped) as an XHTML paragraph. */
-static void atom__paragraphs(atom__xml_t *x, const char *text) {
-  if (x->rc == BH_OK && !atom__text_ok(text)) x->rc = BH_ERR_INVALID;
+static void atom__paragraphs(xmlw_t *x, const char *text) {
+  if (x->rc == BH_OK && !xmlw_text_ok(text)) x->rc = BH_ERR_INVALID;
   const char *p = text;
   while (x->rc == BH_OK && *p != '\0') {
     const char *nl = strchr(p, '\n');
@@ -187,9 +128,9 @@ static void atom__paragraphs(atom__xml_t *x, const char *text) {
         x->rc = BH_ERR_NOMEM;
         return;
       }
-      atom__start(x, "p");
-      if (x->rc == BH_OK) atom__fail(x, xmlTextWriterWriteString(x->w, line) < 0);
-      atom__end(x);
+      xmlw_start(x, "p");
+      if (x->rc == BH_OK) xmlw_fail(x, xmlTextWriterWriteString(x->w, line) < 0);
+      xmlw_end(x);
       xmlFree(line);
     }
     p += len;
@@ -227,15 +168,6 @@ static int atom__authority_ok(const char *a) {
   return 1;
 }
 
-/* Returns 1 if the version's fields allow an entry to be written. */
-static int atom__advisory_ok(const advisory_t *a) {
-  if (a->id <= 0 || a->series_id <= 0 || a->version < 1) return 0;
-  if (a->level < ADVISORY_LEVEL_MIN || a->level > ADVISORY_LEVEL_MAX) return 0;
-  if (!country_valid(a->country)) return 0;
-  if (a->region != NULL && !country_region_valid(a->country, a->region)) return 0;
-  return a->title_vi != NULL && a->title_en != NULL && a->text_vi != NULL && a->text_en != NULL;
-}
-
 /* Orders versions newest first: issued_at, then series, then version, all descending. */
 static int atom__newest_first(const void *pa, const void *pb) {
   const advisory_t *a = *(const advisory_t *const *)pa;
@@ -247,23 +179,23 @@ static int atom__newest_first(const void *pa, const void *pb) {
 }
 
 /* Writes one XHTML block of the content in one language. */
-static void atom__content_lang(atom__xml_t *x, const char *lang, const char *title,
+static void atom__content_lang(xmlw_t *x, const char *lang, const char *title,
                                const char *text) {
-  atom__start(x, "div");
+  xmlw_start(x, "div");
   atom__attr(x, "xml:lang", lang);
   atom__elem(x, "h2", title);
   atom__paragraphs(x, text);
-  atom__end(x);
+  xmlw_end(x);
 }
 
 /* Writes the entry of one version. */
-static void atom__entry(atom__xml_t *x, const atom__ctx_t *c, const advisory_t *a) {
+static void atom__entry(xmlw_t *x, const atom__ctx_t *c, const advisory_t *a) {
   char text[ATOM__SHORT_SIZE];
   const char *vi = country_name(a->country, "vi"), *en = country_name(a->country, "en");
   const char *open = a->region != NULL ? " (" : "", *region = a->region != NULL ? a->region : "",
              *close = a->region != NULL ? ")" : "";
 
-  atom__start(x, "entry");
+  xmlw_start(x, "entry");
   atom__format(x, text, "tag:%s,%s:advisories/%" PRId64 "/v%d", c->authority, c->date,
                a->series_id, a->version);
   atom__elem(x, "id", text);
@@ -277,44 +209,44 @@ static void atom__entry(atom__xml_t *x, const atom__ctx_t *c, const advisory_t *
   atom__format(x, text, "%.*s/advisories/%" PRId64 ".cap", c->base_len, c->base, a->id);
   atom__link(x, "alternate", CAP_MEDIA_TYPE, text);
 
-  atom__start(x, "category");
+  xmlw_start(x, "category");
   atom__format(x, text, "level-%d", a->level);
   atom__attr(x, "term", text);
   atom__format(x, text, "%.*s/advisory-levels", c->base_len, c->base);
   atom__attr(x, "scheme", text);
   atom__attr(x, "label", model_advisory_levels_vi[a->level]);
-  atom__end(x);
+  xmlw_end(x);
 
-  atom__start(x, "summary");
+  xmlw_start(x, "summary");
   atom__attr(x, "xml:lang", "en");
   atom__format(x, text, "%s%s%s%s: level %d — %s", en, open, region, close, a->level,
                model_advisory_levels_en[a->level]);
   atom__text(x, text);
-  atom__end(x);
+  xmlw_end(x);
 
-  atom__start(x, "content");
+  xmlw_start(x, "content");
   atom__attr(x, "type", "xhtml");
   if (x->rc == BH_OK)
-    atom__fail(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "div",
+    xmlw_fail(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "div",
                                               BAD_CAST ATOM__XHTML_NAMESPACE) < 0);
   atom__content_lang(x, "vi", a->title_vi, a->text_vi);
   atom__content_lang(x, "en", a->title_en, a->text_en);
-  atom__end(x); /* div */
-  atom__end(x); /* content */
+  xmlw_end(x); /* div */
+  xmlw_end(x); /* content */
 
   char level[2] = {(char)('0' + a->level), '\0'};
   atom__elem(x, "baoho:level", level);
   atom__elem(x, "baoho:country", a->country);
   if (a->region != NULL) atom__elem(x, "baoho:region", a->region);
-  atom__end(x); /* entry */
+  xmlw_end(x); /* entry */
 }
 
 /* Writes the feed; the caller owns the writer and checks x->rc. */
-static void atom__feed(atom__xml_t *x, const atom__ctx_t *c, const advisory_t *const *sorted,
+static void atom__feed(xmlw_t *x, const atom__ctx_t *c, const advisory_t *const *sorted,
                        size_t n, const atom_options_t *opt) {
   char text[ATOM__SHORT_SIZE];
   if (x->rc == BH_OK)
-    atom__fail(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "feed",
+    xmlw_fail(x, xmlTextWriterStartElementNS(x->w, NULL, BAD_CAST "feed",
                                               BAD_CAST ATOM_NAMESPACE) < 0);
   atom__attr(x, "xmlns:baoho", ATOM_BAOHO_NAMESPACE);
   atom__attr(x, "xml:lang", "vi");
@@ -322,14 +254,14 @@ static void atom__feed(atom__xml_t *x, const atom__ctx_t *c, const advisory_t *c
   atom__elem(x, "id", text);
   atom__elem(x, "title", opt->title != NULL ? opt->title : ATOM_DEFAULT_TITLE);
   atom__time(x, "updated", n > 0 ? sorted[0]->issued_at : opt->now);
-  atom__start(x, "author");
+  xmlw_start(x, "author");
   atom__elem(x, "name", opt->author_name);
   if (opt->author_email != NULL) atom__elem(x, "email", opt->author_email);
-  atom__end(x);
+  xmlw_end(x);
   atom__format(x, text, "%.*s/advisories.atom", c->base_len, c->base);
   atom__link(x, "self", ATOM_MEDIA_TYPE, text);
   for (size_t i = 0; i < n && x->rc == BH_OK; i++) atom__entry(x, c, sorted[i]);
-  atom__end(x); /* feed */
+  xmlw_end(x); /* feed */
 }
 
 int atom_write_advisories(const advisory_t *items, size_t n, const atom_options_t *opt,
@@ -339,51 +271,23 @@ int atom_write_advisories(const advisory_t *items, size_t n, const atom_options_
   pdate_t tag_day;
   if (!atom__base_url_ok(opt->base_url, &c.base_len) || !atom__authority_ok(opt->tag_authority) ||
       opt->tag_date == NULL || pdate_parse(opt->tag_date, &tag_day) != BH_OK ||
-      !atom__text_ok(opt->author_name) || opt->author_name[0] == '\0' ||
+      !xmlw_text_ok(opt->author_name) || opt->author_name[0] == '\0' ||
       (opt->author_email != NULL && strchr(opt->author_email, '@') == NULL))
     return BH_ERR_INVALID;
   for (size_t i = 0; i < n; i++)
-    if (!atom__advisory_ok(&items[i])) return BH_ERR_INVALID;
+    if (!xmlw_advisory_ok(&items[i])) return BH_ERR_INVALID;
   if (n > SIZE_MAX / sizeof(const advisory_t *)) return BH_ERR_TOO_LARGE;
 
-  size_t start = out->len;
-  atom__sink_t sink = {out, BH_OK};
-  atom__xml_t x = {NULL, BH_OK};
-  xmlOutputBufferPtr ob = NULL;
+  xmlw_t x;
   const advisory_t **sorted = NULL;
-  int rc = BH_OK;
   if (n > 0) {
     sorted = malloc(n * sizeof *sorted);
     if (sorted == NULL) return BH_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) sorted[i] = &items[i];
     qsort(sorted, n, sizeof *sorted, atom__newest_first);
   }
-  rc = buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  if (rc != BH_OK) goto out;
-  ob = xmlOutputBufferCreateIO(atom__sink_write, atom__sink_close, &sink, NULL);
-  if (ob == NULL) {
-    rc = BH_ERR_NOMEM;
-    goto out;
-  }
-  x.w = xmlNewTextWriter(ob); /* owns ob on success only */
-  if (x.w == NULL) {
-    xmlOutputBufferClose(ob);
-    rc = BH_ERR_NOMEM;
-    goto out;
-  }
-  atom__fail(&x, xmlTextWriterSetIndent(x.w, 1) < 0 ||
-                     xmlTextWriterSetIndentString(x.w, BAD_CAST "  ") < 0);
-  atom__feed(&x, &c, sorted, n, opt);
-  if (x.rc == BH_OK) atom__fail(&x, xmlTextWriterFlush(x.w) < 0);
-  xmlFreeTextWriter(x.w);
-  /* A failed append (full buffer, no memory) is known only to the sink. */
-  rc = sink.rc != BH_OK ? sink.rc : x.rc;
-
-out:
+  if (xmlw_begin(&x, out) == BH_OK) atom__feed(&x, &c, sorted, n, opt);
+  int rc = xmlw_finish(&x);
   free(sorted);
-  if (rc != BH_OK) {
-    out->len = start;
-    if (out->data != NULL) out->data[start] = '\0';
-  }
   return rc;
 }

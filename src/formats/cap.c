@@ -17,7 +17,7 @@
 
 #include "domain/country.h"
 #include "domain/pdate.h"
-#include "formats/csv.h"
+#include "formats/xmlw.h"
 #include "util/err.h"
 
 /* What each level means to a CAP receiver, declared once (index = level). */
@@ -51,65 +51,10 @@ static const struct cap__lang {
 #define CAP__ID_SIZE (CAP_SENDER_MAX + 64)
 #define CAP__SHORT_SIZE 1024
 
-/* The sink that carries the writer's bytes into the caller's buffer. */
-typedef struct {
-  buf_t *out;
-  int rc; /* the first buf error, or BH_OK */
-} cap__sink_t;
-
-/* A writer with a sticky error: after the first failure every call does nothing. */
-typedef struct {
-  xmlTextWriterPtr w;
-  int rc;
-} cap__xml_t;
-
-/* Appends the writer's bytes to the buffer. After the first failure it drops everything yet
- * still reports success, so that libxml2 does not print an I/O error on stderr; the caller
- * reads s->rc at the end and discards the output. */
-static int cap__sink_write(void *ctx, const char *data, int len) {
-  cap__sink_t *s = ctx;
-  if (s->rc == BH_OK && len > 0) s->rc = buf_append(s->out, data, (size_t)len);
-  return len;
-}
-
-static int cap__sink_close(void *ctx) {
-  (void)ctx;
-  return 0;
-}
-
-/*
- * Returns 1 if s is valid UTF-8 holding only characters XML 1.0 allows and we publish: no C0
- * control other than tab, line feed and carriage return, no DEL or C1 control, no U+FFFE or
- * U+FFFF. Surrogates, overlong forms and values past U+10FFFF are refused as invalid UTF-8.
- */
-static int cap__text_ok(const char *s) {
-  size_t len = strlen(s);
-  if (!csv_field_valid_utf8(s, len)) return 0;
-  const unsigned char *p = (const unsigned char *)s;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = p[i];
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return 0;
-    if (c == 0x7f) return 0;
-    if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) return 0;
-    if (c == 0xef && i + 2 < len && p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf))
-      return 0;
-  }
-  return 1;
-}
-
-static void cap__start(cap__xml_t *x, const char *name) {
-  if (x->rc == BH_OK && xmlTextWriterStartElement(x->w, BAD_CAST name) < 0)
-    x->rc = BH_ERR_INTERNAL;
-}
-
-static void cap__end(cap__xml_t *x) {
-  if (x->rc == BH_OK && xmlTextWriterEndElement(x->w) < 0) x->rc = BH_ERR_INTERNAL;
-}
-
 /* Writes <name>value</name>; value must pass cap__text_ok. */
-static void cap__elem(cap__xml_t *x, const char *name, const char *value) {
+static void cap__elem(xmlw_t *x, const char *name, const char *value) {
   if (x->rc != BH_OK) return;
-  if (value == NULL || !cap__text_ok(value)) {
+  if (value == NULL || !xmlw_text_ok(value)) {
     x->rc = BH_ERR_INVALID;
     return;
   }
@@ -118,9 +63,9 @@ static void cap__elem(cap__xml_t *x, const char *name, const char *value) {
 }
 
 /* Writes <name>value</name> with a formatted value of at most CAP__SHORT_SIZE - 1 bytes. */
-static void cap__elemf(cap__xml_t *x, const char *name, const char *fmt, ...)
+static void cap__elemf(xmlw_t *x, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void cap__elemf(cap__xml_t *x, const char *name, const char *fmt, ...) {
+static void cap__elemf(xmlw_t *x, const char *name, const char *fmt, ...) {
   char text[CAP__SHORT_SIZE];
   va_list ap;
   va_start(ap, fmt);
@@ -131,11 +76,11 @@ static void cap__elemf(cap__xml_t *x, const char *name, const char *fmt, ...) {
 }
 
 /* Writes <name><valueName>value_name</valueName><value>value</value></name>. */
-static void cap__pair(cap__xml_t *x, const char *name, const char *value_name, const char *value) {
-  cap__start(x, name);
+static void cap__pair(xmlw_t *x, const char *name, const char *value_name, const char *value) {
+  xmlw_start(x, name);
   cap__elem(x, "valueName", value_name);
   cap__elem(x, "value", value);
-  cap__end(x);
+  xmlw_end(x);
 }
 
 /* Formats a Unix time as a CAP dateTime in UTC, which CAP writes "-00:00", never "Z". */
@@ -185,24 +130,15 @@ static void cap__identifier(const char *sender, const advisory_t *a, char out[CA
   snprintf(out, CAP__ID_SIZE, "%s-advisory-%" PRId64 "-v%d", sender, a->series_id, a->version);
 }
 
-/* Returns 1 if the version's own fields allow an alert to be written. */
-static int cap__advisory_ok(const advisory_t *a) {
-  if (a->id <= 0 || a->series_id <= 0 || a->version < 1) return 0;
-  if (a->level < ADVISORY_LEVEL_MIN || a->level > ADVISORY_LEVEL_MAX) return 0;
-  if (!country_valid(a->country)) return 0;
-  if (a->region != NULL && !country_region_valid(a->country, a->region)) return 0;
-  return a->title_vi != NULL && a->title_en != NULL && a->text_vi != NULL && a->text_en != NULL;
-}
-
 /* Writes one info block in language lang. */
-static void cap__info(cap__xml_t *x, const advisory_t *a, const cap_options_t *opt, int lang,
+static void cap__info(xmlw_t *x, const advisory_t *a, const cap_options_t *opt, int lang,
                       const char *base, size_t base_len, const char *expires) {
   const struct cap__lang *l = &cap__langs[lang];
   const struct cap__level *lv = &cap__levels[a->level];
   char effective[CAP__TIME_SIZE];
   cap__time(a->issued_at, effective);
 
-  cap__start(x, "info");
+  xmlw_start(x, "info");
   cap__elem(x, "language", l->tag);
   cap__elem(x, "category", "Safety");
   cap__elemf(x, "event", "%s%d", l->event, a->level);
@@ -220,7 +156,7 @@ static void cap__info(cap__xml_t *x, const advisory_t *a, const cap_options_t *o
   char level[2] = {(char)('0' + a->level), '\0'};
   cap__pair(x, "parameter", "advisoryLevel", level);
 
-  cap__start(x, "area");
+  xmlw_start(x, "area");
   const char *country = country_name(a->country, l->country_lang);
   if (a->region != NULL)
     cap__elemf(x, "areaDesc", "%s (%s)", country, a->region);
@@ -228,12 +164,12 @@ static void cap__info(cap__xml_t *x, const advisory_t *a, const cap_options_t *o
     cap__elem(x, "areaDesc", country);
   cap__pair(x, "geocode", "ISO3166-1", a->country);
   if (a->region != NULL) cap__pair(x, "geocode", "ISO3166-2", a->region);
-  cap__end(x); /* area */
-  cap__end(x); /* info */
+  xmlw_end(x); /* area */
+  xmlw_end(x); /* info */
 }
 
 /* Writes the whole alert; the caller owns the writer and checks x->rc. */
-static void cap__alert(cap__xml_t *x, const advisory_t *a, const advisory_t *previous,
+static void cap__alert(xmlw_t *x, const advisory_t *a, const advisory_t *previous,
                        const cap_options_t *opt, const char *base, size_t base_len,
                        const char *expires) {
   char id[CAP__ID_SIZE], sent[CAP__TIME_SIZE];
@@ -258,7 +194,7 @@ static void cap__alert(cap__xml_t *x, const advisory_t *a, const advisory_t *pre
   }
   for (int lang = 0; lang < CAP__LANGS; lang++)
     cap__info(x, a, opt, lang, base, base_len, expires);
-  cap__end(x); /* alert */
+  xmlw_end(x); /* alert */
 }
 
 int cap_write_advisory(const advisory_t *a, const advisory_t *previous,
@@ -268,7 +204,7 @@ int cap_write_advisory(const advisory_t *a, const advisory_t *previous,
   if (!cap__sender_ok(opt->sender) || !cap__base_url_ok(opt->base_url, &base_len) ||
       opt->sender_name_vi == NULL || opt->sender_name_en == NULL)
     return BH_ERR_INVALID;
-  if (!cap__advisory_ok(a)) return BH_ERR_INVALID;
+  if (!xmlw_advisory_ok(a)) return BH_ERR_INVALID;
   if (a->version == 1 ? previous != NULL
                       : (previous == NULL || previous->series_id != a->series_id ||
                          previous->version != a->version - 1))
@@ -282,35 +218,9 @@ int cap_write_advisory(const advisory_t *a, const advisory_t *previous,
     expires_p = expires;
   }
 
-  size_t start = out->len;
-  cap__sink_t sink = {out, BH_OK};
-  cap__xml_t x = {NULL, BH_OK};
-  xmlOutputBufferPtr ob = NULL;
-  int rc = buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  if (rc != BH_OK) goto out;
-  ob = xmlOutputBufferCreateIO(cap__sink_write, cap__sink_close, &sink, NULL);
-  if (ob == NULL) {
-    rc = BH_ERR_NOMEM;
-    goto out;
+  xmlw_t x;
+  if (xmlw_begin(&x, out) == BH_OK) {
+    cap__alert(&x, a, previous, opt, opt->base_url, base_len, expires_p);
   }
-  x.w = xmlNewTextWriter(ob); /* owns ob on success only */
-  if (x.w == NULL) {
-    xmlOutputBufferClose(ob);
-    rc = BH_ERR_NOMEM;
-    goto out;
-  }
-  if (xmlTextWriterSetIndent(x.w, 1) < 0 || xmlTextWriterSetIndentString(x.w, BAD_CAST "  ") < 0)
-    x.rc = BH_ERR_INTERNAL;
-  cap__alert(&x, a, previous, opt, opt->base_url, base_len, expires_p);
-  if (x.rc == BH_OK && xmlTextWriterFlush(x.w) < 0) x.rc = BH_ERR_INTERNAL;
-  xmlFreeTextWriter(x.w);
-  /* A failed append (full buffer, no memory) is known only to the sink. */
-  rc = sink.rc != BH_OK ? sink.rc : x.rc;
-
-out:
-  if (rc != BH_OK) {
-    out->len = start;
-    if (out->data != NULL) out->data[start] = '\0';
-  }
-  return rc;
+  return xmlw_finish(&x);
 }
