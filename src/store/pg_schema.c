@@ -258,8 +258,17 @@ static const char migration_4[] =
     "CREATE INDEX checkins_crisis ON checkins(crisis_id, person_id, id);"
     "CREATE INDEX checkins_alert ON checkins(alert_id, id);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3,
-                                         migration_4};
+/* Migrations 5 to 8 are reserved while their features are built side by side; each owner replaces
+ * its placeholder with the real schema. 5: assistance cases (issue 5). 6: staging sites and
+ * transports (issue 5). 7: lists from foreign authorities and match decisions (issue 6).
+ * 8: idempotency keys (issue 8). */
+static const char migration_5[] = "SELECT 1;";
+static const char migration_6[] = "SELECT 1;";
+static const char migration_7[] = "SELECT 1;";
+static const char migration_8[] = "SELECT 1;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6, migration_7, migration_8};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

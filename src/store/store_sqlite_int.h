@@ -15,7 +15,7 @@
 #include "store/store_sqlite.h"
 
 /* The most statements one connection caches through sq_stmt_cached. */
-#define SQ_STMT_CACHE_MAX 64
+#define SQ_STMT_CACHE_MAX 256
 
 /* The sqlite3 handle of c. */
 sqlite3 *sq_conn_db(sq_conn_t *c);
