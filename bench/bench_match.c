@@ -4,15 +4,23 @@
  * Builds an index of N generated registry persons (gen_person, seed S), times the build and reads
  * the peak resident memory (VmHWM), then matches a generated police list of Q noisy copies
  * (gen_list_query, same seed; about one in five has no true match) and reports:
- *   - top-1 accuracy on the queries that have a true match,
+ *   - top-1 accuracy on the queries that have a true match, in all and split by what the query
+ *     carries besides the name (an identity number; a date but no id; an age only; nothing),
  *   - precision of the strong band, share of no-match queries given a strong candidate,
  *   - blocking recall (the true person among the candidates scored),
  *   - query time for the list, and optionally a dedupe over --dedupe M persons.
  * The band thresholds live in match_score.h; --sweep shows precision and false-strong rate at
  * other thresholds, for choosing them on one seed and measuring them on another.
  *
+ * --ambiguity measures how much the list itself allows: for each query with a true match, the
+ * registry persons that the query cannot tell from the true one ("twins": the same folded name,
+ * and every field the query carries scored the same, e.g. two "Nguyen Van Hung", male, age 30,
+ * no id), and the candidates that score at least as high as the true one. It reports the
+ * ceiling of top-1 accuracy that any ranker reaches on such a list (a twin group of k persons
+ * is right 1 time in k at best), and top-1 accuracy on the queries without twins.
+ *
  * usage: bench_match [--n N] [--queries Q] [--seed S] [--threads T] [--sweep] [--verbose]
- *                    [--dedupe M]
+ *                    [--ambiguity] [--dedupe M]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -84,6 +92,89 @@ static void bench_query_input(const gen_noisy_t *q, bench_text_t *t, match_input
   in->province = q->province;
 }
 
+/* A record number keyed by the hash of its folded name tokens, to find a name's twins. */
+typedef struct {
+  uint64_t h;
+  uint32_t rec;
+} bench_name_t;
+
+static uint64_t bench_name_hash(const match_rec_t *r) {
+  return match_hash_bytes(r->tok, (size_t)r->ntok * sizeof r->tok[0]);
+}
+
+static int bench_name_cmp(const void *a, const void *b) {
+  const bench_name_t *x = a, *y = b;
+  if (x->h != y->h) return x->h < y->h ? -1 : 1;
+  return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/* What --ambiguity adds up over the queries with a true match. */
+typedef struct {
+  double ceiling;        /* sum of 1/k over twin groups of k persons */
+  double tie_expect;     /* sum of 1/(1+ties) where nothing scores above the truth */
+  size_t unique, unique_ok; /* queries without twins, and those ranked right */
+  size_t twin_queries;   /* queries with at least one twin */
+  size_t miss_twin, miss_tie, miss_below; /* misses: winner a twin, a non-twin tie, truth below */
+} bench_amb_t;
+
+/* Counts the twins of the true record t for query q (same folded tokens, the same accent keys
+ * when the query has diacritics, the same weight and explanation) and, among the candidates in
+ * c, those scoring above and equal to t. Returns 1/k for a twin group of k persons. */
+static double bench_ambiguity(const match_index_t *idx, const bench_name_t *names, const match_query_t *q,
+                            uint32_t t, const match_cands_t *c, const match_result_t *res,
+                            match_tokcache_t *cache, bench_amb_t *a, int verbose) {
+  char ext[MATCH_EXPLAIN_MAX], ex[MATCH_EXPLAIN_MAX];
+  const match_rec_t *tr = match_index_record(idx, t);
+  int accented = (q->rec.flags & MATCH_REC_ACCENTED) != 0;
+  match_tokcache_next(cache);
+  double wt = match_score(idx, q, t, cache, ext, sizeof ext);
+  bench_name_t key = {bench_name_hash(tr), 0};
+  size_t lo = 0, hi = match_index_count(idx);
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (bench_name_cmp(&names[mid], &key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  size_t twins = 0;
+  int winner_twin = 0;
+  for (size_t k = lo; k < match_index_count(idx) && names[k].h == key.h; k++) {
+    uint32_t r = names[k].rec;
+    const match_rec_t *o = match_index_record(idx, r);
+    if (r == t || o->ntok != tr->ntok || memcmp(o->tok, tr->tok, tr->ntok * sizeof tr->tok[0]))
+      continue;
+    if (accented && memcmp(o->accent, tr->accent, tr->ntok * sizeof tr->accent[0])) continue;
+    double w = match_score(idx, q, r, cache, ex, sizeof ex);
+    if (w != wt || strcmp(ex, ext) != 0) continue;
+    twins++;
+    if (res->nhit && res->hit[0].cand == r) winner_twin = 1;
+  }
+  size_t above = 0, ties = 0;
+  for (size_t k = 0; k < c->n; k++) {
+    if (c->id[k] == t) continue;
+    double w = match_score(idx, q, c->id[k], cache, NULL, 0);
+    above += w > wt;
+    ties += w == wt;
+  }
+  a->ceiling += 1.0 / (double)(1 + twins);
+  if (above == 0) a->tie_expect += 1.0 / (double)(1 + ties);
+  int ok = res->nhit && res->hit[0].cand == t;
+  if (twins == 0) {
+    a->unique++;
+    a->unique_ok += ok;
+  } else {
+    a->twin_queries++;
+  }
+  if (!ok) {
+    if (winner_twin) a->miss_twin++;
+    else if (above == 0) a->miss_tie++;
+    else a->miss_below++;
+  }
+  if (verbose && !ok)
+    printf("     ambiguity: %zu twins, %zu candidates above the truth, %zu tied\n", twins, above,
+           ties);
+  return 1.0 / (double)(1 + twins);
+}
+
 typedef struct {
   size_t pairs;
 } bench_dedupe_t;
@@ -98,7 +189,7 @@ static int bench_dedupe_emit(void *ctx, uint32_t i, uint32_t j, double p) {
 
 int main(int argc, char **argv) {
   uint64_t n = 5000000, nq = 1000, seed = 2, dedupe_n = 0;
-  int threads = 2, sweep = 0, verbose = 0;
+  int threads = 2, sweep = 0, verbose = 0, ambiguity = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--n") && i + 1 < argc) n = bench_arg(argv[++i]);
     else if (!strcmp(argv[i], "--queries") && i + 1 < argc) nq = bench_arg(argv[++i]);
@@ -107,9 +198,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--dedupe") && i + 1 < argc) dedupe_n = bench_arg(argv[++i]);
     else if (!strcmp(argv[i], "--sweep")) sweep = 1;
     else if (!strcmp(argv[i], "--verbose")) verbose = 1;
+    else if (!strcmp(argv[i], "--ambiguity")) ambiguity = 1;
     else {
       fprintf(stderr, "usage: bench_match [--n N] [--queries Q] [--seed S] [--threads T] "
-                      "[--sweep] [--verbose] [--dedupe M]\n");
+                      "[--sweep] [--verbose] [--ambiguity] [--dedupe M]\n");
       return 2;
     }
   }
@@ -182,12 +274,31 @@ int main(int argc, char **argv) {
   /* Blocking recall, measured apart (single thread) so the timing above is the real path. */
   match_cands_t cands;
   if (match_cands_init(&cands, idx) != BH_OK) return 1;
+  bench_amb_t amb = {0};
+  bench_name_t *names = NULL;
+  match_tokcache_t amb_cache = {0};
+  if (ambiguity) {
+    uint32_t nr = match_index_count(idx);
+    names = malloc((size_t)nr * sizeof *names);
+    if (names == NULL || match_tokcache_init(&amb_cache, idx) != BH_OK) return 1;
+    for (uint32_t r = 0; r < nr; r++) {
+      names[r].h = bench_name_hash(match_index_record(idx, r));
+      names[r].rec = r;
+    }
+    qsort(names, nr, sizeof *names, bench_name_cmp);
+  }
   size_t in_total = 0, blocked = 0, top1 = 0, strong = 0, strong_ok = 0, out_total = 0,
          out_strong = 0, review = 0, scored = 0;
   static const double sweep_t[] = {0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999};
   enum { NS = sizeof sweep_t / sizeof sweep_t[0] };
   size_t sw_strong[NS] = {0}, sw_ok[NS] = {0}, sw_out[NS] = {0};
   size_t by_kind[MATCH_KEY_COUNT] = {0}, skipped = 0;
+  /* Top-1 by what the query carries besides its name: an identity number; else a date of birth;
+   * else an age; else nothing. */
+  static const char *const evid_name[4] = {"id number", "date, no id", "age only, no id",
+                                           "name only"};
+  size_t evid_n[4] = {0}, evid_ok[4] = {0};
+  double evid_ceil[4] = {0}; /* with --ambiguity: the ceiling per kind of query */
   for (uint64_t i = 0; i < nq; i++) {
     const match_result_t *r = &res[i];
     scored += r->nscored;
@@ -213,6 +324,9 @@ int main(int argc, char **argv) {
     }
     in_total++;
     top1 += ok;
+    int ev = noisy[i].id_number[0] ? 0 : noisy[i].dob.prec ? 1 : noisy[i].age >= 0 ? 2 : 3;
+    evid_n[ev]++;
+    evid_ok[ev] += ok;
     match_index_block(idx, &q[i], &cands);
     for (int k = 0; k < MATCH_KEY_COUNT; k++) by_kind[k] += cands.by_kind[k];
     skipped += cands.skipped;
@@ -244,6 +358,9 @@ int main(int argc, char **argv) {
         match_tokcache_free(&cache);
       }
     }
+    if (ambiguity)
+      evid_ceil[ev] += bench_ambiguity(idx, names, &q[i], (uint32_t)truth[i], &cands, r,
+                                       &amb_cache, &amb, verbose);
   }
   if (verbose)
     for (uint64_t i = 0; i < nq; i++)
@@ -266,12 +383,38 @@ int main(int argc, char **argv) {
          nq, t4 - t3, (double)scored / (double)nq);
   printf("top-1 accuracy (queries with a true match): %.2f%% (%zu/%zu)   target >= 97%%\n",
          100.0 * (double)top1 / (double)(in_total ? in_total : 1), top1, in_total);
+  printf("top-1 by what the query carries:");
+  for (int k = 0; k < 4; k++)
+    printf("%s %s %.2f%% (%zu/%zu)", k ? ";" : "", evid_name[k],
+           100.0 * (double)evid_ok[k] / (double)(evid_n[k] ? evid_n[k] : 1), evid_ok[k], evid_n[k]);
+  printf("\n");
+  if (ambiguity) {
+    printf("top-1 ceiling by what the query carries:");
+    for (int k = 0; k < 4; k++)
+      printf("%s %s %.2f%%", k ? ";" : "", evid_name[k],
+             100.0 * evid_ceil[k] / (double)(evid_n[k] ? evid_n[k] : 1));
+    printf("\n");
+  }
   printf("blocking recall: %.2f%% (%zu/%zu)   target >= 99.5%%\n",
          100.0 * (double)blocked / (double)(in_total ? in_total : 1), blocked, in_total);
   printf("strong band: %zu queries, precision %.2f%%   target >= 99.5%%; review band: %zu\n",
          strong, 100.0 * (double)strong_ok / (double)(strong ? strong : 1), review);
   printf("no-match queries given a strong candidate: %.2f%% (%zu/%zu)   target <= 0.5%%\n",
          100.0 * (double)out_strong / (double)(out_total ? out_total : 1), out_strong, out_total);
+  if (ambiguity) {
+    printf("ambiguity: %zu queries (%.2f%%) have twins of the true person the query cannot tell "
+           "apart; top-1 ceiling for any ranker %.2f%%; expected top-1 with ties broken at random "
+           "%.2f%%\n",
+           amb.twin_queries, 100.0 * (double)amb.twin_queries / (double)(in_total ? in_total : 1),
+           100.0 * amb.ceiling / (double)(in_total ? in_total : 1),
+           100.0 * amb.tie_expect / (double)(in_total ? in_total : 1));
+    printf("ambiguity: top-1 on the %zu queries without twins %.2f%%; misses: %zu to a twin, %zu "
+           "to an equal score, %zu to a higher score\n",
+           amb.unique, 100.0 * (double)amb.unique_ok / (double)(amb.unique ? amb.unique : 1),
+           amb.miss_twin, amb.miss_tie, amb.miss_below);
+    free(names);
+    match_tokcache_free(&amb_cache);
+  }
   if (sweep) {
     printf("threshold sweep (top candidate's probability >= t):\n");
     for (int s = 0; s < NS; s++)

@@ -168,6 +168,14 @@ run_wrk() {
 # Extracts key from a "k=v k=v" line.
 kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
+# CPU time (user + system, in clock ticks) the process $1 has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Milliseconds of CPU per request: ticks $1 over requests $2.
+cpu_ms_per_req() {
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", n ? t * 1000 / hz / n : 0}'
+}
+
 build() {
   log "building Release into $BUILD"
   if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release &&
@@ -202,7 +210,8 @@ ensure_token() {
 part_import() {
   ensure_csv
   log "import of $N persons"
-  rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DATA/rejects.csv"
+  rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-audit" "$DB-audit-wal" "$DB-audit-shm" "$DB.key" \
+    "$DATA/rejects.csv"
   local cmd="baoho import persons $CSV --db $DB --rejects $DATA/rejects.csv"
   /usr/bin/time -f 'maxrss_kb=%M user_s=%U sys_s=%S wall_s=%e' -o "$OUT/import.time" \
     "$BAOHO" import persons "$CSV" --db "$DB" --rejects "$DATA/rejects.csv" \
@@ -256,8 +265,13 @@ part_search() {
   run_wrk warmup "$url" "$ROOT/bench/rotate.lua" "$OUT/names.tsv" 5
   for tag in filters names name_full name_ascii name_two name_two_ascii; do
     log "wrk: $tag"
+    local t0
+    t0=$(cpu_ticks "$SERVER_PID")
     run_wrk "search-$tag" "$url" "$ROOT/bench/rotate.lua" "$OUT/$tag.tsv"
     r=$WRK_RESULT
+    record "$tag server CPU per request" \
+      "$(cpu_ms_per_req $(($(cpu_ticks "$SERVER_PID") - t0)) "$(kv requests "$r")")" "ms" "-" \
+      "utime+stime of /proc/PID/stat around $WRK_CMD"
     record "$tag p99 (c=$CONNS)" "$(kv p99_ms "$r")" "ms" "< 20" "$WRK_CMD"
     record "$tag p50" "$(kv p50_ms "$r")" "ms" "-" "$WRK_CMD"
     record "$tag throughput" "$(kv rps "$r")" "req/s" "-" "$WRK_CMD"

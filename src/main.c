@@ -15,7 +15,8 @@ static const char main_usage[] =
     "  export persons   export persons as CSV\n"
     "  demo             load the demo scenario into the database\n"
     "  gen persons      write synthetic persons as CSV\n"
-    "  match            find the people of a list in another file\n"
+    "  match            find the people of a list in another file or in the registry\n"
+    "  dedupe           likely duplicate persons in the registry\n"
     "  version          print the version\n";
 
 int main(int argc, char **argv) {
@@ -24,7 +25,7 @@ int main(int argc, char **argv) {
     int (*run)(int, char **);
   } commands[] = {{"serve", cli_serve},   {"user", cli_user},   {"token", cli_token},
                   {"import", cli_import}, {"export", cli_export}, {"demo", cli_demo},
-                  {"gen", cli_gen}, {"match", cli_match}};
+                  {"gen", cli_gen}, {"match", cli_match}, {"dedupe", cli_dedupe}};
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     fputs(main_usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

@@ -3,11 +3,16 @@
  */
 #include "api/api.h"
 
+#include <ctype.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/pdate.h"
 #include "http/assets.h"
+#include "store/store_idem.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -128,6 +133,273 @@ static int api_parse_body_or_reply(http_req_t *r, api_ctx_t *ctx) {
   return 0;
 }
 
+/* ---- idempotency keys ---- */
+
+/*
+ * Public routes that take an Idempotency-Key (every other public route ignores the header).
+ * Routes for logged-in users take one on every POST, PATCH and DELETE.
+ */
+static const char *const api_idem_public_routes[] = {"registrations.create", "registrations.update",
+                                                     "registrations.close", "checkin.answer"};
+/* The form field that carries the key of a check-in page, which cannot send headers. */
+#define API_IDEM_FORM_FIELD "idempotency_key"
+
+static _Atomic int64_t api_idem_last_purge;
+
+/* Decodes the form field API_IDEM_FORM_FIELD of an x-www-form-urlencoded body into the arena. */
+static const char *api_idem_form_key(http_req_t *r) {
+  const char *body = r->body.data, *end = body ? body + r->body.len : NULL;
+  size_t nlen = strlen(API_IDEM_FORM_FIELD);
+  for (const char *p = body; p != NULL && p < end;) {
+    const char *amp = memchr(p, '&', (size_t)(end - p));
+    const char *pe = amp ? amp : end;
+    if ((size_t)(pe - p) > nlen && strncmp(p, API_IDEM_FORM_FIELD "=", nlen + 1) == 0) {
+      const char *v = p + nlen + 1;
+      char *out = arena_alloc(r->arena, (size_t)(pe - v) + 1);
+      if (out == NULL) return NULL;
+      size_t n = 0;
+      for (; v < pe; v++) {
+        if (*v == '+') {
+          out[n++] = ' ';
+        } else if (*v == '%' && pe - v > 2 && isxdigit((unsigned char)v[1]) &&
+                   isxdigit((unsigned char)v[2])) {
+          char hex[3] = {v[1], v[2], '\0'};
+          out[n++] = (char)strtol(hex, NULL, 16);
+          v += 2;
+        } else {
+          out[n++] = *v;
+        }
+      }
+      out[n] = '\0';
+      return out;
+    }
+    p = pe + 1;
+  }
+  return NULL;
+}
+
+/*
+ * Finds the request's idempotency key: the Idempotency-Key header of a POST, PATCH or DELETE
+ * to a route that takes one (or the hidden form field of a check-in page). *key stays NULL when
+ * there is none. A key that is empty, longer than STORE_IDEM_KEY_MAX or not printable ASCII
+ * answers 400 naming the header, and -1 is returned.
+ */
+static int api_idem_key_or_reply(http_req_t *r, const api_route_t *route, const char **key) {
+  *key = NULL;
+  if (strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0 &&
+      strcmp(r->method, "DELETE") != 0) {
+    return 0;
+  }
+  int takes = route->roles != 0;
+  for (size_t i = 0; !takes && i < sizeof(api_idem_public_routes) / sizeof(*api_idem_public_routes);
+       i++) {
+    takes = strcmp(route->name, api_idem_public_routes[i]) == 0;
+  }
+  if (!takes) return 0;
+  const char *k = http_header(r, "Idempotency-Key");
+  if (k == NULL && strcmp(route->name, "checkin.answer") == 0) k = api_idem_form_key(r);
+  if (k == NULL) return 0;
+  size_t n = strlen(k);
+  int ok = n >= 1 && n <= STORE_IDEM_KEY_MAX;
+  for (size_t i = 0; ok && i < n; i++) ok = k[i] >= 0x20 && k[i] <= 0x7e;
+  if (!ok) {
+    http_reply_error(r, BH_ERR_BAD_REQUEST, "Idempotency-Key",
+                     "Idempotency-Key must be 1 to %d printable ASCII characters",
+                     STORE_IDEM_KEY_MAX);
+    return -1;
+  }
+  *key = k;
+  return 0;
+}
+
+/*
+ * The scope of a key: the logged-in user; on a public route with a token in its path, that
+ * token (a check-in link, a registration's management link); else all public clients together.
+ */
+static void api_idem_scope(http_req_t *r, const api_ctx_t *ctx,
+                           char scope[STORE_IDEM_SCOPE_MAX + 1]) {
+  if (ctx->authed) {
+    snprintf(scope, STORE_IDEM_SCOPE_MAX + 1, "u:%lld", (long long)ctx->user.id);
+  } else if (r->nparams > 0) {
+    unsigned char h[SECRET_TOKEN_HASH_BYTES];
+    secret_token_hash(r->params[0], h);
+    char hex[2 * 16 + 1];
+    sodium_bin2hex(hex, sizeof(hex), h, 16);
+    snprintf(scope, STORE_IDEM_SCOPE_MAX + 1, "t:%s", hex);
+  } else {
+    snprintf(scope, STORE_IDEM_SCOPE_MAX + 1, "public");
+  }
+}
+
+/* The hash that tells two requests under one key apart: method, path and body. */
+static void api_idem_hash(const http_req_t *r, unsigned char out[STORE_IDEM_HASH_BYTES]) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, STORE_IDEM_HASH_BYTES);
+  crypto_generichash_update(&st, (const unsigned char *)r->method, strlen(r->method) + 1);
+  crypto_generichash_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
+  if (r->body.len > 0) {
+    crypto_generichash_update(&st, (const unsigned char *)r->body.data, r->body.len);
+  }
+  crypto_generichash_final(&st, out, STORE_IDEM_HASH_BYTES);
+}
+
+/* Sends a stored answer again, with its headers and Idempotent-Replayed: true. */
+static void api_idem_replay(app_t *app, http_req_t *r, const store_idem_t *ans) {
+  if (ans->body_len < SECRET_SEAL_OVERHEAD) {
+    http_reply_error(r, BH_ERR_INTERNAL, NULL, "internal error (request %s)", r->request_id);
+    return;
+  }
+  size_t len = ans->body_len - SECRET_SEAL_OVERHEAD;
+  char *body = arena_alloc(r->arena, len + 1);
+  if (body == NULL || secret_open(&app->keys, ans->body, ans->body_len, body) != BH_OK) {
+    log_error("req=%s msg=\"stored idempotent answer unreadable\"", r->request_id);
+    http_reply_error(r, BH_ERR_INTERNAL, NULL, "internal error (request %s)", r->request_id);
+    return;
+  }
+  for (const char *line = ans->headers; line && *line;) {
+    const char *nl = strchr(line, '\n');
+    size_t n = nl ? (size_t)(nl - line) : strlen(line);
+    const char *colon = memchr(line, ':', n);
+    if (colon != NULL && colon + 2 <= line + n) {
+      char *name = arena_strndup(r->arena, line, (size_t)(colon - line));
+      char *value = arena_strndup(r->arena, colon + 2, n - (size_t)(colon + 2 - line));
+      if (name && value) http_add_header(r, name, value);
+    }
+    line = nl ? nl + 1 : line + n;
+  }
+  /* JSON answers carry no-store from http_reply_json, not as an added header: keep it. */
+  if (strstr(ans->headers ? ans->headers : "", "Cache-Control:") == NULL) {
+    http_add_header(r, "Cache-Control", "no-store");
+  }
+  http_add_header(r, "Idempotent-Replayed", "true");
+  http_reply_bytes(r, ans->status, ans->content_type, body, len);
+}
+
+/* Deletes expired keys, at most once every API_IDEM_PURGE_S seconds per process. */
+static void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now) {
+  int64_t last = atomic_load(&api_idem_last_purge);
+  if (now - last < API_IDEM_PURGE_S ||
+      !atomic_compare_exchange_strong(&api_idem_last_purge, &last, now)) {
+    return;
+  }
+  int64_t n = 0;
+  int rc = store_idem_purge(db, now, API_IDEM_KEYS_MAX, &n);
+  if (rc != BH_OK) {
+    log_warn("req=%s msg=\"idempotency keys purge failed\" err=%s", r->request_id, bh_err_str(rc));
+  } else if (n > 0) {
+    log_info("req=%s msg=\"idempotency keys purged\" count=%lld", r->request_id, (long long)n);
+  }
+}
+
+/*
+ * Runs the handler of a request that carries an idempotency key inside one transaction held for
+ * it (store_idem.h), with its reply held back (http.h): a successful (2xx) answer is stored under
+ * the key and committed together with everything the handler wrote, and only then sent. Any
+ * other answer rolls everything back and is sent as it is, so a retry runs the request again.
+ * The handler sees the application without its group-commit writer, so that what it would have
+ * written on the writer's own connection (a check-in, the audit of a read) joins the transaction.
+ */
+static void api_idem_run(app_t *app, http_req_t *r, api_ctx_t *ctx, const api_route_t *route,
+                         const char *key) {
+  char scope[STORE_IDEM_SCOPE_MAX + 1];
+  unsigned char hash[STORE_IDEM_HASH_BYTES];
+  api_idem_scope(r, ctx, scope);
+  api_idem_hash(r, hash);
+  int64_t now = clock_now();
+  api_idem_purge(r, ctx->db, now);
+  store_idem_t old;
+  int rc = store_idem_begin(ctx->db, scope, key, now, r->arena, &old);
+  for (int waited = 0; rc == BH_ERR_IDEM_IN_PROGRESS && waited < API_IDEM_WAIT_MS; waited += 50) {
+    nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+    rc = store_idem_begin(ctx->db, scope, key, now, r->arena, &old);
+  }
+  if (rc == BH_ERR_IDEM_IN_PROGRESS) {
+    http_add_header(r, "Retry-After", "1");
+    http_reply_error(r, rc, "Idempotency-Key",
+                     "a request with this Idempotency-Key is still being processed");
+    return;
+  }
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "request");
+    return;
+  }
+  if (old.found) {
+    if (sodium_memcmp(old.hash, hash, sizeof(hash)) != 0) {
+      http_reply_error(r, BH_ERR_IDEM_REUSED, "Idempotency-Key",
+                       "this Idempotency-Key was used for a different request");
+      return;
+    }
+    /* The stored answer may hold personal data: its second delivery is recorded as a read. */
+    if (api_audit_read(app, r, ctx, "idempotency.replay", "request", 0,
+                       json_pack("{s:s}", "route", route->name)) != BH_OK) {
+      http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
+      return;
+    }
+    api_idem_replay(app, r, &old);
+    return;
+  }
+  app_t local = *app;
+  local.writer = NULL;
+  r->hold = 1;
+  route->handler(&local, r, ctx);
+  sodium_memzero(&local.keys, sizeof(local.keys));
+  int status = r->held != NULL ? r->held_status : 0;
+  if (status < 200 || status > 299) {
+    store_idem_abort(ctx->db);
+    http_release(r);
+    return;
+  }
+  const char *fail = NULL;
+  rc = BH_OK;
+  if (store_idem_doomed(ctx->db)) {
+    fail = "the handler rolled back but answered success";
+    rc = BH_ERR_INTERNAL;
+  } else if (r->held_len > API_IDEM_BODY_MAX || r->held_body == NULL) {
+    fail = "the answer is too large to keep";
+    rc = BH_ERR_TOO_LARGE;
+  }
+  if (rc == BH_OK) {
+    buf_t headers;
+    buf_init(&headers, 8 * 1024);
+    for (size_t i = 0; i < r->nextra && rc == BH_OK; i++) {
+      rc = buf_printf(&headers, "%s: %s\n", r->extra_names[i], r->extra_values[i]);
+    }
+    unsigned char *sealed = arena_alloc(r->arena, r->held_len + SECRET_SEAL_OVERHEAD);
+    if (sealed == NULL) rc = BH_ERR_NOMEM;
+    if (rc == BH_OK) {
+      secret_seal(&app->keys, r->held_body, r->held_len, sealed);
+      store_idem_t ans = {.status = status,
+                          .content_type = r->held_type,
+                          .headers = headers.data ? headers.data : "",
+                          .body = sealed,
+                          .body_len = r->held_len + SECRET_SEAL_OVERHEAD};
+      memcpy(ans.hash, hash, sizeof(hash));
+      rc = store_idem_finish(ctx->db, scope, key, &ans, now);
+    }
+    buf_free(&headers);
+    if (rc != BH_OK && fail == NULL) fail = "the answer and its key could not be committed";
+  }
+  if (rc == BH_OK) {
+    http_release(r);
+    return;
+  }
+  store_idem_abort(ctx->db);
+  http_discard(r);
+  log_warn("req=%s msg=\"idempotent request not committed\" reason=\"%s\" err=%s", r->request_id,
+           fail, bh_err_str(rc));
+  if (rc == BH_ERR_TOO_LARGE) {
+    http_reply_error(r, rc, "Idempotency-Key",
+                     "the answer to this request is too large to keep under an Idempotency-Key; "
+                     "nothing was written");
+  } else if (rc == BH_ERR_UNAVAILABLE) {
+    http_reply_error(r, rc, NULL,
+                     "the database became unavailable while the request was committed; retry "
+                     "with the same Idempotency-Key");
+  } else {
+    api_reply_store_error(r, rc, "request");
+  }
+}
+
 void api_dispatch(http_req_t *r) {
   app_t *app = r->app;
   api_ctx_t *ctx = arena_calloc(r->arena, sizeof(*ctx));
@@ -190,6 +462,12 @@ void api_dispatch(http_req_t *r) {
     if (api_parse_body_or_reply(r, ctx) != 0) return;
   } else if (r->body.len > 0 && !(route->flags & ROUTE_RAW)) {
     http_reply_error(r, BH_ERR_BAD_REQUEST, NULL, "this request takes no body");
+    return;
+  }
+  const char *key = NULL;
+  if (api_idem_key_or_reply(r, route, &key) != 0) return;
+  if (key != NULL) {
+    api_idem_run(app, r, ctx, route, key);
     return;
   }
   route->handler(app, r, ctx);

@@ -30,6 +30,11 @@
 #define API_REGISTRATIONS_MAX 20        /* public registrations per client address ... */
 #define API_REGISTRATIONS_WINDOW_S 3600 /* ... within this window */
 #define API_SESSION_COOKIE "baoho_session"
+/* Idempotency keys (api.c, store/store_idem.h). */
+#define API_IDEM_KEYS_MAX 1000000       /* keys kept at most (the oldest go first) */
+#define API_IDEM_PURGE_S 600            /* expired keys are deleted at most this often */
+#define API_IDEM_WAIT_MS 2000           /* a retry waits this long for the first to finish */
+#define API_IDEM_BODY_MAX (256 * 1024)  /* bytes of an answer kept under a key */
 
 typedef struct app {
   store_t *store;
@@ -120,6 +125,19 @@ int api_person_apply(arena_t *a, const json_t *body, person_t *p);
 int api_presence_apply_or_reply(http_req_t *r, const json_t *body, const char *prefix,
                                 presence_t *pr);
 
+/*
+ * Self-registration shared by the JSON endpoint (api_public.c) and the HTML form of /register
+ * (api_register_form.c). api_registration_check validates a body {"person":{...},"presence":{...}}
+ * against the JSON endpoint's spec. api_registration_store stores a checked body (person,
+ * presence, private link and audit, in one transaction) and writes the new manage token; it
+ * returns BH_OK, a store error (nothing replied), or API_REPLIED when a cross-field rule of the
+ * presence failed and a 422 JSON answer was queued.
+ */
+#define API_REPLIED 1
+int api_registration_check(const json_t *body, spec_error_t *err /* OUT */);
+int api_registration_store(app_t *app, http_req_t *r, api_ctx_t *ctx, const json_t *body,
+                           char token[SECRET_TOKEN_LEN + 1] /* OUT */);
+
 /* Renderers of records as API JSON (new references). */
 json_t *render_mission(const app_t *app, const mission_t *m);
 json_t *render_user(const app_t *app, const user_t *u);
@@ -165,6 +183,13 @@ void h_crises_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Situation report of a crisis (api_sitrep.c). */
+void h_crises_sitrep(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/*
+ * Reads the crisis named by path parameter 0 as the caller may see it (officers: their
+ * jurisdiction) into *k; replies 404 (or the store's error) and returns -1 otherwise.
+ */
+int api_crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k);
 void h_advisories_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_advisories_publish(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_advisories_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
@@ -180,9 +205,60 @@ void h_crisis_needs_help(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Assistance cases (api_cases.c). */
+void h_cases_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_timeline(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_note(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_person_link(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_promote_caller(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_cases_transfer(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Staging sites (api_sites.c), transports, manifests and arrival (api_transports.c). */
+void h_sites_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_checkin(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_checkout(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_sites_people(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_transports_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_transports_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_transports_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_transports_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_transports_arrive(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_manifest_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_manifest_add(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_manifest_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_manifest_suggestions(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* Shared by api_sites.c and api_transports.c: the scope of sites and transports (officers are
+ * limited to their jurisdiction, every other role sees all: they hold no personal data); an
+ * opaque id or JSON null for 0; the crisis a body names (null: none), which the caller must be
+ * able to see, else 422 on "crisis"; and, for an officer, 403 naming field when country is
+ * outside the mission's jurisdiction. The *_or_reply helpers return -1 after replying. */
+store_scope_t api_evac_scope(const api_ctx_t *ctx);
+json_t *api_evac_id(const app_t *app, enum pubid_kind kind, int64_t id);
+int api_evac_crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, const json_t *v,
+                             int64_t *crisis_id /* OUT */);
+int api_jurisdiction_or_reply(http_req_t *r, api_ctx_t *ctx, const char *country,
+                              const char *field);
+/* Lists from foreign authorities matched against the registry (api_lists.c). */
+void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_lists_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_lists_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_lists_rows(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_lists_decide(app_t *app, http_req_t *r, api_ctx_t *ctx);
 /* The web console and public pages (api_static.c): a route named "page.NAME[.more]"
  * serves page NAME. */
 void h_static_page(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_static_asset(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* The language of a page: ?lang=, else the baoho_lang cookie, else Vietnamese ("vi", "en"). */
+const char *api_static_lang(const http_req_t *r);
+/* The headers of every page: Content-Security-Policy (no inline script), no-store, language. */
+void api_static_page_headers(http_req_t *r, const char *lang);
+/* The self-registration page and its form post without JavaScript (api_register_form.c). */
+void h_register_page(app_t *app, http_req_t *r, api_ctx_t *ctx);
+void h_register_submit(app_t *app, http_req_t *r, api_ctx_t *ctx);
 
 #endif

@@ -8,7 +8,9 @@
  * durably (the group-commit writer) before the reply: the check-in, the recipient's latest answer
  * and the person's welfare status with its history (safe -> safe, need help -> needs_assistance,
  * not in the area -> left_area). Answering again is allowed: the latest answer wins and every
- * answer stays in the history. Unknown or malformed links are 404, links of a closed crisis 410.
+ * answer stays in the history; the status (and its history) is written only when it changes.
+ * One indexed lookup of the link gives everything the answer needs. Unknown or malformed links
+ * are 404, links of a closed crisis 410.
  */
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "delivery/outbox.h"
 #include "delivery/sms.h"
 #include "store/store_alert.h"
+#include "store/store_case.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -129,6 +132,11 @@ static void page_form(http_req_t *r, int en, const char *token, const char *late
   html_text(&b, txt_location[en]);
   buf_printf(&b, "<br><input type=\"text\" name=\"location\" maxlength=\"%d\"></label></p>\n",
              CHECKIN_LOCATION_MAX);
+  /* A key made for this rendering of the form: sending it twice (a retry, a double tap) records
+   * one answer (api.c, "idempotency keys"); a new rendering answers anew. */
+  char idem[SECRET_TOKEN_LEN + 1];
+  secret_token_new(idem);
+  buf_printf(&b, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%s\">\n", idem);
   buf_printf(&b, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p><button type=\"submit\">",
              en ? "en" : "vi");
   html_text(&b, txt_send[en]);
@@ -196,8 +204,18 @@ static int answer_job_run(store_conn_t *c, void *vctx) {
                      .location = j->location, .source = j->source, .at = clock_now()};
   rc = store_checkin_record(c, &j->k);
   if (rc != BH_OK) return rc;
-  status_event_t ev = {.person_id = j->t.person_id, .status = alert_answer_status(j->answer),
-                       .at = j->k.at, .source = "check_in", .note = j->message};
+  /* "Need help" opens a case, or adds to the person's open case of the crisis (store_case.h). */
+  if (strcmp(j->answer, "need_help") == 0) {
+    rc = store_case_from_checkin(c, j->t.crisis_id, j->t.person_id, j->t.alert_id, j->message,
+                                 j->location, j->k.at, NULL, NULL);
+    if (rc != BH_OK) return rc;
+  }
+  /* The welfare status and its history change only when the answer changes the status; the
+   * answer itself is always kept (checkins). */
+  const char *status = alert_answer_status(j->answer);
+  if (j->t.person_status != NULL && strcmp(j->t.person_status, status) == 0) return BH_OK;
+  status_event_t ev = {.person_id = j->t.person_id, .status = status, .at = j->k.at,
+                       .source = "check_in", .note = j->message};
   return store_status_set(c, &STORE_SCOPE_ALL, &ev);
 }
 
@@ -264,6 +282,7 @@ static int text_ok(const char *s) {
 
 struct checkin_form {
   const char *answer, *message, *location, *lang;
+  const char *idempotency_key; /* read by api.c before the handler runs; checked there */
 };
 
 /* Parses and checks an application/x-www-form-urlencoded body; names the bad field in *field. */
@@ -285,6 +304,7 @@ static int form_parse(arena_t *a, const char *body, size_t len, struct checkin_f
                           : strcmp(key, "message") == 0  ? &f->message
                           : strcmp(key, "location") == 0 ? &f->location
                           : strcmp(key, "lang") == 0     ? &f->lang
+                          : strcmp(key, "idempotency_key") == 0 ? &f->idempotency_key
                                                          : NULL;
       *field = key;
       if (slot == NULL || *slot != NULL || !text_ok(val)) return BH_ERR_INVALID;

@@ -251,7 +251,7 @@ void h_crises_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
 }
 
 /* Reads the crisis named by path parameter 0 for the caller; replies 404 and returns -1. */
-static int crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k) {
+int api_crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k) {
   int64_t id;
   if (api_id_or_reply(app, r, 0, PUBID_CRISIS, &id) != 0) return -1;
   store_scope_t scope = crisis_scope(ctx);
@@ -265,7 +265,7 @@ static int crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *
 
 void h_crises_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   crisis_t k;
-  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
   http_reply_json(r, 200, render_crisis(app, &k));
   crisis_clear(&k);
 }
@@ -273,7 +273,7 @@ void h_crises_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
 void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   if (api_body_or_reply(r, ctx, crisis_update_spec, SPEC_COUNT(crisis_update_spec)) != 0) return;
   crisis_t k;
-  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
   /* The countries before the change must be the officer's too, or a PATCH could take over a
    * crisis shared with another mission. */
   if (crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0 ||
@@ -301,7 +301,7 @@ void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
 
 void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   crisis_t k;
-  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
   if (crisis_in_jurisdiction_or_reply(r, ctx, &k) != 0) {
     crisis_clear(&k);
     return;
@@ -413,7 +413,7 @@ static json_t *render_tallies(const char *name, const store_tally_t *t, size_t n
 
 void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   crisis_t k;
-  if (crisis_or_reply(app, r, ctx, &k) != 0) return;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
   store_accountability_t acc;
   int rc = store_crisis_accountability(ctx->db, &k, NULL, r->arena, &acc);
   if (rc != BH_OK) {

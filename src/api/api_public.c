@@ -28,14 +28,24 @@ static const spec_field_t registration_patch_spec[] = {
 };
 
 /* The registration spec with its nested specs filled in (they live in another file). */
-static int registration_body_or_reply(http_req_t *r, api_ctx_t *ctx) {
-  spec_field_t spec[SPEC_COUNT(registration_spec)];
-  memcpy(spec, registration_spec, sizeof(spec));
+static void registration_spec_full(spec_field_t spec[SPEC_COUNT(registration_spec)]) {
+  memcpy(spec, registration_spec, sizeof(registration_spec));
   spec[0].sub = api_person_public_spec;
   spec[0].nsub = api_person_public_nspec;
   spec[1].sub = api_presence_create_spec;
   spec[1].nsub = api_presence_create_nspec;
+}
+
+static int registration_body_or_reply(http_req_t *r, api_ctx_t *ctx) {
+  spec_field_t spec[SPEC_COUNT(registration_spec)];
+  registration_spec_full(spec);
   return api_body_or_reply(r, ctx, spec, SPEC_COUNT(spec));
+}
+
+int api_registration_check(const json_t *body, spec_error_t *err) {
+  spec_field_t spec[SPEC_COUNT(registration_spec)];
+  registration_spec_full(spec);
+  return spec_validate(body, spec, SPEC_COUNT(spec), err);
 }
 
 static int token_or_reply(http_req_t *r, unsigned char hash[SECRET_TOKEN_HASH_BYTES]) {
@@ -47,21 +57,15 @@ static int token_or_reply(http_req_t *r, unsigned char hash[SECRET_TOKEN_HASH_BY
   return 0;
 }
 
-void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
-  if (!ratelimit_hit(app->registrations, r->client, clock_now())) {
-    http_reply_error(r, BH_ERR_RATE_LIMITED, NULL,
-                     "too many registrations from this address; try again later");
-    return;
-  }
-  if (registration_body_or_reply(r, ctx) != 0) return;
-  json_t *pbody = json_object_get(ctx->body, "person");
-  json_t *prbody = json_object_get(ctx->body, "presence");
+int api_registration_store(app_t *app, http_req_t *r, api_ctx_t *ctx, const json_t *body,
+                           char token[SECRET_TOKEN_LEN + 1]) {
+  json_t *pbody = json_object_get(body, "person");
+  json_t *prbody = json_object_get(body, "presence");
   person_t p = {0};
   presence_t pr = {0};
-  if (api_presence_apply_or_reply(r, prbody, "presence.", &pr) != 0) return;
+  if (api_presence_apply_or_reply(r, prbody, "presence.", &pr) != 0) return API_REPLIED;
   api_person_apply(r->arena, pbody, &p);
   p.source = "self_registration";
-  char token[SECRET_TOKEN_LEN + 1];
   unsigned char hash[SECRET_TOKEN_HASH_BYTES];
   secret_token_new(token);
   secret_token_hash(token, hash);
@@ -75,8 +79,21 @@ void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   if (rc == BH_OK) rc = api_audit(app, r, ctx, "registration.create", "person", p.id, NULL);
   if (rc == BH_OK) rc = store_commit(ctx->db);
   person_clear(&p);
+  if (rc != BH_OK) store_rollback(ctx->db);
+  return rc;
+}
+
+void h_registrations_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  if (!ratelimit_hit(app->registrations, r->client, clock_now())) {
+    http_reply_error(r, BH_ERR_RATE_LIMITED, NULL,
+                     "too many registrations from this address; try again later");
+    return;
+  }
+  if (registration_body_or_reply(r, ctx) != 0) return;
+  char token[SECRET_TOKEN_LEN + 1];
+  int rc = api_registration_store(app, r, ctx, ctx->body, token);
+  if (rc == API_REPLIED) return;
   if (rc != BH_OK) {
-    store_rollback(ctx->db);
     api_reply_store_error(r, rc, "registration");
     return;
   }

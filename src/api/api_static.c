@@ -6,7 +6,8 @@
  * Every answer carries a Content-Security-Policy that forbids inline script and style. Pages
  * are never stored by the browser (they are the frame of personal data); other assets are
  * revalidated with their ETag (304), and vendored files, whose URL carries their hash, are
- * cached for a year. These routes need neither the database nor a login.
+ * cached for a year. These routes need neither the database nor a login. The self-registration
+ * page is served by api_register_form.c, which fills in its country list and form token.
  */
 #include <string.h>
 
@@ -16,13 +17,12 @@
 
 #define STATIC_CSP                                                                           \
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "         \
-  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 #define STATIC_LANG_COOKIE "baoho_lang" /* set by the pages' language switch */
 #define STATIC_LANG_DEFAULT "vi"
 #define STATIC_PAGE_PREFIX "page." /* routes named "page.NAME[.more]" serve /pages/NAME.html */
 
-/* The language asked for by ?lang=, else by the language cookie, else Vietnamese. */
-static const char *static_lang(const http_req_t *r) {
+const char *api_static_lang(const http_req_t *r) {
   const char *lang = http_query(r, "lang");
   if (lang == NULL) lang = http_cookie(r, STATIC_LANG_COOKIE);
   if (lang != NULL && (strcmp(lang, "vi") == 0 || strcmp(lang, "en") == 0)) return lang;
@@ -43,7 +43,7 @@ void h_static_page(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   if (strncmp(name, STATIC_PAGE_PREFIX, strlen(STATIC_PAGE_PREFIX)) == 0) {
     name += strlen(STATIC_PAGE_PREFIX);
   }
-  const char *lang = static_lang(r);
+  const char *lang = api_static_lang(r);
   const char *path = arena_printf(r->arena, "/pages/%.*s.html", (int)strcspn(name, "."), name);
   const asset_t *a = path ? assets_find(path, lang) : NULL;
   if (a == NULL && path != NULL) a = assets_find(path, STATIC_LANG_DEFAULT);
@@ -51,10 +51,14 @@ void h_static_page(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_error(r, BH_ERR_NOT_FOUND, NULL, "no such page");
     return;
   }
+  api_static_page_headers(r, a->lang);
+  http_reply_bytes(r, 200, a->content_type, a->data, a->len);
+}
+
+void api_static_page_headers(http_req_t *r, const char *lang) {
   http_add_header(r, "Content-Security-Policy", STATIC_CSP);
   http_add_header(r, "Cache-Control", "no-store");
-  http_add_header(r, "Content-Language", a->lang);
-  http_reply_bytes(r, 200, a->content_type, a->data, a->len);
+  http_add_header(r, "Content-Language", lang);
 }
 
 void h_static_asset(app_t *app, http_req_t *r, api_ctx_t *ctx) {

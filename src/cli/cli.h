@@ -21,6 +21,7 @@ int cli_export(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_gen(int argc, char **argv);
 int cli_match(int argc, char **argv);
+int cli_dedupe(int argc, char **argv);
 
 /*
  * Opens the database at db_path with its key file (db_path + ".key" unless key_path is given),

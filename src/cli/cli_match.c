@@ -3,10 +3,17 @@
  * authority's, typically) among the records of another file, with no database.
  *
  * The file given with --against is loaded into a matching index through a match_source_t over
- * its CSV rows (the registry-backed mode will supply another source); the list is then read in
- * chunks, matched on all cores and written as one row per query and candidate. A malformed row,
- * a field that is not UTF-8 or a row without a name is reported on stderr with its line and
- * skipped; only an unusable file (missing, empty, no name column) stops the run.
+ * its CSV rows. Without --against, the list is matched against the registry: every person of
+ * the database (--db, or BAOHO_DB, as for the other subcommands) is read through the store, with
+ * identity numbers opened in memory only, into a list_index (registry/list_index.h), and each
+ * candidate is written as the person's opaque public id, nothing else of the person. The list is
+ * then read in chunks, matched on all cores and written as one row per query and candidate. A
+ * malformed row, a field that is not UTF-8 or a row without a name is reported on stderr with its
+ * line and skipped; only an unusable file (missing, empty, no name column) stops the run.
+ *
+ * TODO(issue 5): missing-person reports of cases are not in the registry index yet; when the
+ * cases' store offers them, add them as a second source of list_index_build (with their own
+ * opaque ids) so that `baoho match` also finds people reported missing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,11 +27,9 @@
 #include "domain/pdate.h"
 #include "formats/csv.h"
 #include "match/match_run.h"
+#include "registry/list_index.h"
 #include "util/clock.h"
 #include "util/err.h"
-
-/* Declared here until cli.h carries it (cli.h belongs to the CLI owner). */
-int cli_match(int argc, char **argv);
 
 /* Queries matched per chunk (read, matched on all threads, written). */
 #define CLI_MATCH_CHUNK 4096
@@ -32,10 +37,11 @@ int cli_match(int argc, char **argv);
 #define CLI_MATCH_MAX_REPORTS 50
 
 static const char match_usage[] =
-    "usage: baoho match LIST.csv --against OTHER.csv [--map 'Header=role,...']\n"
+    "usage: baoho match LIST.csv [--against OTHER.csv | --db PATH] [--map 'Header=role,...']\n"
     "                   [--against-map 'Header=role,...'] [--out FILE] [--format csv|json]\n"
     "                   [--top K] [--ref-date YYYY-MM-DD] [--threads N]\n"
-    "Finds each person of LIST among the records of OTHER and writes, for each list row and\n"
+    "Finds each person of LIST among the records of OTHER (or, without --against, among the\n"
+    "persons of the registry in the database) and writes, for each list row and\n"
     "candidate: query_id, rank, candidate_id, probability, band (strong, review, none) and an\n"
     "explanation per field. A row with no candidate gets one line with band none.\n"
     "Columns are found by header or mapped with --map (for LIST) and --against-map (for OTHER).\n"
@@ -43,7 +49,8 @@ static const char match_usage[] =
     "DD/MM/YYYY), age, sex, id_number, province, postcode, address, city; other columns are\n"
     "ignored. OTHER's full names are read family name first (Vietnamese order); LIST's in any\n"
     "order. Ages are taken at --ref-date (default today). --top is 1..20 (default 5).\n"
-    "Without --against the list is matched against the registry (not available yet).\n";
+    "Against the registry, candidate_id is the person's opaque id (as in the API), and the\n"
+    "run is recorded in the audit log.\n";
 
 typedef enum {
   COL_ID = 0,
@@ -282,6 +289,24 @@ static int cli_write_chunk(cli_out_t *o, const match_index_t *idx, char (*qid)[6
   return BH_OK;
 }
 
+/* Writes the rows of one chunk matched against the registry: candidates as opaque person ids. */
+static int cli_write_chunk_registry(cli_out_t *o, const secret_t *keys, char (*qid)[64],
+                                    const list_result_t *res, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const list_result_t *r = &res[i];
+    int rc = BH_OK;
+    if (r->nhit == 0) rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found");
+    for (int h = 0; rc == BH_OK && h < r->nhit; h++) {
+      char pub[PUBID_LEN + 1];
+      pubid_encode(keys, PUBID_PERSON, r->hit[h].person_id, pub);
+      rc = cli_out_row(o, qid[i], h + 1, pub, r->hit[h].probability,
+                       match_band_name(r->hit[h].band), r->hit[h].explain);
+    }
+    if (rc != BH_OK) return rc;
+  }
+  return BH_OK;
+}
+
 /* Today's date (UTC) as year, month, day. */
 static void cli_today(int *y, int *m, int *d) {
   char ts[PDATE_TIMESTAMP_SIZE];
@@ -304,9 +329,10 @@ int cli_match(int argc, char **argv) {
       {"against-map", required_argument, NULL, 'M'}, {"out", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, 'f'},  {"top", required_argument, NULL, 'k'},
       {"ref-date", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
-      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+      {"db", required_argument, NULL, 'd'},      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   const char *against = NULL, *map = NULL, *amap = NULL, *out_path = NULL, *format = "csv";
-  const char *ref = NULL;
+  const char *ref = NULL, *db = NULL;
   match_options_t mo;
   int c, status = CLI_EXIT_FAIL;
   match_options_init(&mo);
@@ -321,6 +347,7 @@ int cli_match(int argc, char **argv) {
     case 'k': mo.top_k = cli_age(optarg); break;
     case 'r': ref = optarg; break;
     case 't': mo.threads = cli_age(optarg); break;
+    case 'd': db = optarg; break;
     case 'h': fputs(match_usage, stdout); return CLI_EXIT_OK;
     default: fputs(match_usage, stderr); return CLI_EXIT_USAGE;
     }
@@ -349,30 +376,67 @@ int cli_match(int argc, char **argv) {
     rm = p.month;
     rd = p.day;
   }
-  if (against == NULL) {
-    fprintf(stderr, "baoho match: matching against the registry is not available yet; give "
-                    "--against OTHER.csv\n");
+  if (against != NULL && db != NULL) {
+    fprintf(stderr, "baoho match: give --against (a file) or --db (the registry), not both\n");
     return CLI_EXIT_USAGE;
   }
 
   cli_file_t af, lf;
-  match_index_t *idx = NULL;
+  match_index_t *owned_idx = NULL;
+  const match_index_t *idx = NULL;
+  list_index_t *li = NULL;
+  store_t *store = NULL;
+  secret_t keys;
   match_query_t *q = NULL;
   match_result_t *res = NULL;
+  list_result_t *lres = NULL;
   char(*qid)[64] = NULL;
   cli_out_t out = {0};
   memset(&lf, 0, sizeof lf);
+  memset(&af, 0, sizeof af);
   int64_t t0 = clock_mono_us();
-  if ((status = cli_file_open(&af, against, amap, MATCH_ORDER_FAMILY_FIRST)) != CLI_EXIT_OK)
-    goto out;
-  status = CLI_EXIT_FAIL;
-  if (match_index_new(&idx) != BH_OK) goto out;
-  if (cli_load_against(&af, idx) != CLI_EXIT_OK) goto out;
-  if (match_index_count(idx) == 0) {
-    fprintf(stderr, "baoho match: %s has no usable record\n", against);
-    goto out;
+  if (against == NULL) {
+    /* The registry: every person, read through the store. */
+    if ((status = cli_open_store(db ? db : CLI_DEFAULT_DB, NULL, STORE_SYNC_FULL, &keys,
+                                 &store)) != CLI_EXIT_OK)
+      goto out;
+    status = CLI_EXIT_FAIL;
+    size_t skipped = 0;
+    int brc = list_index_build(store_conn(store), &STORE_SCOPE_ALL, &keys, mo.threads, &li,
+                               &skipped);
+    if (brc != BH_OK) {
+      fprintf(stderr, "baoho match: the registry cannot be read: %s\n", bh_err_str(brc));
+      goto out;
+    }
+    if (list_index_persons(li) == 0) {
+      fprintf(stderr, "baoho match: the registry holds no person\n");
+      goto out;
+    }
+    /* Matching reads every person of the registry: on record before anything is written. */
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"persons\":%zu}", list_index_persons(li));
+    audit_entry_t e = {.action = "person.match", .object_kind = "person", .client = "cli",
+                       .detail = detail};
+    if (store_audit_append(store_conn(store), &e) != BH_OK) {
+      fprintf(stderr, "baoho match: the audit log could not be written\n");
+      goto out;
+    }
+    idx = list_index_match(li);
+    against = "the registry";
+    af.bad = skipped;
+  } else {
+    if ((status = cli_file_open(&af, against, amap, MATCH_ORDER_FAMILY_FIRST)) != CLI_EXIT_OK)
+      goto out;
+    status = CLI_EXIT_FAIL;
+    if (match_index_new(&owned_idx) != BH_OK) goto out;
+    if (cli_load_against(&af, owned_idx) != CLI_EXIT_OK) goto out;
+    if (match_index_count(owned_idx) == 0) {
+      fprintf(stderr, "baoho match: %s has no usable record\n", against);
+      goto out;
+    }
+    if (match_index_freeze(owned_idx, mo.threads) != BH_OK) goto out;
+    idx = owned_idx;
   }
-  if (match_index_freeze(idx, mo.threads) != BH_OK) goto out;
   if ((status = cli_file_open(&lf, argv[optind], map, MATCH_ORDER_UNKNOWN)) != CLI_EXIT_OK)
     goto out;
   status = CLI_EXIT_FAIL;
@@ -394,9 +458,13 @@ int cli_match(int argc, char **argv) {
     if (csv_end_row(out.w) != BH_OK) goto out;
   }
   q = malloc(CLI_MATCH_CHUNK * sizeof *q);
-  res = malloc(CLI_MATCH_CHUNK * sizeof *res);
+  if (li) {
+    lres = malloc(CLI_MATCH_CHUNK * sizeof *lres);
+  } else {
+    res = malloc(CLI_MATCH_CHUNK * sizeof *res);
+  }
   qid = malloc(CLI_MATCH_CHUNK * sizeof *qid);
-  if (q == NULL || res == NULL || qid == NULL) goto out;
+  if (q == NULL || (res == NULL && lres == NULL) || qid == NULL) goto out;
 
   int tty = isatty(STDERR_FILENO);
   size_t done = 0, strong = 0, review = 0;
@@ -426,14 +494,25 @@ int cli_match(int argc, char **argv) {
       n++;
     }
     if (n == 0) continue;
-    if (match_run(idx, q, n, &mo, res) != BH_OK) goto out;
-    if (cli_write_chunk(&out, idx, qid, res, n) != BH_OK) {
+    int wrc;
+    if (li) {
+      if (list_index_run(li, q, n, &mo, lres) != BH_OK) goto out;
+      wrc = cli_write_chunk_registry(&out, &keys, qid, lres, n);
+      for (size_t i = 0; i < n; i++) {
+        strong += lres[i].nhit && lres[i].hit[0].band == MATCH_BAND_STRONG;
+        review += lres[i].nhit && lres[i].hit[0].band == MATCH_BAND_REVIEW;
+      }
+    } else {
+      if (match_run(idx, q, n, &mo, res) != BH_OK) goto out;
+      wrc = cli_write_chunk(&out, idx, qid, res, n);
+      for (size_t i = 0; i < n; i++) {
+        strong += res[i].nhit && res[i].hit[0].band == MATCH_BAND_STRONG;
+        review += res[i].nhit && res[i].hit[0].band == MATCH_BAND_REVIEW;
+      }
+    }
+    if (wrc != BH_OK) {
       fprintf(stderr, "baoho match: write error\n");
       goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-      strong += res[i].nhit && res[i].hit[0].band == MATCH_BAND_STRONG;
-      review += res[i].nhit && res[i].hit[0].band == MATCH_BAND_REVIEW;
     }
     done += n;
     if (tty) {
@@ -460,8 +539,11 @@ out:
   if (out.f && out.f != stdout) fclose(out.f);
   free(q);
   free(res);
+  free(lres);
   free(qid);
-  match_index_free(idx);
+  match_index_free(owned_idx);
+  list_index_release(li);
+  store_close(store);
   cli_file_close(&af);
   cli_file_close(&lf);
   return status;

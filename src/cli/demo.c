@@ -2,26 +2,29 @@
  * demo.c - `baoho demo` and `serve --demo`: the demo scenario of shared/context/SYSTEM.md with
  * synthetic people (never real ones): the Consular Department and three missions, their
  * officers, a few hundred citizens in Israel in October 2023 and the citizens identified in
- * Myanmar's Kayin State in November 2023. Loading is skipped when the database has missions.
+ * Myanmar's Kayin State in November 2023, the two crises and their advisories; the events of
+ * both scenarios (alert and answers, cases, sites, transports) are demo_scenes.c's. Everything is
+ * loaded in one write transaction, and skipped when the database has missions: loading twice
+ * changes nothing.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/demo_int.h"
 #include "gen/gen.h"
 #include "domain/pdate.h"
 #include "util/err.h"
 
 #define DEMO_SEED 20231007
-#define DEMO_ISRAEL 320
-#define DEMO_MYANMAR 166
-#define DEMO_KUNMING 24
 
 static const char demo_usage[] =
     "usage: baoho demo [--db PATH]\n"
-    "Loads the demo scenario (missions, officers, synthetic citizens in Israel and Myanmar)\n"
-    "into the database when it has no missions yet, and prints the demo logins.\n";
+    "Loads the demo scenario (missions, officers, synthetic citizens in Israel and Myanmar,\n"
+    "the two crises with their advisories, an alert and its answers, assistance cases,\n"
+    "staging sites and repatriation transports) into the database when it has no missions\n"
+    "yet, and prints the demo logins.\n";
 
 struct demo_mission {
   const char *kind, *name, *city, *country, *jurisdiction[3], *hotline, *email, *tz;
@@ -53,6 +56,11 @@ static const struct demo_user demo_users[] = {
     {"viewer@baoho.example", "Người xem số liệu", "viewer", 0, "demo-viewer-2023"},
 };
 
+_Static_assert(sizeof(demo_missions) / sizeof(demo_missions[0]) == DEMO_M_COUNT,
+               "demo_missions follows enum demo_mission_ix");
+_Static_assert(sizeof(demo_users) / sizeof(demo_users[0]) == DEMO_U_COUNT,
+               "demo_users follows enum demo_user_ix");
+
 static const char *const israel_regions[] = {"IL-TA", "IL-TA", "IL-HA", "IL-JM", "IL-D", "IL-Z", "IL-M"};
 static const char *const israel_cities[] = {"Tel Aviv", "Tel Aviv", "Haifa", "Jerusalem",
                                             "Beersheba", "Nazareth", "Rishon LeZion"};
@@ -72,10 +80,14 @@ static json_t *demo_flags(unsigned flags) {
   return a;
 }
 
-/* Stores one generated person placed in country/region/city with category and status. */
+/*
+ * Stores one generated person placed in country/region/city with category, and with status
+ * (set at time at; "unknown" sets none) unless it is unknown. Fills *id.
+ */
 static int demo_person(store_conn_t *c, const gen_person_t *g, const char *country,
                        const char *region, const char *city, const char *category,
-                       const char *status, const char *note, int64_t owner, const char *from) {
+                       const char *status, int64_t at, const char *note, int64_t owner,
+                       const char *from, int64_t *id) {
   char dob[16];
   gen_date_str(&g->dob, dob, sizeof(dob));
   person_t p = {.full_name = g->full_name,
@@ -94,13 +106,15 @@ static int demo_person(store_conn_t *c, const gen_person_t *g, const char *count
   p.contacts = json_pack("[{s:s, s:s, s:s, s:b}]", "name", "Người thân (demo)", "relation",
                          "family", "phone", "+84 90 000 0000", "consent_to_disclose", 1);
   int rc = store_person_create(c, &p);
+  *id = p.id;
   presence_t pr = {.person_id = p.id, .region = region, .city = city, .category = category,
                    .organisation = g->organisation[0] ? g->organisation : NULL,
                    .address = g->address, .date_from = from};
   snprintf(pr.country, sizeof(pr.country), "%s", country);
   if (rc == BH_OK) rc = store_presence_create(c, &STORE_SCOPE_ALL, &pr);
   if (rc == BH_OK && strcmp(status, "unknown") != 0) {
-    status_event_t ev = {.person_id = p.id, .status = status, .source = "officer", .note = note};
+    status_event_t ev = {.person_id = p.id, .status = status, .at = at, .source = "officer",
+                         .note = note};
     rc = store_status_set(c, &STORE_SCOPE_ALL, &ev);
   }
   person_clear(&p);
@@ -147,7 +161,7 @@ static const struct demo_advisory demo_advisories[] = {
 };
 
 /* The demo's crises (the Israel conflict, Kayin State) and advisories (their escalations). */
-static int demo_crises(store_conn_t *c, const int64_t mids[4]) {
+static int demo_crises(store_conn_t *c, const int64_t mids[4], demo_ids_t *ids) {
   int64_t opened_il = 0, opened_mm = 0;
   pdate_parse_timestamp("2023-10-07T03:30:00Z", &opened_il);
   pdate_parse_timestamp("2023-11-05T00:00:00Z", &opened_mm);
@@ -167,6 +181,8 @@ static int demo_crises(store_conn_t *c, const int64_t mids[4]) {
                  .opened_at = opened_mm};
   int rc = store_crisis_create(c, &il);
   if (rc == BH_OK) rc = store_crisis_create(c, &mm);
+  ids->crisis_il = il.id;
+  ids->crisis_mm = mm.id;
   crisis_clear(&il);
   crisis_clear(&mm);
   for (size_t i = 0; rc == BH_OK && i < sizeof(demo_advisories) / sizeof(demo_advisories[0]); i++) {
@@ -182,7 +198,6 @@ static int demo_crises(store_conn_t *c, const int64_t mids[4]) {
 }
 
 int demo_load(store_t *store, const secret_t *keys, int quiet) {
-  (void)keys;
   store_conn_t *c = store_conn(store);
   if (c == NULL) return BH_ERR_DB;
   arena_t *a = arena_new(1 << 20);
@@ -197,59 +212,68 @@ int demo_load(store_t *store, const secret_t *keys, int quiet) {
     if (!quiet) printf("the database already has missions: demo data not loaded again\n");
     return BH_OK;
   }
-  int64_t mids[4] = {0};
+  demo_ids_t d;
+  memset(&d, 0, sizeof(d));
+  int64_t *mids = d.missions;
   rc = store_begin_write(c);
-  for (size_t i = 0; rc == BH_OK && i < 4; i++) {
-    const struct demo_mission *d = &demo_missions[i];
-    mission_t m = {.kind = d->kind, .name = d->name, .city = d->city, .hotline = d->hotline,
-                   .email = d->email, .timezone = d->tz, .jurisdiction = json_array()};
-    snprintf(m.country, sizeof(m.country), "%s", d->country);
-    for (int j = 0; j < 3 && d->jurisdiction[j]; j++) {
-      json_array_append_new(m.jurisdiction, json_string(d->jurisdiction[j]));
+  for (size_t i = 0; rc == BH_OK && i < DEMO_M_COUNT; i++) {
+    const struct demo_mission *dm = &demo_missions[i];
+    mission_t m = {.kind = dm->kind, .name = dm->name, .city = dm->city, .hotline = dm->hotline,
+                   .email = dm->email, .timezone = dm->tz, .jurisdiction = json_array()};
+    snprintf(m.country, sizeof(m.country), "%s", dm->country);
+    for (int j = 0; j < 3 && dm->jurisdiction[j]; j++) {
+      json_array_append_new(m.jurisdiction, json_string(dm->jurisdiction[j]));
     }
     rc = store_mission_create(c, &m);
     mids[i] = m.id;
     mission_clear(&m);
   }
-  for (size_t i = 0; rc == BH_OK && i < sizeof(demo_users) / sizeof(demo_users[0]); i++) {
-    const struct demo_user *d = &demo_users[i];
+  for (size_t i = 0; rc == BH_OK && i < DEMO_U_COUNT; i++) {
+    const struct demo_user *du = &demo_users[i];
     char hash[PASSWORD_HASH_MAX];
-    rc = password_hash(d->password, hash);
-    user_t u = {.email = d->email, .name = d->name, .role = model_enum_index(model_roles, d->role),
-                .mission_id = mids[d->mission], .pwhash = hash};
+    rc = password_hash(du->password, hash);
+    user_t u = {.email = du->email, .name = du->name, .role = model_enum_index(model_roles, du->role),
+                .mission_id = mids[du->mission], .pwhash = hash};
     if (rc == BH_OK) rc = store_user_create(c, &u);
+    d.users[i] = u.id;
   }
   gen_t g;
   gen_init(&g, DEMO_SEED);
   uint64_t idx = 0;
-  /* Israel, October 2023: workers in agriculture, students, residents, officials, tourists. */
+  int64_t registered_il = 0, handed_over = 0, known_cn = 0;
+  pdate_parse_timestamp("2023-10-07T12:00:00Z", &registered_il);
+  pdate_parse_timestamp("2023-11-08T04:00:00Z", &handed_over);
+  pdate_parse_timestamp("2023-11-01T03:00:00Z", &known_cn);
+  /* Israel, October 2023: workers in agriculture, students, residents, officials, tourists. Their
+   * statuses come from their answers to the Embassy's alert (demo_scenes.c). */
   for (int i = 0; rc == BH_OK && i < DEMO_ISRAEL; i++) {
     gen_person_t gp;
     gen_person(&g, idx++, &gp);
     static const char *const cats[] = {"worker", "worker", "worker", "student", "resident",
                                        "resident", "official", "tourist"};
-    const char *cat = i < 13 ? "student" : cats[i % 8];
+    const char *cat = i < DEMO_STUDENTS ? "student" : cats[i % 8];
     size_t r = (size_t)i % (sizeof(israel_regions) / sizeof(israel_regions[0]));
-    const char *status = i < 13 ? "repatriated" : i % 9 == 0 ? "unknown" : i % 23 == 0 ? "needs_assistance" : "safe";
-    rc = demo_person(c, &gp, "IL", israel_regions[r], israel_cities[r], cat, status,
-                     i < 13 ? "về nước trên chuyến bay nhân đạo" : NULL, mids[1], "2022-09");
+    rc = demo_person(c, &gp, "IL", israel_regions[r], israel_cities[r], cat, "unknown",
+                     registered_il, NULL, mids[DEMO_M_ISRAEL], "2022-09", &d.il[i]);
   }
   /* Myanmar, Kayin State (MM-13), November 2023: people released from scam compounds. */
   for (int i = 0; rc == BH_OK && i < DEMO_MYANMAR; i++) {
     gen_person_t gp;
     gen_person(&g, idx++, &gp);
     rc = demo_person(c, &gp, "MM", "MM-13", "Myawaddy", "worker",
-                     i % 5 == 0 ? "needs_assistance" : "detained",
-                     "danh sách do chính quyền địa phương bàn giao", mids[2], "2023-03");
+                     i % 5 == 0 ? "needs_assistance" : "detained", handed_over,
+                     "danh sách do chính quyền địa phương bàn giao", mids[DEMO_M_MYANMAR],
+                     "2023-03", &d.mm[i]);
   }
   /* Yunnan: people moved to the staging area near the border, and residents. */
   for (int i = 0; rc == BH_OK && i < DEMO_KUNMING; i++) {
     gen_person_t gp;
     gen_person(&g, idx++, &gp);
     rc = demo_person(c, &gp, "CN", "CN-YN", "Côn Minh", i % 2 ? "resident" : "student", "safe",
-                     NULL, mids[3], "2021");
+                     known_cn, NULL, mids[DEMO_M_KUNMING], "2021", &d.cn[i]);
   }
-  if (rc == BH_OK) rc = demo_crises(c, mids);
+  if (rc == BH_OK) rc = demo_crises(c, mids, &d);
+  if (rc == BH_OK) rc = demo_scenes(c, keys, &d);
   if (rc == BH_OK) {
     rc = store_commit(c);
   } else {
@@ -261,7 +285,9 @@ int demo_load(store_t *store, const secret_t *keys, int quiet) {
     return rc;
   }
   if (!quiet) {
-    printf("demo data loaded: 4 missions, %d persons. Demo logins (e-mail / password):\n",
+    printf("demo data loaded: 4 missions, %d persons, the Israel (October 2023) and Kayin State\n"
+           "(November 2023) crises with an alert, cases, staging sites and transports.\n"
+           "Demo logins (e-mail / password):\n",
            DEMO_ISRAEL + DEMO_MYANMAR + DEMO_KUNMING);
     for (size_t i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++) {
       printf("  %-24s %-20s %s\n", demo_users[i].email, demo_users[i].password, demo_users[i].role);

@@ -33,6 +33,13 @@
 #define OUTBOX_POLL_MS 1000       /* how often an idle worker looks for due messages */
 #define OUTBOX_EMAIL_WORKERS 2
 #define OUTBOX_SMS_WORKERS 2
+/*
+ * The length of a minute of escalation (resend_after_minutes), in seconds. Tests shorten it with
+ * the environment variable OUTBOX_MINUTE_ENV (1 to 60), read once when the outbox starts; it is
+ * not a setting for production.
+ */
+#define OUTBOX_MINUTE_S 60
+#define OUTBOX_MINUTE_ENV "BAOHO_TEST_ESCALATION_MINUTE_S"
 
 /* Delivery settings (baoho serve's flags); strings are borrowed for the outbox's lifetime. */
 typedef struct outbox_config {

@@ -403,22 +403,31 @@ int name_is_common_middle(const char *token) {
   return 0;
 }
 
-/* Folded pairs that may name the same person: regional spellings and taboo substitutions. */
+/* Folded pairs that may name the same person: regional spellings and taboo substitutions. The
+ * first of each pair is the canonical spelling of the class. The only list of variants: the
+ * matching engine (match_record.c) reads it through name_variant_canon. */
 static const char *const name_variant_pairs[][2] = {
     {"hoang", "huynh"}, /* Hoàng, written Huỳnh in the South (taboo on Lord Nguyễn Hoàng) */
     {"vu", "vo"},       /* Vũ / Võ, the same surname North and South */
     {"phuc", "phuoc"},  /* Phúc / Phước, Northern and Southern readings */
 };
 
+const char *name_variant_canon(const char *token, size_t len) {
+  if (token == NULL)
+    return NULL;
+  for (size_t i = 0; i < sizeof(name_variant_pairs) / sizeof(name_variant_pairs[0]); i++) {
+    const char *v = name_variant_pairs[i][1];
+    if (strlen(v) == len && memcmp(v, token, len) == 0)
+      return name_variant_pairs[i][0];
+  }
+  return NULL;
+}
+
 int name_variant_close(const char *a, const char *b) {
   if (a == NULL || b == NULL)
     return 0;
   if (strcmp(a, b) == 0)
     return 1;
-  for (size_t i = 0; i < sizeof(name_variant_pairs) / sizeof(name_variant_pairs[0]); i++) {
-    const char *x = name_variant_pairs[i][0], *y = name_variant_pairs[i][1];
-    if ((strcmp(a, x) == 0 && strcmp(b, y) == 0) || (strcmp(a, y) == 0 && strcmp(b, x) == 0))
-      return 1;
-  }
-  return 0;
+  const char *ca = name_variant_canon(a, strlen(a)), *cb = name_variant_canon(b, strlen(b));
+  return strcmp(ca ? ca : a, cb ? cb : b) == 0;
 }

@@ -71,4 +71,10 @@ int name_is_common_middle(const char *token);
  * or because of an old naming taboo (hoang/huynh, vu/vo, phuc/phuoc). NULL gives 0. */
 int name_variant_close(const char *a, const char *b);
 
+/* Returns the canonical spelling of the folded token of len bytes at token (no NUL needed) when
+ * it is the other spelling of a known variant pair ("huynh" gives "hoang", "vo" gives "vu"), else
+ * NULL (for the canonical spellings themselves too). The pairs are those of
+ * name_variant_close. NULL token gives NULL. */
+const char *name_variant_canon(const char *token, size_t len);
+
 #endif

@@ -38,6 +38,12 @@ enum pubid_kind {
   PUBID_CRISIS,
   PUBID_ADVISORY,
   PUBID_ALERT,
+  PUBID_SITE,      /* staging sites (store_evac.h) */
+  PUBID_TRANSPORT, /* transports (store_evac.h) */
+  PUBID_MANIFEST,  /* manifest entries of a transport (store_evac.h) */
+  PUBID_CASE,       /* assistance cases (store_case.h) */
+  PUBID_CASE_EVENT, /* timeline events of a case (store_case.h) */
+  PUBID_LIST,       /* lists from foreign authorities (store_list.h) */
   PUBID_KIND_MAX
 };
 

@@ -122,9 +122,14 @@ static void http_queue(http_req_t *r, int status, struct MHD_Response *resp) {
     log_error("req=%s msg=\"cannot create response\"", r->request_id);
     return;
   }
-  if (r->status != 0) {
+  if (r->status != 0 || r->held != NULL) {
     log_error("req=%s msg=\"second reply ignored\"", r->request_id);
     MHD_destroy_response(resp);
+    return;
+  }
+  if (r->hold) {
+    r->held = resp;
+    r->held_status = status;
     return;
   }
   MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -149,8 +154,40 @@ void http_add_header(http_req_t *r, const char *name, const char *value) {
   if (r->extra_names[r->nextra] && r->extra_values[r->nextra]) r->nextra++;
 }
 
+/* Keeps a copy of a reply's body and type for the application while replies are held. */
+static void http_keep(http_req_t *r, const char *content_type, const void *data, size_t len) {
+  if (!r->hold || r->held != NULL) return;
+  char *copy = arena_alloc(r->arena, len + 1);
+  if (copy == NULL) return;
+  if (len > 0) memcpy(copy, data, len);
+  copy[len] = '\0';
+  r->held_body = copy;
+  r->held_len = len;
+  r->held_type = arena_strdup(r->arena, content_type);
+}
+
+void http_release(http_req_t *r) {
+  r->hold = 0;
+  struct MHD_Response *resp = r->held;
+  if (resp == NULL) return;
+  r->held = NULL;
+  http_queue(r, r->held_status, resp);
+}
+
+void http_discard(http_req_t *r) {
+  r->hold = 0;
+  if (r->held != NULL) MHD_destroy_response(r->held);
+  r->held = NULL;
+  r->held_status = 0;
+  r->held_type = r->held_body = NULL;
+  r->held_len = 0;
+  r->nextra = 0;
+  r->set_cookie = NULL;
+}
+
 void http_reply_bytes(http_req_t *r, int status, const char *content_type, const void *data,
                       size_t len) {
+  http_keep(r, content_type, data, len);
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
   if (resp != NULL) MHD_add_response_header(resp, "Content-Type", content_type);
@@ -166,6 +203,7 @@ void http_reply_json(http_req_t *r, int status, json_t *body) {
     http_reply_bytes(r, 500, "application/json", oom, sizeof(oom) - 1);
     return;
   }
+  http_keep(r, "application/json; charset=utf-8", text, strlen(text));
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
@@ -312,6 +350,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
     return MHD_YES;
   }
   s->dispatch(r);
+  if (r->held != NULL) http_release(r); /* a reply the application kept and forgot */
+  r->hold = 0;
   if (r->status == 0) {
     http_reply_error(r, BH_ERR_INTERNAL, NULL, "no response was produced");
   }
@@ -335,6 +375,7 @@ static void http_on_completed(void *cls, struct MHD_Connection *conn, void **con
            r->user_label ? r->user_label : "-",
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
   if (s->cleanup) s->cleanup(r);
+  if (r->held != NULL) MHD_destroy_response(r->held);
   buf_free(&r->body);
   arena_free(r->arena);
   *con_cls = NULL;

@@ -49,6 +49,14 @@ typedef struct http_req {
   const char *user_label; /* public id of the authenticated user, for the access log */
   void *app;              /* the application context given to http_start */
   void *user_ctx;         /* per-request state of the application layer */
+  /* A reply made while hold is set is kept here, not sent, until http_release or http_discard
+   * (the application may still have to commit, or undo, what the reply announces). */
+  int hold;
+  struct MHD_Response *held;
+  int held_status;
+  const char *held_type; /* content type, in the arena */
+  const char *held_body; /* a copy of the body in the arena (NUL-terminated) */
+  size_t held_len;
 } http_req_t;
 
 /* Called once per request with the body fully read; must queue exactly one reply. */
@@ -82,6 +90,13 @@ void http_reply_bytes(http_req_t *r, int status, const char *content_type, const
                       size_t len);
 /* Adds a response header to the reply queued next (name and value copied). */
 void http_add_header(http_req_t *r, const char *name, const char *value);
+/*
+ * Held replies (r->hold): http_release sends the reply that was kept, http_discard drops it with
+ * the headers added for it (a new reply may then be made). Both clear r->hold; both do nothing
+ * more when no reply was kept.
+ */
+void http_release(http_req_t *r);
+void http_discard(http_req_t *r);
 
 /* A query-string argument (decoded), or NULL. */
 const char *http_query(const http_req_t *r, const char *key);

@@ -113,14 +113,6 @@ static int match__grow(void *pp, size_t cap, size_t sz) {
   return BH_OK;
 }
 
-/* Folded variant spellings and the canonical spelling of their class. The same pairs are what
- * name_variant_close accepts; test_match checks that the two lists agree. */
-static const char *const match_variant_canon[][2] = {
-    {"huynh", "hoang"},
-    {"vo", "vu"},
-    {"phuoc", "phuc"},
-};
-
 static int match__dict_intern(match_dict_t *d, const char *s, size_t len, uint32_t *id_out);
 
 /* Adds the string as a new id whose canonical id is canon (or itself when MATCH_NO_TOKEN). */
@@ -153,15 +145,13 @@ static int match__dict_add(match_dict_t *d, const char *s, size_t len, uint32_t 
   uint32_t i = h & (d->nslot - 1);
   while (d->slot[i] != 0) i = (i + 1) & (d->nslot - 1);
   d->slot[i] = id + 1;
-  for (size_t k = 0; k < sizeof match_variant_canon / sizeof match_variant_canon[0]; k++) {
-    const char *v = match_variant_canon[k][0];
-    if (strlen(v) == len && memcmp(v, s, len) == 0) {
-      uint32_t c;
-      int rc = match__dict_intern(d, match_variant_canon[k][1], strlen(match_variant_canon[k][1]),
-                                  &c);
-      if (rc != BH_OK) return rc;
-      d->canon[id] = c;
-    }
+  /* A known variant spelling (name.c holds the pairs) joins the class of its canonical one. */
+  const char *cs = name_variant_canon(s, len);
+  if (cs != NULL) {
+    uint32_t c;
+    int rc = match__dict_intern(d, cs, strlen(cs), &c);
+    if (rc != BH_OK) return rc;
+    d->canon[id] = c;
   }
   *id_out = id;
   return BH_OK;

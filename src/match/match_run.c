@@ -74,6 +74,12 @@ static void match__worker_free(match_worker_t *w) {
   match_tokcache_free(&w->cache);
 }
 
+int match_hit_before(const match_hit_t *a, const match_hit_t *b) {
+  if (a->weight != b->weight) return a->weight > b->weight;
+  if (a->evidence != b->evidence) return a->evidence > b->evidence;
+  return a->cand < b->cand;
+}
+
 /* Scores one query and fills *res with its ranked hits. */
 static void match__one(const match_index_t *idx, const match_query_t *q,
                        const match_options_t *opt, match_worker_t *w, match_result_t *res) {
@@ -92,18 +98,22 @@ static void match__one(const match_index_t *idx, const match_query_t *q,
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + sizeof(match_rec_t) - 1);
     }
-    double wt = match_score(idx, q, cand, &w->cache, NULL, 0);
-    double e = wt - idx->log2n;
+    match_hit_t h;
+    h.cand = cand;
+    h.weight = match_score_split(idx, q, cand, &w->cache, &h.evidence);
+    double e = h.weight - idx->log2n;
     sum += exp2(e > 1000 ? 1000 : e);
-    if (res->nhit == k && wt <= res->hit[k - 1].weight) continue;
+    if (res->nhit == k && !match_hit_before(&h, &res->hit[k - 1])) continue;
     int at = res->nhit < k ? res->nhit++ : k - 1;
-    while (at > 0 && res->hit[at - 1].weight < wt) {
+    while (at > 0 && match_hit_before(&h, &res->hit[at - 1])) {
       res->hit[at].cand = res->hit[at - 1].cand;
       res->hit[at].weight = res->hit[at - 1].weight;
+      res->hit[at].evidence = res->hit[at - 1].evidence;
       at--;
     }
     res->hit[at].cand = cand;
-    res->hit[at].weight = wt;
+    res->hit[at].weight = h.weight;
+    res->hit[at].evidence = h.evidence;
   }
   int kept = 0;
   for (int h = 0; h < res->nhit; h++) {

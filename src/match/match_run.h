@@ -6,7 +6,9 @@
  * "not in the index": with prior odds of 1/N for each of the N records,
  *   P(candidate i) = o_i / (1 + sum_j o_j),  o_i = 2^(w_i - log2 N),
  * so two equally good candidates share the probability and neither reaches the strong band.
- * Queries are spread over threads; results come back in query order.
+ * Candidates of equal weight are ranked by their evidence apart from the name (match_score_split),
+ * then by record number, so that the order never depends on how blocking found them or on
+ * threads. Queries are spread over threads; results come back in query order.
  *
  * Records reach an index through match_source_t, a one-function interface any store can
  * implement (a CSV reader, the registry database, generated persons).
@@ -31,7 +33,12 @@ typedef struct {
   double probability;
   match_band_t band;
   char explain[MATCH_EXPLAIN_MAX]; /* "" unless options asked for explanations */
+  double evidence; /* bits of the weight not from the name (dates, sex, ids, places) */
 } match_hit_t;
+
+/* Whether hit a ranks before hit b: a greater weight, then greater evidence apart from the name,
+ * then the lower record number. */
+int match_hit_before(const match_hit_t *a, const match_hit_t *b);
 
 typedef struct {
   int nhit; /* 0 when no candidate was found */

@@ -31,6 +31,7 @@ static const struct {
   double dob_year_month;   /* same year and month, at that precision */
   double dob_year;         /* same year, at year precision (a partial date) */
   double dob_jan1;         /* same year, one side 01-01 (a placeholder) and the other a real day */
+  double dob_jan1_partial; /* same year, one side 01-01 and the other knows no day either */
   double dob_day_differ;   /* same year and month, another day */
   double dob_md_differ;    /* same year, another day and month */
   double dob_year_off1;    /* years one apart */
@@ -59,6 +60,7 @@ static const struct {
     .dob_year_month = 7.5,
     .dob_year = 5.0,
     .dob_jan1 = 8.0,
+    .dob_jan1_partial = 9.0,
     .dob_day_differ = 0.5,
     .dob_md_differ = -4.0,
     .dob_year_off1 = -6.0,
@@ -407,6 +409,14 @@ static double match__dob(const match_query_t *q, const match_rec_t *c, match_sb_
     if (qp == 3 && cp == 3 && (r->flags & MATCH_REC_JAN1) != (c->flags & MATCH_REC_JAN1)) {
       jan = 1; /* one side says 01-01, the other a real day: compare the years only */
       qp = 1;
+    } else if ((qp == 3 && cp < 3 && (r->flags & MATCH_REC_JAN1)) ||
+               (cp == 3 && qp < 3 && (c->flags & MATCH_REC_JAN1))) {
+      /* One side says 01-01 and the other knows only the year (or year and month): the 01-01
+       * is the placeholder a document writes for the day nobody knows, which is what the other
+       * side says too. Agreeing on the year here weighs more than a placeholder against a real
+       * day, since a person whose day is unknown is the one who gets placeholders. */
+      jan = 2;
+      qp = cp = 1;
     }
     int p = qp < cp ? qp : cp;
     int dy = abs((int)r->year - (int)c->year);
@@ -441,6 +451,10 @@ static double match__dob(const match_query_t *q, const match_rec_t *c, match_sb_
       }
       match__put(ex, "dob: same year, other month");
       return match_w.dob_md_differ;
+    }
+    if (jan == 2) {
+      match__put(ex, "dob: same year (01-01 placeholder, day unknown on both sides)");
+      return match_w.dob_jan1_partial;
     }
     if (jan) {
       match__put(ex, "dob: same year (01-01 placeholder)");
@@ -540,13 +554,15 @@ static double match__id(const match_rec_t *r, const match_rec_t *c, match_sb_t *
 
 /* ---------------------------------------------------------------- the whole record */
 
-double match_score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
-                   match_tokcache_t *cache, char *explain, size_t cap) {
+/* The whole score; *name_w gets the part the name contributes. */
+static double match__score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                           match_tokcache_t *cache, char *explain, size_t cap, double *name_w) {
   const match_rec_t *c = &idx->rec[cand];
   const match_rec_t *r = &q->rec;
   match_sb_t ex = {explain, cap, 0};
   if (explain && cap) explain[0] = '\0';
   double w = match__name(idx, q, c, cache, &ex);
+  *name_w = w;
   match__put(&ex, "; ");
   w += match__dob(q, c, &ex);
   match__put(&ex, "; ");
@@ -586,6 +602,20 @@ double match_score(const match_index_t *idx, const match_query_t *q, uint32_t ca
     w += match_w.addr_same;
     match__put(&ex, "; address: same");
   }
+  return w;
+}
+
+double match_score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                   match_tokcache_t *cache, char *explain, size_t cap) {
+  double name_w;
+  return match__score(idx, q, cand, cache, explain, cap, &name_w);
+}
+
+double match_score_split(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                         match_tokcache_t *cache, double *evidence) {
+  double name_w;
+  double w = match__score(idx, q, cand, cache, NULL, 0, &name_w);
+  *evidence = w - name_w;
   return w;
 }
 

@@ -64,6 +64,15 @@ void match_tokcache_next(match_tokcache_t *c);
 double match_score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
                    match_tokcache_t *cache, char *explain /* OUT, may be NULL */, size_t cap);
 
+/*
+ * As match_score without explanation, and writes to *evidence the part of the weight that does
+ * not come from the name: date of birth or age, sex, identity numbers and places. Two candidates
+ * of the same weight are ranked by it (match_run.h), since agreeing on facts about the person is
+ * more telling than a rare spelling of a name. Thread-safe as match_score.
+ */
+double match_score_split(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                         match_tokcache_t *cache, double *evidence /* OUT */);
+
 /* The weight in bits of agreeing on the folded token tok in idx (frozen): log2(m/u) with u the
  * token's share of records, so common names weigh little. A token absent from idx weighs as one
  * record's. */

@@ -262,14 +262,233 @@ static const char migration_4[] =
     "CREATE INDEX checkins_crisis ON checkins(crisis_id, person_id, id);"
     "CREATE INDEX checkins_alert ON checkins(alert_id, id);";
 
-/* Migrations 5 to 8 are reserved while their features are built side by side; each owner replaces
- * its placeholder with the real schema. 5: assistance cases (issue 5). 6: staging sites and
- * transports (issue 5). 7: lists from foreign authorities and match decisions (issue 6).
- * 8: idempotency keys (issue 8). */
-static const char migration_5[] = "SELECT 1;";
-static const char migration_6[] = "SELECT 1;";
-static const char migration_7[] = "SELECT 1;";
-static const char migration_8[] = "SELECT 1;";
+/* Migrations 6 to 8 are reserved while their features are built side by side; each owner replaces
+ * its placeholder with the real schema. 6: staging sites and transports (issue 5). 7: lists from
+ * foreign authorities and match decisions (issue 6). 8: idempotency keys (issue 8). */
+
+/*
+ * Migration 5: assistance cases (store_case.h). A case has a type, a status and a priority rank
+ * (0 critical .. 3 low: the override when set, else the computed one); queue_rank is
+ * (open ? 0 : 4) + priority, so that every queue is one index range per rank in
+ * (queue_rank, due_at, id) order: one index per queue key (all, mission, assignee, crisis).
+ * case_persons links registered persons; case_events is the timeline (every change and note).
+ */
+static const char migration_5[] =
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY,"
+    "  type TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  priority INTEGER NOT NULL,"
+    "  priority_computed INTEGER NOT NULL,"
+    "  priority_override INTEGER,"
+    "  queue_rank INTEGER NOT NULL,"
+    "  channel TEXT NOT NULL,"
+    "  crisis_id INTEGER REFERENCES crises(id),"
+    "  mission_id INTEGER REFERENCES missions(id),"
+    "  assigned_to INTEGER REFERENCES users(id),"
+    "  due_at INTEGER NOT NULL,"
+    "  due_overridden INTEGER NOT NULL DEFAULT 0,"
+    "  summary TEXT NOT NULL,"
+    "  description TEXT,"
+    "  caller_name TEXT,"
+    "  caller_phone TEXT,"
+    "  caller_relation TEXT,"
+    "  caller_notes TEXT,"
+    "  caller_person_id INTEGER REFERENCES persons(id),"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  opened_at INTEGER NOT NULL,"
+    "  resolved_at INTEGER,"
+    "  closed_at INTEGER,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX cases_queue ON cases(queue_rank, due_at, id);"
+    "CREATE INDEX cases_mission ON cases(mission_id, queue_rank, due_at, id);"
+    "CREATE INDEX cases_assigned ON cases(assigned_to, queue_rank, due_at, id)"
+    "  WHERE assigned_to IS NOT NULL;"
+    "CREATE INDEX cases_crisis ON cases(crisis_id, queue_rank, due_at, id)"
+    "  WHERE crisis_id IS NOT NULL;"
+    "CREATE TABLE case_persons ("
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  added_by INTEGER REFERENCES users(id),"
+    "  added_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (case_id, person_id)) WITHOUT ROWID;"
+    "CREATE INDEX case_persons_person ON case_persons(person_id, case_id);"
+    "CREATE TABLE case_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  author_id INTEGER REFERENCES users(id),"
+    "  detail TEXT,"
+    "  note TEXT);"
+    "CREATE INDEX case_events_case ON case_events(case_id, id);";
+/*
+ * Migration 6: evacuation and repatriation (store_evac.h). Staging sites and the stays of persons
+ * at them (at most one open stay per person, by the partial unique index); transports with
+ * their seat arrangements with partner countries as JSON text; manifest entries, one per person
+ * and transport (person_id NULL for a partner national, whose sealed document number is kept in
+ * document_enc), grouped by booking.
+ */
+static const char migration_6[] =
+    "CREATE TABLE staging_sites ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  country TEXT NOT NULL,"
+    "  region TEXT,"
+    "  lat REAL,"
+    "  lon REAL,"
+    "  capacity INTEGER NOT NULL,"
+    "  crisis_id INTEGER REFERENCES crises(id),"
+    "  notes TEXT,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX staging_sites_country ON staging_sites(country, id);"
+    "CREATE INDEX staging_sites_crisis ON staging_sites(crisis_id, id);"
+    "CREATE TABLE site_stays ("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES staging_sites(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  checked_in_at INTEGER NOT NULL,"
+    "  checked_out_at INTEGER,"
+    "  checked_in_by INTEGER REFERENCES users(id),"
+    "  checked_out_by INTEGER REFERENCES users(id));"
+    "CREATE UNIQUE INDEX site_stays_open ON site_stays(person_id) WHERE checked_out_at IS NULL;"
+    "CREATE INDEX site_stays_site ON site_stays(site_id, checked_out_at, id);"
+    "CREATE TABLE transports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  mode TEXT NOT NULL,"
+    "  provider TEXT NOT NULL,"
+    "  partner_country TEXT,"
+    "  purpose TEXT NOT NULL,"
+    "  crisis_id INTEGER REFERENCES crises(id),"
+    "  origin_place TEXT NOT NULL,"
+    "  origin_country TEXT NOT NULL,"
+    "  destination_place TEXT NOT NULL,"
+    "  destination_country TEXT NOT NULL,"
+    "  departure_at INTEGER NOT NULL,"
+    "  arrival_at INTEGER,"
+    "  capacity INTEGER NOT NULL,"
+    "  reference TEXT,"
+    "  seats TEXT NOT NULL DEFAULT '[]',"
+    "  status TEXT NOT NULL,"
+    "  notes TEXT,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX transports_origin ON transports(origin_country, id);"
+    "CREATE INDEX transports_crisis ON transports(crisis_id, id);"
+    "CREATE TABLE manifest_entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  transport_id INTEGER NOT NULL REFERENCES transports(id),"
+    "  booking INTEGER NOT NULL,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  full_name TEXT,"
+    "  nationality TEXT NOT NULL,"
+    "  document_enc BLOB,"
+    "  status TEXT NOT NULL,"
+    "  booked_at INTEGER NOT NULL,"
+    "  status_at INTEGER NOT NULL,"
+    "  booked_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX manifest_entries_transport ON manifest_entries(transport_id, id);"
+    "CREATE INDEX manifest_entries_person ON manifest_entries(person_id, status)"
+    "  WHERE person_id IS NOT NULL;";
+/*
+ * Migration 7: lists handed over by foreign authorities (issue 6). A list, its rows (the mapped
+ * fields as JSON, the identity number sealed apart, the best candidate's band, and the officer's
+ * decision on the row with the confirmed person), the top candidates of each row with their
+ * probability, band, explanation and decision, and every decision as history. Bands: 0 none,
+ * 1 review, 2 strong. Row decisions: 0 pending, 1 confirmed, 2 rejected, 3 new person;
+ * candidate decisions: 0 none, 1 confirmed, 2 rejected.
+ *
+ * match_generation counts the changes to what matching reads of the registry that are not
+ * inserts (edited names, dates, sex, numbers, province; deletions; jurisdictions changed):
+ * together with the highest person and presence ids (writers are serialised, so a new row always
+ * has a higher id) it tells a server whether its matching index is current
+ * (src/registry/list_index.c). Inserts fire no trigger, so imports pay nothing for it.
+ */
+static const char migration_7[] =
+    "CREATE TABLE lists ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  country TEXT NOT NULL,"
+    "  crisis_id INTEGER REFERENCES crises(id),"
+    "  mission_id INTEGER REFERENCES missions(id),"
+    "  ref_date TEXT NOT NULL,"
+    "  bad_rows INTEGER NOT NULL DEFAULT 0,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX lists_mission ON lists(mission_id, id);"
+    "CREATE TABLE list_rows ("
+    "  list_id INTEGER NOT NULL REFERENCES lists(id),"
+    "  row_no INTEGER NOT NULL,"
+    "  line INTEGER NOT NULL,"
+    "  fields TEXT NOT NULL,"
+    "  idn_enc BLOB,"
+    "  band INTEGER NOT NULL,"
+    "  decision INTEGER NOT NULL DEFAULT 0,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  decided_by INTEGER REFERENCES users(id),"
+    "  decided_at INTEGER,"
+    "  PRIMARY KEY (list_id, row_no)) WITHOUT ROWID;"
+    "CREATE INDEX list_rows_person ON list_rows(person_id) WHERE person_id IS NOT NULL;"
+    "CREATE TABLE list_candidates ("
+    "  list_id INTEGER NOT NULL,"
+    "  row_no INTEGER NOT NULL,"
+    "  rank INTEGER NOT NULL,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  probability REAL NOT NULL,"
+    "  band INTEGER NOT NULL,"
+    "  explanation TEXT NOT NULL,"
+    "  decision INTEGER NOT NULL DEFAULT 0,"
+    "  decided_by INTEGER REFERENCES users(id),"
+    "  decided_at INTEGER,"
+    "  PRIMARY KEY (list_id, row_no, rank),"
+    "  FOREIGN KEY (list_id, row_no) REFERENCES list_rows(list_id, row_no)) WITHOUT ROWID;"
+    "CREATE TABLE list_decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  list_id INTEGER NOT NULL REFERENCES lists(id),"
+    "  row_no INTEGER NOT NULL,"
+    "  decision TEXT NOT NULL,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  replaced_person_id INTEGER REFERENCES persons(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX list_decisions_row ON list_decisions(list_id, row_no, id);"
+    "CREATE TABLE match_generation (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);"
+    "INSERT INTO match_generation VALUES (1, 1);"
+    "CREATE TRIGGER persons_match_upd AFTER UPDATE OF full_name, other_names, sex, dob, nid_enc,"
+    "  passport_enc, home_province, owner_mission_id ON persons"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER persons_match_del AFTER DELETE ON persons"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER presences_match_upd AFTER UPDATE OF country, person_id ON presences"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER presences_match_del AFTER DELETE ON presences"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER mission_countries_match_ins AFTER INSERT ON mission_countries"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER mission_countries_match_del AFTER DELETE ON mission_countries"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;";
+/*
+ * Migration 8: idempotency keys (store_idem.h). One row per (scope, key): the hash of the request
+ * that used the key and the answer it got (status, content type, extra headers, and the body
+ * sealed like identifiers), written in the same transaction as the request's own writes.
+ */
+static const char migration_8[] =
+    "CREATE TABLE idempotency_keys ("
+    "  scope TEXT NOT NULL,"
+    "  idem_key TEXT NOT NULL,"
+    "  request_hash BLOB NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  content_type TEXT NOT NULL,"
+    "  headers TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (scope, idem_key)) WITHOUT ROWID;"
+    "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);";
 
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8};

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_idem_impl.h"
 #include "store/store_impl.h"
 #include "store/store_pg.h"
 #include "store/store_sqlite.h"
@@ -58,13 +59,29 @@ store_conn_t *store_conn(store_t *s) {
 #define STORE_CALL(c, fn, ...) ((c)->pg ? pg_##fn((c)->pg, __VA_ARGS__) : sq_##fn((c)->sq, __VA_ARGS__))
 #define STORE_CALL0(c, fn) ((c)->pg ? pg_##fn((c)->pg) : sq_##fn((c)->sq))
 
-int store_begin(store_conn_t *c) { return STORE_CALL0(c, begin); }
+/*
+ * While the API holds a transaction for a request with an idempotency key (store_idem.h), the
+ * handler's own begin, commit and rollback join it instead of reaching the backend.
+ */
+int store_begin(store_conn_t *c) {
+  int rc;
+  return store_idem_absorb(c, STORE_IDEM_BEGIN, &rc) ? rc : STORE_CALL0(c, begin);
+}
 
-int store_begin_write(store_conn_t *c) { return STORE_CALL0(c, begin_write); }
+int store_begin_write(store_conn_t *c) {
+  int rc;
+  return store_idem_absorb(c, STORE_IDEM_BEGIN, &rc) ? rc : STORE_CALL0(c, begin_write);
+}
 
-int store_commit(store_conn_t *c) { return STORE_CALL0(c, commit); }
+int store_commit(store_conn_t *c) {
+  int rc;
+  return store_idem_absorb(c, STORE_IDEM_COMMIT, &rc) ? rc : STORE_CALL0(c, commit);
+}
 
-int store_rollback(store_conn_t *c) { return STORE_CALL0(c, rollback); }
+int store_rollback(store_conn_t *c) {
+  int rc;
+  return store_idem_absorb(c, STORE_IDEM_ROLLBACK, &rc) ? rc : STORE_CALL0(c, rollback);
+}
 
 int store_savepoint(store_conn_t *c) { return STORE_CALL0(c, savepoint); }
 

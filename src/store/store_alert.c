@@ -34,7 +34,7 @@ int store_checkin_record(store_conn_t *c, checkin_t *k) { return ALERT_CALL(c, c
 
 int store_needs_help_each(store_conn_t *c, int64_t crisis_id, arena_t *a, store_needs_help_cb cb, void *ctx) { return ALERT_CALL(c, needs_help_each, crisis_id, a, cb, ctx); }
 
-int store_alert_escalate(store_conn_t *c, int64_t now, int64_t *alert_id, int *stage) { return ALERT_CALL(c, alert_escalate, now, alert_id, stage); }
+int store_alert_escalate(store_conn_t *c, int64_t now, int minute_s, int64_t *alert_id, int *stage) { return ALERT_CALL(c, alert_escalate, now, minute_s, alert_id, stage); }
 
 int store_alert_call_list(store_conn_t *c, int64_t id, arena_t *a, store_call_cb cb, void *ctx) { return ALERT_CALL(c, alert_call_list, id, a, cb, ctx); }
 

@@ -71,14 +71,18 @@ typedef struct outbox_msg {
   int attempts; /* including the claimed one */
 } outbox_msg_t;
 
-/* Where a check-in token (or a phone number) leads. */
+/*
+ * Where a check-in token (or a phone number) leads: everything an answer needs, read by one
+ * indexed lookup, so that recording an answer writes only what changes.
+ */
 typedef struct checkin_target {
   int64_t recipient_id;
   int64_t alert_id;
   int64_t person_id;
   int64_t crisis_id;
-  int64_t crisis_closed_at; /* 0 while the crisis is open: the link works until it closes */
-  const char *answer;       /* latest answer, or NULL */
+  int64_t crisis_closed_at;  /* 0 while the crisis is open: the link works until it closes */
+  const char *answer;        /* latest answer, or NULL */
+  const char *person_status; /* the person's welfare status now (model_statuses) */
 } checkin_target_t;
 
 /* One answer of a citizen. */
@@ -155,7 +159,11 @@ int store_checkin_target(store_conn_t *c, const unsigned char *token_hash, arena
 /* Finds the recipient of the latest SMS sent (or being sent) to phone; BH_ERR_NOT_FOUND if none. */
 int store_checkin_target_by_phone(store_conn_t *c, const char *phone, arena_t *a,
                                   checkin_target_t *out /* OUT */);
-/* Records answer k (history kept) and makes it the recipient's latest; fills k->id. */
+/*
+ * Records answer k (every answer is kept, in order) and makes it the recipient's latest; fills
+ * k->id. The recipient row is written only when the answer differs from k->target->answer (so
+ * its answered_at is when the latest answer was first given).
+ */
 int store_checkin_record(store_conn_t *c, checkin_t *k /* IN, OUT */);
 /* Every person of crisis crisis_id whose latest answer is need_help, newest answer first. */
 int store_needs_help_each(store_conn_t *c, int64_t crisis_id, arena_t *a, store_needs_help_cb cb,
@@ -163,11 +171,11 @@ int store_needs_help_each(store_conn_t *c, int64_t crisis_id, arena_t *a, store_
 
 /*
  * Escalation: finds one alert whose stage is due at now (resend: sent_at + resend_after; calls:
- * twice that), and advances it: to "resent", queueing a second round of messages to every
- * recipient who has not answered; to "calls", only marking it. *alert_id is the alert advanced,
- * or 0 when none was due. Commits.
+ * twice that; a minute lasting minute_s seconds, 60 but in tests), and advances it: to
+ * "resent", queueing a second round of messages to every recipient who has not answered; to
+ * "calls", only marking it. *alert_id is the alert advanced, or 0 when none was due. Commits.
  */
-int store_alert_escalate(store_conn_t *c, int64_t now, int64_t *alert_id /* OUT */,
+int store_alert_escalate(store_conn_t *c, int64_t now, int minute_s, int64_t *alert_id /* OUT */,
                          int *stage /* OUT */);
 /* Every recipient of alert id who has not answered, with phones and consenting contacts. */
 int store_alert_call_list(store_conn_t *c, int64_t id, arena_t *a, store_call_cb cb, void *ctx);

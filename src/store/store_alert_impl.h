@@ -27,7 +27,7 @@ struct bh_pg_conn;
   int P##checkin_target_by_phone(C *c, const char *phone, arena_t *a, checkin_target_t *out);     \
   int P##checkin_record(C *c, checkin_t *k);                                                      \
   int P##needs_help_each(C *c, int64_t crisis_id, arena_t *a, store_needs_help_cb cb, void *ctx); \
-  int P##alert_escalate(C *c, int64_t now, int64_t *alert_id, int *stage);                        \
+  int P##alert_escalate(C *c, int64_t now, int minute_s, int64_t *alert_id, int *stage);          \
   int P##alert_call_list(C *c, int64_t id, arena_t *a, store_call_cb cb, void *ctx);
 
 STORE_ALERT_DECLARE(sqa_, struct sq_conn)

@@ -126,8 +126,8 @@ static void today_utc(char out[11]) {
 
 /* The audience walk for crisis k (already read and visible). */
 static int audience_of(store_conn_t *c, const store_scope_t *scope, const crisis_t *k,
-                       const json_t *filter, const char *today, store_audience_cb cb,
-                       void *ctx) {
+                       const json_t *filter, const char *today, int contacts,
+                       store_audience_cb cb, void *ctx) {
   geo_area_t *area = malloc(sizeof(*area));
   if (area == NULL) return BH_ERR_NOMEM;
   const char *field;
@@ -138,7 +138,8 @@ static int audience_of(store_conn_t *c, const store_scope_t *scope, const crisis
     today = day;
   }
   struct audience_walk w = {.area = area, .filter = filter, .cb = cb, .ctx = ctx};
-  int rc = CRISIS_CALL(c, crisis_presences_each, scope, k->id, today, audience_row, &w);
+  int rc = CRISIS_CALL(c, crisis_presences_each, scope, k->id, today, contacts, audience_row,
+                       &w);
   free(area);
   return rc;
 }
@@ -151,7 +152,7 @@ int store_crisis_audience_each(store_conn_t *c, const store_scope_t *scope, int6
   crisis_t k;
   int rc = store_crisis_get(c, scope, crisis_id, a, &k);
   if (rc == BH_OK) {
-    rc = audience_of(c, scope, &k, filter, today, cb, ctx);
+    rc = audience_of(c, scope, &k, filter, today, 1, cb, ctx);
     crisis_clear(&k);
   }
   arena_free(a);
@@ -344,7 +345,7 @@ int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *
     today_utc(day);
     today = day;
   }
-  int rc = audience_of(c, &STORE_SCOPE_ALL, k, NULL, today, acc_member, &w);
+  int rc = audience_of(c, &STORE_SCOPE_ALL, k, NULL, today, 0, acc_member, &w);
   if (rc == BH_OK && w.failed) rc = BH_ERR_NOMEM;
   if (rc == BH_OK) {
     w.reached = calloc(w.nids ? w.nids : 1, 1);
@@ -356,7 +357,7 @@ int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *
   for (size_t i = 0; rc == BH_OK && i < w.nids && !any_reached; i++) any_reached = w.reached[i];
   if (rc == BH_OK && any_reached) {
     struct acc_reach_walk rw = {.walk = &w};
-    rc = audience_of(c, &STORE_SCOPE_ALL, k, NULL, today, acc_member_reached, &rw);
+    rc = audience_of(c, &STORE_SCOPE_ALL, k, NULL, today, 0, acc_member_reached, &rw);
   }
   if (rc == BH_OK && w.nids > 0) rc = store_status_events_since(c, k->opened_at, acc_event, &s);
   int rc2 = tally_export(&w.regions, a, &out->regions, &out->nregions);

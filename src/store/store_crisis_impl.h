@@ -22,7 +22,9 @@ typedef int (*store_crisis_row_cb)(void *ctx, const store_crisis_row_t *row);
 /*
  * Calls cb with every presence of a person visible to scope that lies in one of the crisis's
  * countries (and regions, when it lists some) and overlaps today (YYYY-MM-DD), ordered by person
- * id, then by presence id from the newest. The area test is left to the caller.
+ * id, then by presence id from the newest. The area test is left to the caller. With contacts
+ * 0 the rows carry no phones and no e-mails (NULL), which spares decoding them when only
+ * figures are wanted.
  */
 #define STORE_CRISIS_BACKEND(P, conn_t)                                                          \
   int P##crisis_create(conn_t *c, crisis_t *k);                                                  \
@@ -33,7 +35,8 @@ typedef int (*store_crisis_row_cb)(void *ctx, const store_crisis_row_t *row);
                      const store_page_t *page, arena_t *a, crisis_t **out, size_t *n);           \
   int P##crisis_close(conn_t *c, const store_scope_t *scope, int64_t id, int64_t closed_at);     \
   int P##crisis_presences_each(conn_t *c, const store_scope_t *scope, int64_t crisis_id,         \
-                               const char *today, store_crisis_row_cb cb, void *ctx);            \
+                               const char *today, int contacts, store_crisis_row_cb cb,          \
+                               void *ctx);                                                       \
   int P##crisis_reached_each(conn_t *c, int64_t crisis_id,                                       \
                              int (*cb)(void *ctx, int64_t person_id), void *ctx);                \
   int P##status_events_since(conn_t *c, int64_t since,                                           \

@@ -4,42 +4,36 @@
  * outbox claim locks its rows with FOR UPDATE SKIP LOCKED, so workers of several servers on one
  * database never claim the same message.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
 #include "store/store_alert_impl.h"
+#include "store/store_impl.h"
 #include "store/store_pg_int.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 
 #define PGA_ALERT_COLS                                                                        \
   "id, crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi, sms_en, channels," \
   " filter, ask_checkin, recipients, created_by, created_at, sent_at, resend_after_minutes,"   \
   " stage, stage_at"
+/* A check-in target: the recipient, its alert and crisis, and the person's status, by key. */
 #define PGA_TARGET_COLS                                                                       \
-  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, (SELECT k.closed_at FROM crises k"   \
-  " WHERE k.id = a.crisis_id)"
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+#define PGA_TARGET_JOIN                                                                       \
+  " JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id JOIN persons p ON"  \
+  " p.id = r.person_id"
 
 static const char pga_alert_insert[] =
     "INSERT INTO alerts(crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi,"
     " sms_en, channels, filter, ask_checkin, resend_after_minutes, created_by, created_at,"
     " sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
     " RETURNING id";
-/*
- * A batch of recipients and their messages (one per channel with an address) in one round trip:
- * $2..$6 are arrays of person ids, languages, token hashes, emails and phones, in step.
- */
-static const char pga_recipients_insert[] =
-    "WITH u AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::text[],"
-    " $6::text[]) AS u(person_id, lang, token_hash, email, phone)),"
-    " r AS (INSERT INTO alert_recipients(alert_id, person_id, lang, token_hash)"
-    " SELECT $1, person_id, lang, token_hash FROM u RETURNING id, person_id)"
-    " INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"
-    " next_at) SELECT $1, r.id, v.ch, v.addr, 1, v.st, 0, $9 FROM r JOIN u ON u.person_id ="
-    " r.person_id CROSS JOIN LATERAL (VALUES (0, u.email, $7::int), (1, u.phone, $8::int))"
-    " v(ch, addr, st) WHERE v.addr IS NOT NULL";
 static const char pga_set_recipients[] =
     "UPDATE alerts SET recipients = $2, status = 'sending', sent_at = $3 WHERE id = $1";
 static const char pga_alert_select[] = "SELECT " PGA_ALERT_COLS " FROM alerts WHERE id = $1";
@@ -58,17 +52,18 @@ static const char pga_result[] =
     " THEN $5 ELSE sent_at END WHERE id = $1 AND status = 1";
 static const char pga_recover[] = "UPDATE outbox SET next_at = $1 WHERE status = 1";
 static const char pga_target[] =
-    "SELECT " PGA_TARGET_COLS " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+    "SELECT " PGA_TARGET_COLS " FROM alert_recipients r" PGA_TARGET_JOIN
     " WHERE r.token_hash = $1";
 static const char pga_target_phone[] =
     "SELECT " PGA_TARGET_COLS " FROM outbox o JOIN alert_recipients r ON r.id = o.recipient_id"
-    " JOIN alerts a ON a.id = r.alert_id WHERE o.channel = 1 AND o.address = $1 AND o.status"
-    " IN (1, 2) ORDER BY o.id DESC LIMIT 1";
+    PGA_TARGET_JOIN " WHERE o.channel = 1 AND o.address = $1 AND o.status IN (1, 2)"
+    " ORDER BY o.id DESC LIMIT 1";
+/* The answer, and the recipient's latest answer when it changes ($10: the previous one). */
 static const char pga_checkin_insert[] =
     "WITH k AS (INSERT INTO checkins(crisis_id, alert_id, recipient_id, person_id, answer,"
     " message, location, source, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),"
-    " u AS (UPDATE alert_recipients SET answer = $5, answered_at = $9 WHERE id = $3)"
-    " SELECT id FROM k";
+    " u AS (UPDATE alert_recipients SET answer = $5, answered_at = $9 WHERE id = $3 AND $5 IS"
+    " DISTINCT FROM $10::text) SELECT id FROM k";
 static const char pga_needs_help[] =
     "SELECT k.person_id, p.full_name, k.message, k.location, k.at FROM checkins k JOIN persons p"
     " ON p.id = k.person_id WHERE k.crisis_id = $1 AND k.answer = 'need_help' AND k.id ="
@@ -76,7 +71,7 @@ static const char pga_needs_help[] =
     " k.person_id) ORDER BY k.id DESC";
 static const char pga_esc_due[] =
     "SELECT id, stage FROM alerts WHERE resend_after_minutes > 0 AND stage < 2 AND"
-    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * 60 <= $1"
+    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * $2::bigint <= $1"
     " ORDER BY id LIMIT 1"
     " FOR UPDATE SKIP LOCKED";
 static const char pga_esc_resend[] =
@@ -127,97 +122,245 @@ int pga_alert_create(pg_conn_t *c, alert_t *a, const alert_extra_t *x) {
 
 /*
  * Recipients wait in a per-thread batch (a connection serves one thread) and are written
- * PGA_BATCH at a time; pga_alert_set_recipients writes the rest, so the caller's contract is
- * kept: every recipient is in the transaction before its commit.
+ * PGA_BATCH at a time with COPY: their ids are taken from the table's identity sequence in one
+ * statement, then one COPY writes the recipients and another their messages, in the caller's
+ * transaction. pga_alert_set_recipients writes the rest, so the caller's contract is kept:
+ * every recipient is in the transaction before its commit. A batch is written in the order of
+ * the token hashes (and the SMS in the order of the numbers), so that the inserts into those
+ * two indexes, whose keys are random, touch each index page once per batch rather than once
+ * per row.
  */
-#define PGA_BATCH 2000
-#define PGA_ARRAY_MAX (PGA_BATCH * 400)
+#define PGA_BATCH 10000
+/* Bytes of COPY data sent at a time. */
+#define PGA_COPY_CHUNK (256 * 1024)
+
+struct pga_rcpt {
+  int64_t person_id;
+  int64_t id; /* from the sequence, at the flush */
+  unsigned char token_hash[SECRET_TOKEN_HASH_BYTES];
+  size_t lang, email, phone; /* offsets in pga_batch.text, or SIZE_MAX for NULL */
+};
 
 struct pga_pending {
   int64_t alert_id, now;
   int email_ok, sms_ok;
   size_t n;
-  buf_t ids, langs, hashes, emails, phones; /* array literals being built, without braces */
+  struct pga_rcpt *rows; /* PGA_BATCH */
+  buf_t text;            /* the strings of rows, NUL-terminated */
 };
 
 static _Thread_local struct pga_pending pga_batch;
 
+/* The identity sequence of alert_recipients.id (the default name of the schema's column). */
+static const char pga_recipient_ids[] =
+    "SELECT nextval('alert_recipients_id_seq') FROM generate_series(1, $1)";
+static const char pga_copy_recipients[] =
+    "COPY alert_recipients(id, alert_id, person_id, lang, token_hash) FROM STDIN";
+static const char pga_copy_outbox[] =
+    "COPY outbox(alert_id, recipient_id, channel, address, round, status, attempts, next_at)"
+    " FROM STDIN";
+
 static void pga_batch_clear(void) {
-  buf_free(&pga_batch.ids);
-  buf_free(&pga_batch.langs);
-  buf_free(&pga_batch.hashes);
-  buf_free(&pga_batch.emails);
-  buf_free(&pga_batch.phones);
+  free(pga_batch.rows);
+  buf_free(&pga_batch.text);
   memset(&pga_batch, 0, sizeof(pga_batch));
 }
 
-/* Appends one element to an array literal: NULL, or s double-quoted with \ and " escaped. */
-static int pga_elem(buf_t *b, const char *s) {
-  int rc = b->len > 0 ? buf_putc(b, ',') : BH_OK;
-  if (rc != BH_OK) return rc;
-  if (s == NULL) return buf_puts(b, "NULL");
-  rc = buf_putc(b, '"');
-  for (; *s && rc == BH_OK; s++) {
-    if (*s == '"' || *s == '\\') rc = buf_putc(b, '\\');
-    if (rc == BH_OK) rc = buf_putc(b, *s);
-  }
-  return rc == BH_OK ? buf_putc(b, '"') : rc;
+/* Keeps s in the batch's text; its offset, or SIZE_MAX for NULL (and on failure, *rc set). */
+static size_t pga_keep(const char *s, int *rc) {
+  if (s == NULL || *rc != BH_OK) return SIZE_MAX;
+  size_t at = pga_batch.text.len;
+  *rc = buf_append(&pga_batch.text, s, strlen(s) + 1);
+  return at;
 }
 
-/* Writes the waiting recipients. */
-static int pga_batch_flush(pg_conn_t *c) {
-  if (pga_batch.n == 0) return BH_OK;
-  char *arrays[5];
-  buf_t *parts[5] = {&pga_batch.ids, &pga_batch.langs, &pga_batch.hashes, &pga_batch.emails,
-                     &pga_batch.phones};
+static const char *pga_str(size_t at) {
+  return at == SIZE_MAX ? NULL : pga_batch.text.data + at;
+}
+
+/* Appends s as one COPY text field: \N for NULL, backslash and control characters escaped. */
+static int pga_copy_field(buf_t *b, const char *s) {
+  if (s == NULL) return buf_puts(b, "\\N");
   int rc = BH_OK;
-  for (int i = 0; i < 5; i++) {
-    arrays[i] = malloc(parts[i]->len + 3);
-    if (arrays[i] == NULL) rc = BH_ERR_NOMEM;
-    if (arrays[i] != NULL) {
-      snprintf(arrays[i], parts[i]->len + 3, "{%s}", parts[i]->data ? parts[i]->data : "");
+  for (; *s && rc == BH_OK; s++) {
+    switch (*s) {
+      case '\\': rc = buf_puts(b, "\\\\"); break;
+      case '\n': rc = buf_puts(b, "\\n"); break;
+      case '\r': rc = buf_puts(b, "\\r"); break;
+      case '\t': rc = buf_puts(b, "\\t"); break;
+      default: rc = buf_putc(b, *s);
     }
   }
+  return rc;
+}
+
+/* Sends what b holds to the COPY in progress (when full or at the end) and empties b. */
+static int pga_copy_send(pg_conn_t *c, buf_t *b, int last) {
+  if (b->len > 0 && (last || b->len >= PGA_COPY_CHUNK)) {
+    if (PQputCopyData(c->db, b->data, (int)b->len) != 1) return BH_ERR_UNAVAILABLE;
+    buf_reset(b);
+  }
+  return BH_OK;
+}
+
+/*
+ * Runs COPY sql and feeds it rows: row(i, b) appends line i (with its newline) for i < n.
+ * Errors: BH_ERR_CONFLICT for a constraint, BH_ERR_UNAVAILABLE for a lost session, else BH_ERR_DB.
+ */
+static int pga_copy(pg_conn_t *c, const char *sql, size_t n, int (*row)(size_t i, buf_t *b)) {
+  int64_t t0 = clock_mono_us();
+  PGresult *res = PQexec(c->db, sql);
+  int ok = PQresultStatus(res) == PGRES_COPY_IN;
+  PQclear(res);
+  int rc = ok ? BH_OK : BH_ERR_DB;
+  buf_t b;
+  buf_init(&b, (size_t)PGA_COPY_CHUNK * 4);
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    rc = row(i, &b);
+    if (rc == BH_OK) rc = pga_copy_send(c, &b, 0);
+  }
+  if (rc == BH_OK) rc = pga_copy_send(c, &b, 1);
+  buf_free(&b);
+  if (ok && PQputCopyEnd(c->db, rc == BH_OK ? NULL : "baoho: batch abandoned") != 1) {
+    rc = BH_ERR_UNAVAILABLE;
+  }
+  /* The outcome of the COPY (an error when it was abandoned), then the end of its results. */
+  int failed_rc = rc == BH_OK ? BH_ERR_DB : rc;
+  while ((res = PQgetResult(c->db)) != NULL) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == BH_OK) {
+      const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      rc = state != NULL && strncmp(state, "23", 2) == 0 ? BH_ERR_CONFLICT : failed_rc;
+      if (rc == BH_ERR_DB) {
+        log_error("msg=\"postgresql copy failed\" sqlstate=%s err=\"%s\"", state ? state : "?",
+                  msg ? msg : "?");
+      }
+    }
+    PQclear(res);
+  }
+  store_db_time_add(clock_mono_us() - t0);
+  if (PQstatus(c->db) != CONNECTION_OK) {
+    c->broken = 1;
+    rc = BH_ERR_UNAVAILABLE;
+  }
+  return rc;
+}
+
+/* The order of the SMS rows of the batch being written (by number). */
+static _Thread_local size_t *pga_order;
+
+static int pga_by_hash(const void *x, const void *y) {
+  const struct pga_rcpt *a = &pga_batch.rows[*(const size_t *)x];
+  const struct pga_rcpt *b = &pga_batch.rows[*(const size_t *)y];
+  return memcmp(a->token_hash, b->token_hash, SECRET_TOKEN_HASH_BYTES);
+}
+
+static int pga_by_phone(const void *x, const void *y) {
+  const char *a = pga_str(pga_batch.rows[*(const size_t *)x].phone);
+  const char *b = pga_str(pga_batch.rows[*(const size_t *)y].phone);
+  return a == NULL ? (b == NULL ? 0 : 1) : b == NULL ? -1 : strcmp(a, b);
+}
+
+static int pga_recipient_line(size_t i, buf_t *b) {
+  const struct pga_rcpt *r = &pga_batch.rows[i];
+  int rc = buf_printf(b, "%lld\t%lld\t%lld\t", (long long)r->id, (long long)pga_batch.alert_id,
+                      (long long)r->person_id);
+  if (rc == BH_OK) rc = pga_copy_field(b, pga_str(r->lang));
+  /* bytea in hex input form; its backslash is escaped for COPY. */
+  if (rc == BH_OK) rc = buf_puts(b, "\t\\\\x");
+  for (size_t k = 0; k < SECRET_TOKEN_HASH_BYTES && rc == BH_OK; k++) {
+    rc = buf_printf(b, "%02x", r->token_hash[k]);
+  }
+  return rc == BH_OK ? buf_putc(b, '\n') : rc;
+}
+
+/* Outbox lines 0..n-1 are the email rows (in recipient order), then the SMS rows (pga_order). */
+static int pga_outbox_line(size_t i, buf_t *b) {
+  int ch = i < pga_batch.n ? OUTBOX_EMAIL : OUTBOX_SMS;
+  const struct pga_rcpt *r =
+      &pga_batch.rows[ch == OUTBOX_EMAIL ? i : pga_order[i - pga_batch.n]];
+  const char *addr = pga_str(ch == OUTBOX_EMAIL ? r->email : r->phone);
+  if (addr == NULL) return BH_OK; /* no address: no message on that channel */
+  int ok = ch == OUTBOX_EMAIL ? pga_batch.email_ok : pga_batch.sms_ok;
+  int rc = buf_printf(b, "%lld\t%lld\t%d\t", (long long)pga_batch.alert_id, (long long)r->id, ch);
+  if (rc == BH_OK) rc = pga_copy_field(b, addr);
+  if (rc == BH_OK) {
+    rc = buf_printf(b, "\t1\t%d\t0\t%lld\n", ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED,
+                    (long long)pga_batch.now);
+  }
+  return rc;
+}
+
+/* Writes the waiting recipients and their messages. */
+static int pga_batch_flush(pg_conn_t *c) {
+  size_t n = pga_batch.n;
+  if (n == 0) return BH_OK;
+  int rc = BH_OK;
+  size_t *order = malloc(sizeof(*order) * n);
+  if (order == NULL) rc = BH_ERR_NOMEM;
+  for (size_t i = 0; rc == BH_OK && i < n; i++) order[i] = i;
+  /* Ids in the order of the token hashes: the primary key still grows at its end. */
+  if (rc == BH_OK) qsort(order, n, sizeof(*order), pga_by_hash);
+  PGresult *res = NULL;
   if (rc == BH_OK) {
     pg_params_t p = {0};
-    pgp_i64(&p, pga_batch.alert_id);
-    for (int i = 0; i < 5; i++) pgp_text(&p, arrays[i]);
-    pgp_i64(&p, pga_batch.email_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
-    pgp_i64(&p, pga_batch.sms_ok ? OUTBOX_QUEUED : OUTBOX_NOT_CONFIGURED);
-    pgp_i64(&p, pga_batch.now);
-    rc = pga_exec(c, pga_recipients_insert, &p);
+    pgp_i64(&p, (int64_t)n);
+    rc = pg_run_sql(c, pga_recipient_ids, &p, &res);
   }
-  for (int i = 0; i < 5; i++) free(arrays[i]);
-  pga_batch_clear();
+  if (rc == BH_OK && (size_t)PQntuples(res) != n) rc = BH_ERR_DB;
+  for (size_t i = 0; rc == BH_OK && i < n; i++) {
+    pga_batch.rows[order[i]].id = pg_col_i64(res, (int)i, 0);
+  }
+  PQclear(res);
+  /* Rows sent in id order, that is in token hash order. */
+  struct pga_rcpt *sorted = rc == BH_OK ? malloc(sizeof(*sorted) * n) : NULL;
+  if (rc == BH_OK && sorted == NULL) rc = BH_ERR_NOMEM;
+  if (rc == BH_OK) {
+    for (size_t i = 0; i < n; i++) sorted[i] = pga_batch.rows[order[i]];
+    memcpy(pga_batch.rows, sorted, sizeof(*sorted) * n);
+    rc = pga_copy(c, pga_copy_recipients, n, pga_recipient_line);
+  }
+  free(sorted);
+  if (rc == BH_OK) {
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    qsort(order, n, sizeof(*order), pga_by_phone);
+    pga_order = order;
+    rc = pga_copy(c, pga_copy_outbox, 2 * n, pga_outbox_line);
+    pga_order = NULL;
+  }
+  free(order);
+  int64_t alert_id = pga_batch.alert_id, now = pga_batch.now;
+  int email_ok = pga_batch.email_ok, sms_ok = pga_batch.sms_ok;
+  pga_batch.n = 0;
+  buf_reset(&pga_batch.text);
+  pga_batch.alert_id = alert_id;
+  pga_batch.now = now;
+  pga_batch.email_ok = email_ok;
+  pga_batch.sms_ok = sms_ok;
   return rc;
 }
 
 int pga_alert_add_recipient(pg_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r,
                             int email_ok, int sms_ok, int64_t now) {
   if (pga_batch.n > 0 && pga_batch.alert_id != alert_id) pga_batch_clear();
+  if (pga_batch.rows == NULL) {
+    pga_batch.rows = malloc(sizeof(*pga_batch.rows) * PGA_BATCH);
+    if (pga_batch.rows == NULL) return BH_ERR_NOMEM;
+    buf_init(&pga_batch.text, (size_t)PGA_BATCH * (MODEL_EMAIL_MAX + MODEL_PHONE_MAX + 16));
+  }
   if (pga_batch.n == 0) {
     pga_batch.alert_id = alert_id;
     pga_batch.now = now;
     pga_batch.email_ok = email_ok;
     pga_batch.sms_ok = sms_ok;
-    buf_init(&pga_batch.ids, PGA_ARRAY_MAX);
-    buf_init(&pga_batch.langs, PGA_ARRAY_MAX);
-    buf_init(&pga_batch.hashes, PGA_ARRAY_MAX);
-    buf_init(&pga_batch.emails, PGA_ARRAY_MAX);
-    buf_init(&pga_batch.phones, PGA_ARRAY_MAX);
   }
-  /* A token hash as bytea hex input, \x and two digits a byte. */
-  char hex[2 + SECRET_TOKEN_HASH_BYTES * 2 + 1] = "\\x";
-  for (size_t i = 0; i < SECRET_TOKEN_HASH_BYTES; i++) {
-    snprintf(hex + 2 + i * 2, 3, "%02x", r->token_hash[i]);
-  }
-  char id[24];
-  snprintf(id, sizeof(id), "%lld", (long long)r->person_id);
-  int rc = pga_elem(&pga_batch.ids, id);
-  if (rc == BH_OK) rc = pga_elem(&pga_batch.langs, r->lang);
-  if (rc == BH_OK) rc = pga_elem(&pga_batch.hashes, hex);
-  if (rc == BH_OK) rc = pga_elem(&pga_batch.emails, r->email);
-  if (rc == BH_OK) rc = pga_elem(&pga_batch.phones, r->phone);
+  struct pga_rcpt *row = &pga_batch.rows[pga_batch.n];
+  int rc = BH_OK;
+  row->person_id = r->person_id;
+  memcpy(row->token_hash, r->token_hash, SECRET_TOKEN_HASH_BYTES);
+  row->lang = pga_keep(r->lang, &rc);
+  row->email = pga_keep(r->email, &rc);
+  row->phone = pga_keep(r->phone, &rc);
   if (rc != BH_OK) {
     pga_batch_clear();
     return rc;
@@ -375,6 +518,7 @@ static int pga_target_run(pg_conn_t *c, const char *sql, const pg_params_t *p, a
   out->crisis_id = pg_col_i64(res, 0, 3);
   out->answer = pg_col_text(a, res, 0, 4);
   out->crisis_closed_at = pg_col_i64(res, 0, 5);
+  out->person_status = pg_col_text(a, res, 0, 6);
   PQclear(res);
   return BH_OK;
 }
@@ -405,6 +549,7 @@ int pga_checkin_record(pg_conn_t *c, checkin_t *k) {
   pgp_text(&p, k->location);
   pgp_text(&p, k->source);
   pgp_i64(&p, k->at);
+  pgp_text(&p, t->answer);
   PGresult *res;
   int rc = pg_run_sql(c, pga_checkin_insert, &p, &res);
   if (rc != BH_OK) return rc;
@@ -432,13 +577,14 @@ int pga_needs_help_each(pg_conn_t *c, int64_t crisis_id, arena_t *a, store_needs
   return BH_OK;
 }
 
-int pga_alert_escalate(pg_conn_t *c, int64_t now, int64_t *alert_id, int *stage) {
+int pga_alert_escalate(pg_conn_t *c, int64_t now, int minute_s, int64_t *alert_id, int *stage) {
   *alert_id = 0;
   *stage = 0;
   int owned, rc = pg_tx_enter(c, &owned);
   if (rc != BH_OK) return rc;
   pg_params_t p = {0};
   pgp_i64(&p, now);
+  pgp_i64(&p, minute_s);
   PGresult *res;
   int64_t id = 0;
   int next = 0;

@@ -72,6 +72,17 @@ static const char SQL_CRISIS_PRESENCES[] =
     " COLLATE \"C\" <= substr($4::text, 1, length(pr.date_from))) AND (pr.date_until IS NULL OR"
     " pr.date_until COLLATE \"C\" >= substr($4::text, 1, length(pr.date_until))) AND " PG_SCOPE_P
     " ORDER BY p.id, pr.id DESC";
+/* The walk for figures only (see SQL_CRISIS_PRESENCES_LEAN in store_sqlite_crisis.c). */
+static const char SQL_CRISIS_PRESENCES_LEAN[] =
+    "SELECT pr.person_id, pr.id, pr.person_status, pr.country, pr.region, pr.category, pr.lat,"
+    " pr.lon, (pr.lat IS NOT NULL AND pr.lon IS NOT NULL)::int"
+    " FROM crisis_countries cc JOIN presences pr ON pr.country = cc.country"
+    " WHERE cc.crisis_id = $1 AND (NOT EXISTS (SELECT 1"
+    " FROM crisis_regions r WHERE r.crisis_id = $1) OR pr.region IN (SELECT r.region FROM"
+    " crisis_regions r WHERE r.crisis_id = $1)) AND (pr.date_from IS NULL OR pr.date_from"
+    " COLLATE \"C\" <= substr($2::text, 1, length(pr.date_from))) AND (pr.date_until IS NULL OR"
+    " pr.date_until COLLATE \"C\" >= substr($2::text, 1, length(pr.date_until)))"
+    " ORDER BY pr.person_id, pr.id DESC";
 /* Persons reached in a crisis (see SQL_CRISIS_REACHED in store_sqlite_crisis.c). */
 static const char SQL_CRISIS_REACHED[] =
     "SELECT r.person_id FROM alerts a JOIN outbox o ON o.alert_id = a.id AND o.status = 2"
@@ -300,8 +311,36 @@ int pg_crisis_close(pg_conn_t *c, const store_scope_t *scope, int64_t id, int64_
   return pg_tx_leave(c, owned, rc);
 }
 
+/* The lean walk (SQL_CRISIS_PRESENCES_LEAN). */
+static int pg_crisis_presences_lean(pg_conn_t *c, int64_t crisis_id, const char *today,
+                                    store_crisis_row_cb cb, void *ctx) {
+  pg_params_t p = {0};
+  pgp_i64(&p, crisis_id);
+  pgp_text(&p, today);
+  PGresult *res;
+  int rc = pg_run_sql(c, SQL_CRISIS_PRESENCES_LEAN, &p, &res);
+  if (rc != BH_OK) return rc;
+  int stop = 0;
+  for (int i = 0; i < PQntuples(res) && !stop; i++) {
+    store_crisis_row_t row = {0};
+    row.m.person_id = pg_col_i64(res, i, 0);
+    row.m.presence_id = pg_col_i64(res, i, 1);
+    row.m.status = col_str(res, i, 2);
+    row.m.country = col_str(res, i, 3);
+    row.m.region = col_str(res, i, 4);
+    row.m.category = col_str(res, i, 5);
+    row.lat = pg_col_f64(res, i, 6);
+    row.lon = pg_col_f64(res, i, 7);
+    row.has_geo = pg_col_i64(res, i, 8) != 0;
+    stop = cb(ctx, &row);
+  }
+  PQclear(res);
+  return BH_OK;
+}
+
 int pg_crisis_presences_each(pg_conn_t *c, const store_scope_t *scope, int64_t crisis_id,
-                             const char *today, store_crisis_row_cb cb, void *ctx) {
+                             const char *today, int contacts, store_crisis_row_cb cb, void *ctx) {
+  if (!contacts && scope->all) return pg_crisis_presences_lean(c, crisis_id, today, cb, ctx);
   pg_params_t p = {0};
   pgp_scope(&p, scope);
   pgp_i64(&p, crisis_id);
@@ -315,7 +354,8 @@ int pg_crisis_presences_each(pg_conn_t *c, const store_scope_t *scope, int64_t c
     row.m.person_id = pg_col_i64(res, i, 0);
     row.m.presence_id = pg_col_i64(res, i, 1);
     row.m.full_name = col_str(res, i, 2);
-    json_t *phones = pg_col_json(res, i, 3), *emails = pg_col_json(res, i, 4);
+    json_t *phones = contacts ? pg_col_json(res, i, 3) : NULL;
+    json_t *emails = contacts ? pg_col_json(res, i, 4) : NULL;
     row.m.phones = phones;
     row.m.emails = emails;
     row.m.status = col_str(res, i, 5);

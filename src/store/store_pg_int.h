@@ -22,7 +22,7 @@
 #define PG_MAX_CONNS 256
 #define PG_MAX_PARAMS 24
 /* The most statements of the backend's other files (pg_run_sql) one session prepares. */
-#define PG_ADHOC_MAX 64
+#define PG_ADHOC_MAX 256
 
 /* Visibility of person p to the scope in $1, $2 (see SCOPE_P in store_sqlite.c). */
 #define PG_SCOPE_P                                                                           \

@@ -60,6 +60,12 @@ int sq_registration_close(sq_conn_t *c, const unsigned char *hash, int64_t now);
 int sq_audit_append(sq_conn_t *c, audit_entry_t *e);
 int sq_audit_list(sq_conn_t *c, const audit_filter_t *f, const store_page_t *page, arena_t *a, audit_entry_t **out, size_t *n);
 
+/*
+ * Marks c so that the audit records appended on it are records of reads, kept in the audit file
+ * (store_sqlite_audit.c); the group-commit writer marks its connection so.
+ */
+void sq_conn_audit_reads(sq_conn_t *c, int on);
+
 /* The interface handle of a connection. */
 store_conn_t *sq_conn_handle(sq_conn_t *c);
 

@@ -18,9 +18,12 @@
   "id, crisis_id, status, subject_vi, subject_en, body_vi, body_en, sms_vi, sms_en, channels," \
   " filter, ask_checkin, recipients, created_by, created_at, sent_at, resend_after_minutes,"   \
   " stage, stage_at"
+/* A check-in target: the recipient, its alert and crisis, and the person's status, by key. */
 #define SQA_TARGET_COLS                                                                       \
-  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, (SELECT k.closed_at FROM crises k"   \
-  " WHERE k.id = a.crisis_id)"
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+#define SQA_TARGET_JOIN                                                                       \
+  " JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id JOIN persons p ON"  \
+  " p.id = r.person_id"
 
 /* X(name, sql): every statement of this file. */
 #define SQA_TABLE(X)                                                                           \
@@ -55,12 +58,12 @@
     " THEN ?5 ELSE sent_at END WHERE id = ?1 AND status = 1")                                  \
   X(SQA_RECOVER, "UPDATE outbox SET next_at = ?1 WHERE status = 1")                          \
   X(SQA_TARGET,                                                                                \
-    "SELECT " SQA_TARGET_COLS " FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"    \
+    "SELECT " SQA_TARGET_COLS " FROM alert_recipients r" SQA_TARGET_JOIN                       \
     " WHERE r.token_hash = ?1")                                                                \
   X(SQA_TARGET_PHONE,                                                                          \
     "SELECT " SQA_TARGET_COLS " FROM outbox o JOIN alert_recipients r ON r.id ="               \
-    " o.recipient_id JOIN alerts a ON a.id = r.alert_id WHERE o.channel = 1 AND o.address ="   \
-    " ?1 AND o.status IN (1, 2) ORDER BY o.id DESC LIMIT 1")                                   \
+    " o.recipient_id" SQA_TARGET_JOIN " WHERE o.channel = 1 AND o.address = ?1 AND o.status"   \
+    " IN (1, 2) ORDER BY o.id DESC LIMIT 1")                                                   \
   X(SQA_CHECKIN_INSERT,                                                                        \
     "INSERT INTO checkins(crisis_id, alert_id, recipient_id, person_id, answer, message,"      \
     " location, source, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                      \
@@ -73,7 +76,7 @@
     " k.person_id) ORDER BY k.id DESC")                                                        \
   X(SQA_ESC_DUE,                                                                               \
     "SELECT id, stage FROM alerts WHERE resend_after_minutes > 0 AND stage < 2 AND"            \
-    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * 60 <= ?1"        \
+    " sent_at IS NOT NULL AND sent_at + (stage + 1) * resend_after_minutes * ?2 <= ?1"        \
     " ORDER BY id LIMIT 1")         \
   X(SQA_ESC_RESEND,                                                                            \
     "INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"    \
@@ -367,6 +370,7 @@ static void sqa_target_read(arena_t *a, sqlite3_stmt *st, checkin_target_t *out)
   out->crisis_id = sqlite3_column_int64(st, 3);
   out->answer = sqa_col_text(a, st, 4);
   out->crisis_closed_at = sqlite3_column_int64(st, 5);
+  out->person_status = sqa_col_text(a, st, 6);
 }
 
 int sqa_checkin_target(sq_conn_t *c, const unsigned char *token_hash, arena_t *a,
@@ -408,6 +412,7 @@ int sqa_checkin_record(sq_conn_t *c, checkin_t *k) {
   int rc = sqa_exec(c, ins);
   if (rc != BH_OK) return rc;
   k->id = sqlite3_last_insert_rowid(sq_conn_db(c));
+  if (t->answer != NULL && strcmp(t->answer, k->answer) == 0) return BH_OK;
   sqlite3_bind_int64(up, 1, t->recipient_id);
   sqa_text(up, 2, k->answer);
   sqlite3_bind_int64(up, 3, k->at);
@@ -432,7 +437,7 @@ int sqa_needs_help_each(sq_conn_t *c, int64_t crisis_id, arena_t *a, store_needs
   return stop || rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
 }
 
-int sqa_alert_escalate(sq_conn_t *c, int64_t now, int64_t *alert_id, int *stage) {
+int sqa_alert_escalate(sq_conn_t *c, int64_t now, int minute_s, int64_t *alert_id, int *stage) {
   *alert_id = 0;
   *stage = 0;
   sqlite3_stmt *due = sqa(c, SQA_ESC_DUE);
@@ -442,6 +447,7 @@ int sqa_alert_escalate(sq_conn_t *c, int64_t now, int64_t *alert_id, int *stage)
   int rc = sq_begin_write(c);
   if (rc != BH_OK) return rc;
   sqlite3_bind_int64(due, 1, now);
+  sqlite3_bind_int(due, 2, minute_s);
   int step = sq_stmt_step(due);
   int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(due, 0) : 0;
   int next = step == SQLITE_ROW ? sqlite3_column_int(due, 1) + 1 : 0;

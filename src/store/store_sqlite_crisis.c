@@ -70,6 +70,19 @@ static const char SQL_CRISIS_PRESENCES[] =
     " length(pr.date_from))) AND (pr.date_until IS NULL OR pr.date_until >= substr(:today, 1,"
     " length(pr.date_until))) AND " SCOPE_P " ORDER BY p.id, pr.id DESC";
 /*
+ * The same walk for figures only (contacts 0, every person visible): no name, contacts or
+ * status time, and the status from the presence's copy of it, so that neither persons nor its
+ * wide rows are read and the sort handles narrow rows.
+ */
+static const char SQL_CRISIS_PRESENCES_LEAN[] =
+    "SELECT pr.person_id, pr.id, pr.person_status, pr.country, pr.region, pr.category, pr.lat,"
+    " pr.lon FROM crisis_countries cc JOIN presences pr ON pr.country = cc.country"
+    " WHERE cc.crisis_id = :crisis AND (NOT EXISTS (SELECT 1 FROM crisis_regions r WHERE"
+    " r.crisis_id = :crisis) OR pr.region IN (SELECT r.region FROM crisis_regions r WHERE"
+    " r.crisis_id = :crisis)) AND (pr.date_from IS NULL OR pr.date_from <= substr(:today, 1,"
+    " length(pr.date_from))) AND (pr.date_until IS NULL OR pr.date_until >= substr(:today, 1,"
+    " length(pr.date_until))) ORDER BY pr.person_id, pr.id DESC";
+/*
  * Persons reached in a crisis: a message of one of its alerts was sent to them (outbox status 2,
  * see migration 4), or they answered a check-in (which proves they got one).
  */
@@ -315,8 +328,36 @@ int sq_crisis_close(sq_conn_t *c, const store_scope_t *scope, int64_t id, int64_
   return sq_tx_leave(c, owned, rc);
 }
 
+/* The lean walk (SQL_CRISIS_PRESENCES_LEAN). */
+static int sq_crisis_presences_lean(sq_conn_t *c, int64_t crisis_id, const char *today,
+                                    store_crisis_row_cb cb, void *ctx) {
+  sqlite3_stmt *st = stmt(c, SQL_CRISIS_PRESENCES_LEAN);
+  if (st == NULL) return BH_ERR_DB;
+  bind_named_i64(st, ":crisis", crisis_id);
+  bind_named_text(st, ":today", today);
+  int rc, stop = 0;
+  while (!stop && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
+    store_crisis_row_t row = {0};
+    row.m.person_id = sqlite3_column_int64(st, 0);
+    row.m.presence_id = sqlite3_column_int64(st, 1);
+    row.m.status = (const char *)sqlite3_column_text(st, 2);
+    row.m.country = (const char *)sqlite3_column_text(st, 3);
+    row.m.region = (const char *)sqlite3_column_text(st, 4);
+    row.m.category = (const char *)sqlite3_column_text(st, 5);
+    row.has_geo = sqlite3_column_type(st, 6) != SQLITE_NULL &&
+                  sqlite3_column_type(st, 7) != SQLITE_NULL;
+    row.lat = sqlite3_column_double(st, 6);
+    row.lon = sqlite3_column_double(st, 7);
+    stop = cb(ctx, &row);
+  }
+  if (stop) rc = SQLITE_DONE;
+  sq_stmt_done(st);
+  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+}
+
 int sq_crisis_presences_each(sq_conn_t *c, const store_scope_t *scope, int64_t crisis_id,
-                             const char *today, store_crisis_row_cb cb, void *ctx) {
+                             const char *today, int contacts, store_crisis_row_cb cb, void *ctx) {
+  if (!contacts && scope->all) return sq_crisis_presences_lean(c, crisis_id, today, cb, ctx);
   sqlite3_stmt *st = stmt(c, SQL_CRISIS_PRESENCES);
   if (st == NULL) return BH_ERR_DB;
   bind_named_i64(st, ":crisis", crisis_id);
@@ -329,8 +370,8 @@ int sq_crisis_presences_each(sq_conn_t *c, const store_scope_t *scope, int64_t c
     row.m.person_id = sqlite3_column_int64(st, 0);
     row.m.presence_id = sqlite3_column_int64(st, 1);
     row.m.full_name = (const char *)sqlite3_column_text(st, 2);
-    phones = col_json_array(st, 3);
-    emails = col_json_array(st, 4);
+    phones = contacts ? col_json_array(st, 3) : NULL;
+    emails = contacts ? col_json_array(st, 4) : NULL;
     row.m.phones = phones;
     row.m.emails = emails;
     row.m.status = (const char *)sqlite3_column_text(st, 5);

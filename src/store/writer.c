@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "store/store_impl.h"
+#include "store/store_sqlite.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -57,6 +59,9 @@ static void writer_batch(store_conn_t *c, struct writer_job *jobs) {
 static void *writer_main(void *arg) {
   store_writer_t *w = arg;
   store_conn_t *c = store_conn(w->store);
+  /* Audit records appended by jobs are records of reads: on SQLite they go to the audit file,
+   * whose commits leave the main file's page caches valid (see store_sqlite_audit.c). */
+  if (c != NULL && c->sq != NULL) sq_conn_audit_reads(c->sq, 1);
   pthread_mutex_lock(&w->lock);
   for (;;) {
     while (w->head == NULL && !w->stop) pthread_cond_wait(&w->wake, &w->lock);

@@ -7,6 +7,11 @@
  * that a failing job is rolled back alone, and commits once: with synchronous=FULL one fsync
  * serves the whole batch. Use it for small, frequent writes that must be durable before the
  * reply (audit records of reads, check-ins).
+ *
+ * An audit record a job appends (store_audit_append) is filed as the record of a read: on
+ * SQLite it is committed to the audit file next to the database, not to the main file (see
+ * store_sqlite_audit.c). Audit records of writes belong in the transaction of their write, on
+ * the request's own connection.
  */
 #ifndef BAOHO_WRITER_H
 #define BAOHO_WRITER_H

@@ -27,7 +27,10 @@
   X(BH_ERR_DB, -14, "internal_error", 500)                       \
   X(BH_ERR_CRYPTO, -15, "internal_error", 500)                   \
   X(BH_ERR_UNAVAILABLE, -16, "unavailable", 503)                 \
-  X(BH_ERR_INTERNAL, -17, "internal_error", 500)
+  X(BH_ERR_INTERNAL, -17, "internal_error", 500)                 \
+  /* Idempotency keys (api.c, store_idem.h); numbered apart from the codes above. */ \
+  X(BH_ERR_IDEM_REUSED, -40, "idempotency_key_reused", 422)      \
+  X(BH_ERR_IDEM_IN_PROGRESS, -41, "idempotency_in_progress", 409)
 
 typedef enum {
 #define BH_ERR_ENUM(name, value, code, status) name = value,

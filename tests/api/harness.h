@@ -189,10 +189,19 @@ int api_search_tests(void);
 int api_input_tests(void);
 int api_authz_tests(void);
 int api_public_tests(void);
+int api_register_form_tests(void);
 int api_storage_tests(void);
 int api_crises_tests(void);
 int api_advisories_tests(void);
 int api_alerts_tests(void);
 int api_checkin_tests(void);
+int api_lists_tests(void);
+int api_cases_tests(void);
+int api_idempotency_tests(void);
+int api_audit_file_tests(void);
+int api_name_index_tests(void);
+int api_evac_tests(void);
+int api_sitrep_tests(void);
+int api_demo_tests(void);
 
 #endif

@@ -526,6 +526,146 @@ static void alerts_draft_is_stored_unsent_then_sent_once(void **state) {
   assert_int_equal(json_integer_value(h_get(r->json, "recipients")), AL_PEOPLE);
 }
 
+#define AL_ESC_PEOPLE 4
+#define AL_ESC_ANSWERED 2
+
+/* Posts a check-in form to path on s. */
+static h_resp_t *al_post_form(h_server_t *s, const char *path, const char *form) {
+  h_req_t rq = {.method = "POST", .path = path, .raw = form, .raw_len = strlen(form),
+                .content_type = "application/x-www-form-urlencoded"};
+  return h_do(s, &rq);
+}
+
+/* Emails in the sink to esc<p>@example.org; *link gets the check-in path of the last one. */
+static int al_esc_mails(const h_server_t *s, int p, const char **link) {
+  const char *paths[64];
+  int n = al_mail_list(&al.sink, paths, 64), got = 0;
+  assert_true(n <= 64);
+  for (int i = 0; i < n; i++) {
+    const char *raw = al_read(paths[i]);
+    if (strstr(raw, h_str("To: <esc%d@example.org>", p)) == NULL) continue;
+    got++;
+    if (link != NULL) *link = al_link_path(s, al_body(raw));
+  }
+  return got;
+}
+
+/*
+ * Escalation through the API: an alert with resend_after_minutes is answered by some of its
+ * recipients; the silent ones (only they) are sent it again, then listed for calls with their
+ * phones and only the emergency contacts who consented. The answers are given while a minute is
+ * still 60 s; the server is then restarted with minutes of one second (the test-only variable),
+ * so both stages fall due at once and the answers cannot race the escalation.
+ */
+static void alerts_escalation_resends_to_silent_then_lists_them_for_calls(void **state) {
+  (void)state;
+  if (al.skipped) skip();
+  h_server_t e;
+  memset(&e, 0, sizeof(e));
+  const char *extra[] = {"--smtp-url", al.sink.url, NULL};
+  if (h_server_start_args(&e, extra) != 0) fail_msg("cannot start the escalation server");
+  const char *person[AL_ESC_PEOPLE];
+  for (int i = 0; i < AL_ESC_PEOPLE; i++) {
+    h_resp_t *r = h_create_person(
+        &e, h_as(&e, H_HQ),
+        h_str("{\"full_name\":\"Silent Citizen %d\",\"emails\":[\"esc%d@example.org\"],"
+              "\"phones\":[\"+961 3 200 %03d\"],\"emergency_contacts\":[{\"name\":\"Consenting "
+              "Sister\",\"phone\":\"+84 90 111 2222\",\"consent_to_disclose\":true},{\"name\":"
+              "\"Private Brother\",\"phone\":\"+84 90 333 4444\",\"consent_to_disclose\":false}],"
+              "\"presence\":{\"country\":\"" AL_COUNTRY "\",\"region\":\"Beirut\","
+              "\"category\":\"worker\"}}",
+              i, i, i));
+    person[i] = h_str("%s", h_gets(r->json, "id"));
+  }
+  h_resp_t *r = h_call(&e, h_as(&e, H_HQ), "POST",
+                       "{\"name\":\"Beirut shelling\",\"kind\":\"armed_conflict\",\"countries\":"
+                       "[\"" AL_COUNTRY "\"]}",
+                       "/api/v1/crises");
+  EXPECT_STATUS(&e, r, 201);
+  const char *crisis = h_str("%s", h_gets(r->json, "id"));
+  r = h_call(&e, h_as(&e, H_HQ), "POST", al_alert_json("[\"email\"]", ",\"resend_after_minutes\":1"),
+             "/api/v1/crises/%s/alerts", crisis);
+  EXPECT_STATUS(&e, r, 202);
+  assert_int_equal(json_integer_value(h_get(r->json, "recipients")), AL_ESC_PEOPLE);
+  const char *alert = h_str("%s", h_gets(r->json, "id"));
+  /* The first round arrives; the first AL_ESC_ANSWERED people answer through their links. */
+  const char *link[AL_ESC_PEOPLE] = {0};
+  for (int waited = 0; waited < 20000; waited += 100) {
+    int all = 1;
+    for (int p = 0; p < AL_ESC_PEOPLE; p++) all &= al_esc_mails(&e, p, &link[p]) == 1;
+    if (all) break;
+    al_sleep_ms(100);
+  }
+  for (int p = 0; p < AL_ESC_PEOPLE; p++) {
+    assert_int_equal(al_esc_mails(&e, p, &link[p]), 1);
+    assert_non_null(link[p]);
+  }
+  for (int p = 0; p < AL_ESC_ANSWERED; p++) {
+    r = al_post_form(&e, link[p], p == 0 ? "answer=safe" : "answer=need_help&message=no+water");
+    EXPECT_STATUS(&e, r, 200);
+  }
+  r = h_call(&e, h_as(&e, H_HQ), "GET", NULL, "/api/v1/alerts/%s", alert);
+  EXPECT_STATUS(&e, r, 200);
+  assert_string_equal(h_gets(r->json, "stage"), "sent");
+  assert_int_equal(json_integer_value(h_get(r->json, "answers.no_answer")),
+                   AL_ESC_PEOPLE - AL_ESC_ANSWERED);
+  /* Before the second stage the call list is empty. */
+  r = h_call(&e, h_as(&e, H_HQ), "GET", NULL, "/api/v1/alerts/%s/call-list", alert);
+  EXPECT_STATUS(&e, r, 200);
+  assert_int_equal(json_array_size(h_get(r->json, "items")), 0);
+  /* Minutes of one second from now on: both stages are due. */
+  setenv("BAOHO_TEST_ESCALATION_MINUTE_S", "1", 1);
+  int restarted = h_server_restart(&e);
+  unsetenv("BAOHO_TEST_ESCALATION_MINUTE_S");
+  assert_int_equal(restarted, 0);
+  const char *stage = NULL;
+  json_int_t sent = 0;
+  const json_int_t want = AL_ESC_PEOPLE + (AL_ESC_PEOPLE - AL_ESC_ANSWERED);
+  for (int waited = 0; waited < 30000; waited += 100) {
+    r = h_call(&e, h_as(&e, H_HQ), "GET", NULL, "/api/v1/alerts/%s", alert);
+    EXPECT_STATUS(&e, r, 200);
+    stage = h_gets(r->json, "stage");
+    sent = json_integer_value(h_get(r->json, "delivery.email.sent"));
+    if (strcmp(stage, "calls") == 0 && sent >= want) break;
+    al_sleep_ms(100);
+  }
+  assert_string_equal(stage, "calls");
+  /* The second round went to the silent recipients only: one message each, no more. */
+  assert_int_equal(sent, want);
+  assert_int_equal(json_integer_value(h_get(r->json, "delivery.email.queued")), 0);
+  for (int p = 0; p < AL_ESC_PEOPLE; p++) {
+    assert_int_equal(al_esc_mails(&e, p, NULL), p < AL_ESC_ANSWERED ? 1 : 2);
+  }
+  /* The call list: the silent ones, their phones, and only the contact who consented. */
+  r = h_call(&e, h_as(&e, H_HQ), "GET", NULL, "/api/v1/alerts/%s/call-list", alert);
+  EXPECT_STATUS(&e, r, 200);
+  assert_string_equal(h_gets(r->json, "stage"), "calls");
+  json_t *items = h_get(r->json, "items");
+  assert_int_equal(json_array_size(items), AL_ESC_PEOPLE - AL_ESC_ANSWERED);
+  for (size_t i = 0; i < json_array_size(items); i++) {
+    json_t *it = json_array_get(items, i);
+    const char *id = json_string_value(json_object_get(it, "person_id"));
+    assert_non_null(id);
+    int found = -1;
+    for (int p = 0; p < AL_ESC_PEOPLE; p++) {
+      if (strcmp(id, person[p]) == 0) found = p;
+    }
+    assert_true(found >= AL_ESC_ANSWERED);
+    assert_int_equal(json_array_size(json_object_get(it, "phones")), 1);
+    json_t *contacts = json_object_get(it, "emergency_contacts");
+    assert_int_equal(json_array_size(contacts), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(contacts, 0), "name")),
+                        "Consenting Sister");
+  }
+  /* A later answer takes the person off the list. */
+  r = al_post_form(&e, link[AL_ESC_ANSWERED], "answer=safe");
+  EXPECT_STATUS(&e, r, 200);
+  r = h_call(&e, h_as(&e, H_HQ), "GET", NULL, "/api/v1/alerts/%s/call-list", alert);
+  EXPECT_STATUS(&e, r, 200);
+  assert_int_equal(json_array_size(h_get(r->json, "items")), AL_ESC_PEOPLE - AL_ESC_ANSWERED - 1);
+  assert_int_equal(h_server_destroy(&e), 0);
+}
+
 int api_alerts_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(alerts_preview_counts_audience_and_sms_parts_without_sending),
@@ -535,6 +675,7 @@ int api_alerts_tests(void) {
       cmocka_unit_test(alerts_empty_audience_and_oversize_text_are_422),
       cmocka_unit_test(alerts_officer_outside_jurisdiction_is_refused),
       cmocka_unit_test(alerts_draft_is_stored_unsent_then_sent_once),
+      cmocka_unit_test(alerts_escalation_resends_to_silent_then_lists_them_for_calls),
   };
   return cmocka_run_group_tests_name("alerts", tests, al_setup, al_teardown);
 }

@@ -24,6 +24,13 @@ struct authz_row {
   int expect[H_NWHO]; /* admin, hq, officer-israel, officer-myanmar, viewer, anonymous */
 };
 
+#define SITE_BODY                                                                            \
+  "{\"kind\":\"shelter\",\"name\":\"Matrix {N}\",\"country\":\"IL\",\"capacity\":500}"
+#define TRANSPORT_BODY                                                                       \
+  "{\"mode\":\"flight\",\"provider\":\"own\",\"purpose\":\"evacuation\",\"origin\":{\"place\":"  \
+  "\"Ben Gurion\",\"country\":\"IL\"},\"destination\":{\"place\":\"Nội Bài\",\"country\":"       \
+  "\"VN\"},\"departure_at\":\"2023-10-14T08:00:00Z\",\"capacity\":500,\"reference\":\"MX{N}\"}"
+
 #define IL_PRESENCE "{\"country\":\"IL\",\"region\":\"IL-TA\",\"category\":\"worker\"}"
 #define MM_PRESENCE "{\"country\":\"MM\",\"region\":\"MM-13\",\"category\":\"worker\"}"
 #define ALERT_BODY                                                                          \
@@ -112,6 +119,8 @@ static const struct authz_row authz_table[] = {
     {"GET", "/console", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/console/*", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/register", NULL, {OK, OK, OK, OK, OK, OK}},
+    /* The form without JavaScript takes only a form body (test_register_form.c posts one). */
+    {"POST", "/register", "{}", {415, 415, 415, 415, 415, 415}},
     {"GET", "/register/{REG}", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/advisories", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/assets/css/base.css", NULL, {OK, OK, OK, OK, OK, OK}},
@@ -148,6 +157,7 @@ static const struct authz_row authz_table[] = {
      {OK, OK, OK, 404, 403, 401}},
     {"POST", "/api/v1/crises/{NEWCRISIS}/close", NULL, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/api/v1/crises/{IL_CRISIS}/accountability", NULL, {OK, OK, OK, 404, OK, 401}},
+    {"GET", "/api/v1/crises/{IL_CRISIS}/sitrep", NULL, {OK, OK, OK, 404, OK, 401}},
     {"GET", "/api/v1/advisories", NULL, {OK, OK, OK, OK, OK, 401}},
     {"POST",
      "/api/v1/advisories",
@@ -158,6 +168,56 @@ static const struct authz_row authz_table[] = {
     {"GET", "/api/v1/public/advisories", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/advisories.atom", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/advisories/{ADV_CAP}", NULL, {OK, OK, OK, OK, OK, OK}},
+    /* Assistance cases: {IL_CASE} a case of the Israel embassy (with an unregistered caller),
+     * {NEWCASE} a new one per cell (transfer and promotion change it for good). */
+    {"GET", "/api/v1/cases", NULL, {OK, OK, OK, OK, 403, 401}},
+    {"POST",
+     "/api/v1/cases",
+     "{\"type\":\"other\",\"summary\":\"Matrix {N}\",\"caller\":{\"name\":\"Matrix Caller\"}}",
+     {OK, OK, OK, OK, 403, 401}},
+    {"GET", "/api/v1/cases/{IL_CASE}", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"PATCH", "/api/v1/cases/{IL_CASE}", "{\"summary\":\"Matrix {N}\"}", {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/cases/{IL_CASE}/timeline", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/cases/{IL_CASE}/notes", "{\"text\":\"Matrix {N}\"}", {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/cases/{NEWCASE}/persons", "{\"person\":\"{IL}\"}", {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/cases/{NEWCASE}/promote-caller", "{}", {OK, OK, OK, 404, 403, 401}},
+    {"POST",
+     "/api/v1/cases/{NEWCASE}/transfer",
+     "{\"mission_id\":\"{MISSION}\",\"reason\":\"Matrix\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    /* Staging sites and transports: {IL_SITE} a shelter and {IL_TRANSPORT} a flight in Israel;
+     * {NEWIL} a new person in Israel per cell, {NEWSTAY} one checked in at {IL_SITE},
+     * {NEWENTRY} a booking of a new one on {IL_TRANSPORT}, {NEWTRANSPORT} a new flight. */
+    {"GET", "/api/v1/sites", NULL, {OK, OK, OK, OK, OK, 401}},
+    {"POST", "/api/v1/sites", SITE_BODY, {OK, OK, OK, 403, 403, 401}},
+    {"GET", "/api/v1/sites/{IL_SITE}", NULL, {OK, OK, OK, 404, OK, 401}},
+    {"PATCH", "/api/v1/sites/{IL_SITE}", "{\"notes\":\"Matrix {N}\"}", {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/sites/{IL_SITE}/checkins", "{\"person_id\":\"{NEWIL}\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/sites/{IL_SITE}/checkouts", "{\"person_id\":\"{NEWSTAY}\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/sites/{IL_SITE}/people", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/transports", NULL, {OK, OK, OK, OK, OK, 401}},
+    {"POST", "/api/v1/transports", TRANSPORT_BODY, {OK, OK, OK, 403, 403, 401}},
+    {"GET", "/api/v1/transports/{IL_TRANSPORT}", NULL, {OK, OK, OK, 404, OK, 401}},
+    {"PATCH", "/api/v1/transports/{IL_TRANSPORT}", "{\"notes\":\"Matrix {N}\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/transports/{NEWTRANSPORT}/arrive", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/transports/{IL_TRANSPORT}/manifest", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"POST", "/api/v1/transports/{IL_TRANSPORT}/manifest",
+     "{\"persons\":[{\"person_id\":\"{NEWIL}\"}]}", {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/transports/{IL_TRANSPORT}/manifest/suggestions", NULL,
+     {OK, OK, OK, 404, 403, 401}},
+    {"PATCH", "/api/v1/transports/{IL_TRANSPORT}/manifest/{NEWENTRY}", "{\"status\":\"boarded\"}",
+     {OK, OK, OK, 404, 403, 401}},
+    /* Lists from foreign authorities: {MM_LIST} a one-row list of the Myanmar embassy, {ROW1}
+     * its first row. */
+    {"GET", "/api/v1/lists", NULL, {OK, OK, OK, OK, 403, 401}},
+    {"POST", "/api/v1/lists", "{}", {415, 415, 415, 415, 403, 401}},
+    {"GET", "/api/v1/lists/{MM_LIST}", NULL, {OK, OK, 404, OK, 403, 401}},
+    {"GET", "/api/v1/lists/{MM_LIST}/rows", NULL, {OK, OK, 404, OK, 403, 401}},
+    {"POST", "/api/v1/lists/{MM_LIST}/rows/{ROW1}/decision", "{\"decision\":\"new_person\"}",
+     {OK, OK, 404, OK, 403, 401}},
     /* Last, since it ends the sessions the rows above use. */
     {"DELETE", "/api/v1/session", NULL, {OK, OK, OK, OK, OK, 401}},
 };
@@ -167,7 +227,31 @@ struct authz_ids {
   const char *il, *mm, *il_pr, *mm_pr, *mission, *user, *reg;
   const char *il_crisis, *alert, *checkin;
   const char *adv, *adv_cap;
+  const char *il_case;
+  const char *il_site, *il_transport;
+  const char *mm_list;
 };
+
+/* A new person present in Israel; its public id. */
+static const char *new_il_person(h_server_t *s, int n) {
+  h_resp_t *r = h_create_person(
+      s, h_as(s, H_ADMIN),
+      h_str("{\"full_name\":\"Matrix Evac %d\",\"presence\":" IL_PRESENCE "}", n));
+  return h_gets(r->json, "id");
+}
+
+static const char *new_transport(h_server_t *s, int n) {
+  h_resp_t *r = h_call(s, h_as(s, H_ADMIN), "POST",
+                       h_str("{\"mode\":\"flight\",\"provider\":\"own\",\"purpose\":\"evacuation\","
+                             "\"origin\":{\"place\":\"Ben Gurion\",\"country\":\"IL\"},"
+                             "\"destination\":{\"place\":\"Nội Bài\",\"country\":\"VN\"},"
+                             "\"departure_at\":\"2023-10-14T08:00:00Z\",\"capacity\":500,"
+                             "\"reference\":\"MT%d\"}",
+                             n),
+                       "/api/v1/transports");
+  EXPECT_STATUS(s, r, 201);
+  return h_gets(r->json, "id");
+}
 
 static const char *new_registration(h_server_t *s, int n) {
   const char *body = h_str(
@@ -177,6 +261,17 @@ static const char *new_registration(h_server_t *s, int n) {
   h_resp_t *r = h_call(s, NULL, "POST", body, "/api/v1/public/registrations");
   EXPECT_STATUS(s, r, 201);
   return h_gets(r->json, "manage_token");
+}
+
+/* A new case of the Israel embassy with an unregistered caller; its public id. */
+static const char *new_il_case(h_server_t *s, int n) {
+  h_resp_t *r = h_call(s, h_as(s, H_ISRAEL), "POST",
+                       h_str("{\"type\":\"other\",\"summary\":\"Matrix case %d\","
+                             "\"caller\":{\"name\":\"Matrix Caller %d\"}}",
+                             n, n),
+                       "/api/v1/cases");
+  EXPECT_STATUS(s, r, 201);
+  return h_gets(r->json, "id");
 }
 
 /* Replaces every placeholder of text (may be NULL); n numbers the cell. */
@@ -189,7 +284,9 @@ static const char *fill(h_server_t *s, const struct authz_ids *ids, const char *
                {"{REG}", ids->reg},     {"{N}", h_str("%d", n)},
                {"{IL_CRISIS}", ids->il_crisis}, {"{ALERT}", ids->alert},
                {"{CHECKIN}", ids->checkin}, {"{ADV_CAP}", ids->adv_cap},
-               {"{ADV}", ids->adv}};
+               {"{ADV}", ids->adv}, {"{IL_CASE}", ids->il_case},
+               {"{IL_SITE}", ids->il_site}, {"{IL_TRANSPORT}", ids->il_transport},
+               {"{MM_LIST}", ids->mm_list}, {"{ROW1}", "1"}};
   char out[4096];
   size_t o = 0;
   for (const char *p = text; *p;) {
@@ -205,6 +302,40 @@ static const char *fill(h_server_t *s, const struct authz_ids *ids, const char *
     if (!done && strncmp(p, "{NEWREG}", 8) == 0) {
       o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", new_registration(s, n));
       p += 8;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWCASE}", 9) == 0) {
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", new_il_case(s, n));
+      p += 9;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWIL}", 7) == 0) {
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", new_il_person(s, n));
+      p += 7;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWSTAY}", 9) == 0) {
+      const char *person = new_il_person(s, n);
+      EXPECT_STATUS(s,
+                    h_call(s, h_as(s, H_ADMIN), "POST", h_str("{\"person_id\":\"%s\"}", person),
+                           "/api/v1/sites/%s/checkins", ids->il_site),
+                    201);
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", person);
+      p += 9;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWENTRY}", 10) == 0) {
+      h_resp_t *b = h_call(s, h_as(s, H_ADMIN), "POST",
+                           h_str("{\"persons\":[{\"person_id\":\"%s\"}]}", new_il_person(s, n)),
+                           "/api/v1/transports/%s/manifest", ids->il_transport);
+      EXPECT_STATUS(s, b, 201);
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", h_gets(b->json, "items[0].id"));
+      p += 10;
+      done = 1;
+    }
+    if (!done && strncmp(p, "{NEWTRANSPORT}", 14) == 0) {
+      o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", new_transport(s, n));
+      p += 14;
       done = 1;
     }
     if (!done && strncmp(p, "{NEWCRISIS}", 11) == 0) {
@@ -275,6 +406,21 @@ static void make_ids(h_server_t *s, struct authz_ids *ids) {
   EXPECT_STATUS(s, adv, 201);
   ids->adv = h_gets(adv->json, "id");
   ids->adv_cap = h_str("%s", strrchr(h_gets(adv->json, "cap_url"), '/') + 1);
+  ids->il_case = new_il_case(s, 0);
+  h_resp_t *site = h_call(s, admin, "POST", fill(s, ids, SITE_BODY, 0), "/api/v1/sites");
+  EXPECT_STATUS(s, site, 201);
+  ids->il_site = h_gets(site->json, "id");
+  ids->il_transport = new_transport(s, 0);
+  static const char list_csv[] = "full_name,date_of_birth\r\nMatrix Only Myanmar,1990-01-01\r\n";
+  h_req_t lr = {.method = "POST",
+                .path = "/api/v1/lists?title=Matrix&source=Police&country=MM",
+                .raw = list_csv,
+                .raw_len = sizeof(list_csv) - 1,
+                .content_type = "text/csv",
+                .auth = h_as(s, H_MYANMAR)};
+  h_resp_t *l = h_do(s, &lr);
+  EXPECT_STATUS(s, l, 201);
+  ids->mm_list = h_gets(l->json, "id");
 }
 
 /* A row's path as a route pattern: placeholders become "{}", the query string goes. */

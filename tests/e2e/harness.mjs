@@ -7,6 +7,7 @@
  * default build/e2e-artifacts), CHROMIUM (default /usr/bin/chromium).
  */
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const STARTUP_MS = 15000;
 /* The demo logins printed by `baoho demo` (src/cli/demo.c). */
 export const LOGINS = {
   admin: ['admin@baoho.example', 'demo-admin-2023'],
+  hq: ['hq@baoho.example', 'demo-hq-2023'],
   israel: ['israel@baoho.example', 'demo-israel-2023'],
   viewer: ['viewer@baoho.example', 'demo-viewer-2023'],
 };
@@ -53,10 +55,42 @@ async function waitHealthy(url, child) {
 }
 
 /*
- * Starts baoho with demo data and Chromium. Returns {url, browser, stop()}; stop() ends both
- * and removes the temporary directory.
+ * A stand-in for the SMS gateway (the protocol of src/delivery/sms.h): it accepts every message
+ * with 200 and keeps {to, text} in messages, in arrival order. The signature is not checked here:
+ * the API tests do that.
  */
-export async function start() {
+async function smsGateway() {
+  const messages = [];
+  let n = 0;
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      try {
+        const m = JSON.parse(body);
+        messages.push({ to: m.to, text: m.text });
+      } catch (e) {
+        /* A body that is not JSON is a bug of the server under test: the tests see no message. */
+      }
+      n += 1;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: `stub-${n}` }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/sms`, messages, close: () => new Promise((ok) => {
+    server.closeAllConnections();
+    server.close(ok);
+  }) };
+}
+
+/*
+ * Starts baoho with demo data and Chromium. Returns {url, browser, stop(), sms}; stop() ends
+ * both and removes the temporary directory. With {sms: true} baoho sends its text messages to a
+ * stand-in gateway whose messages (sms.messages) carry the check-in links.
+ */
+export async function start({ sms: withSms = false } = {}) {
   const bin = process.env.BAOHO_BIN;
   if (!bin) throw new Error('BAOHO_BIN must name the baoho binary');
   accessSync(bin, constants.X_OK);
@@ -65,7 +99,10 @@ export async function start() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = [];
-  const child = spawn(bin, ['serve', '--demo', '--db', join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`], {
+  const sms = withSms ? await smsGateway() : null;
+  const args = ['serve', '--demo', '--db', join(dir, 'e2e.db'), '--listen', `127.0.0.1:${port}`];
+  if (sms) args.push('--sms-url', sms.url, '--sms-secret', 'e2e-gateway-secret-0123456789');
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.on('error', (e) => log.push(`cannot start ${bin}: ${e.message}\n`));
@@ -103,9 +140,10 @@ export async function start() {
     await browser.close().catch(() => {});
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    if (sms) await sms.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { url, browser, stop, log };
+  return { url, browser, stop, log, sms };
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
  * public.test.mjs - the citizens' pages on a phone-sized screen (360 x 740): register a stay
- * abroad, open the private manage link, change it and end the trip; and what the register page
- * says when JavaScript is off.
+ * abroad, open the private manage link, change it and end the trip; register with JavaScript
+ * off through the plain form (an error next to its field, then the private link); and the form's
+ * protection against posts from other sites.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -86,13 +87,62 @@ test('the register page shows a bad date next to its field, in English too', asy
   await page.context().close();
 });
 
-test('without JavaScript the register page explains how else to register', async () => {
+test('without JavaScript a citizen registers through the plain form, meets an error next to the field, and gets the link', async () => {
   const { url, browser } = env;
   const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${url}/register`);
-  await page.getByText('Biểu mẫu này cần JavaScript để gửi.').waitFor();
-  assert.equal(await page.locator('#register-form').isVisible(), false);
+  await page.getByRole('heading', { level: 1, name: 'Đăng ký công dân ở nước ngoài' }).waitFor();
+  assert.equal(await page.locator('#register-form').isVisible(), true, 'the form works without JavaScript');
+  assert.ok((await page.locator('#r-country option').count()) > 200, 'the server wrote the countries');
+  await page.getByLabel('Họ và tên *').fill('Hà Văn Không Script');
+  await page.getByLabel(/^Ngày sinh/).fill('1988-02-30');
+  await page.getByLabel('Điện thoại').fill('+82 10 1234 5678');
+  await page.getByLabel('Quốc gia *').selectOption('KR');
+  await page.getByLabel('Diện *').selectOption('worker');
   await shot(page, 'public-register-nojs');
+  await page.getByRole('button', { name: 'Gửi đăng ký' }).click();
+  const dobError = page.locator('#r-date_of_birth-error');
+  await dobError.waitFor();
+  assert.match(await dobError.textContent(), /NNNN-TT-NN/);
+  assert.equal(await page.getByLabel(/^Ngày sinh/).getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('Họ và tên *').inputValue(), 'Hà Văn Không Script', 'what was typed is kept');
+  assert.equal(await page.getByLabel('Quốc gia *').inputValue(), 'KR');
+  assert.equal(await page.getByLabel('Diện *').inputValue(), 'worker');
+  await page.getByText('Hãy sửa mục được đánh dấu bên dưới.').waitFor();
+  assert.ok(await fitsWidth(page), 'the error page fits 360 px');
+  await shot(page, 'public-register-nojs-error');
+  await page.getByLabel(/^Ngày sinh/).fill('1988-02');
+  await page.getByRole('button', { name: 'Gửi đăng ký' }).click();
+  await page.getByRole('heading', { name: 'Đã đăng ký' }).waitFor();
+  assert.equal(await page.locator('#register-form').isVisible(), false);
+  const href = await page.locator('#manage-link').getAttribute('href');
+  assert.match(href, new RegExp(`^${url}/register/[A-Za-z0-9_-]{43}$`));
+  await shot(page, 'public-register-nojs-done');
+  const reg = await fetch(href.replace('/register/', '/api/v1/public/registrations/'));
+  assert.equal(reg.status, 200, 'the private link works');
+  const body = await reg.json();
+  assert.equal(body.person.full_name, 'Hà Văn Không Script');
+  assert.equal(body.presence.country, 'KR');
+  assert.deepEqual(body.person.phones, ['+82 10 1234 5678']);
   await context.close();
+});
+
+test('the plain form refuses a post that did not come from its own page (no form cookie)', async () => {
+  const { url } = env;
+  const page = await fetch(`${url}/register`);
+  const html = await page.text();
+  const token = /name="csrf" value="([0-9a-f]{64})"/.exec(html);
+  assert.ok(token, 'the page carries a form token');
+  assert.match(page.headers.get('set-cookie'), /baoho_form=[^;]+; Path=\/register; HttpOnly; SameSite=Strict/);
+  const form = new URLSearchParams({ csrf: token[1], full_name: 'Kẻ Giả Mạo', country: 'KR', category: 'worker' });
+  const forged = await fetch(`${url}/register`, { method: 'POST', body: form, headers: { Origin: 'https://evil.example' } });
+  assert.equal(forged.status, 403, 'a token without its cookie is refused');
+  assert.match(await forged.text(), /Biểu mẫu đã hết hạn/);
+  const cookie = page.headers.get('set-cookie').split(';')[0];
+  const ok = await fetch(`${url}/register`, { method: 'POST', body: form, headers: { Cookie: cookie } });
+  assert.equal(ok.status, 200, 'the same post with the cookie of its page is accepted');
+  assert.match(await ok.text(), /id="manage-link" href="[^"]+\/register\/[A-Za-z0-9_-]{43}"/);
+  const json = await fetch(`${url}/register`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', Cookie: cookie } });
+  assert.equal(json.status, 415);
 });

@@ -2,15 +2,21 @@
 """writer.py - the load of the failover test: a steady, bounded stream of writes through
 haproxy, a fault injected in the middle, then a check that no acknowledged write was lost.
 
-Each request is POST /api/v1/persons with a unique full_name ("HA <run> <n>"). Every outcome
-is recorded (a line of JSON in --log): 2xx (acknowledged), 503 with or without Retry-After,
-other statuses, client timeouts (a hang) and connection errors. At --kill-at seconds the
+Each write is POST /api/v1/persons with a unique full_name ("HA <run> <n>") and its own
+Idempotency-Key; a write answered 503, or cut off without an answer, is sent again with the same
+key (after min(Retry-After, 1) s) until it is acknowledged or the run ends, so a write that was
+committed although its answer was lost is answered from the key, not made twice. Every attempt's
+outcome is recorded (a line of JSON in --log): 2xx (acknowledged, "replayed" when the answer came
+from the key), 503 with or without Retry-After, other statuses, client timeouts (a hang) and
+connection errors. At --kill-at seconds the
 --kill-cmd runs (the test kills the primary with it); writing goes on until writes have
 succeeded without a failure for --settle seconds, or --max-seconds in all. Then every
 acknowledged person is read back through the API, and the names are compared with the
-database (--db-names-cmd prints the full_name of every person of this run, one per line).
+database (--db-names-cmd prints the full_name of every person of this run, one per line): each
+name must be there exactly once.
 
-Prints a summary and exits 1 if an acknowledged write is lost, or any request got anything but
+Prints a summary and exits 1 if an acknowledged write is lost or stored twice, or any request
+got anything but
 a 2xx or a 503 with Retry-After: a 500, a 502/504 from haproxy, a 4xx, a dropped connection, or
 no answer within --timeout (a hang). Standard library only.
 """
@@ -22,6 +28,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 
 class Run:
@@ -49,11 +56,13 @@ class Run:
             self.results.append(res)
 
 
-def request(url, token, method="GET", body=None, timeout=10.0):
+def request(url, token, method="GET", body=None, timeout=10.0, key=None):
     """One HTTP request: (status, headers, parsed JSON or None). Raises on no response."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
     req.add_header("Authorization", "Bearer " + token)
+    if key is not None:
+        req.add_header("Idempotency-Key", key)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -69,20 +78,20 @@ def request(url, token, method="GET", body=None, timeout=10.0):
         return e.code, e.headers, doc
 
 
-def one_write(run):
+def one_attempt(run, n, name, key, attempt):
+    """Sends write n once; records and returns the outcome."""
     a = run.args
-    n = run.take_n()
-    name = "HA %s %d" % (a.run_id, n)
-    res = {"n": n, "name": name, "start": run.now(), "status": 0, "kind": "", "retry_after": None,
-           "id": None}
+    res = {"n": n, "name": name, "attempt": attempt, "start": run.now(), "status": 0, "kind": "",
+           "retry_after": None, "id": None, "replayed": False}
     try:
         status, headers, doc = request(a.url + "/api/v1/persons", a.token, "POST",
-                                       {"full_name": name}, a.timeout)
+                                       {"full_name": name}, a.timeout, key)
         res["status"] = status
         res["retry_after"] = headers.get("Retry-After")
         if 200 <= status < 300:
             res["kind"] = "ok"
             res["id"] = doc.get("id") if isinstance(doc, dict) else None
+            res["replayed"] = headers.get("Idempotent-Replayed") == "true"
         elif status == 503:
             res["kind"] = "503" if res["retry_after"] else "503-no-retry-after"
         else:
@@ -93,6 +102,27 @@ def one_write(run):
         res["error"] = str(e)[:200]
     res["end"] = run.now()
     run.record(res)
+    return res
+
+
+def one_write(run):
+    """One logical write: sent with its key, and again with the same key after a 503 or a lost
+    answer, until acknowledged or the run stops (a retry never makes a second person)."""
+    n = run.take_n()
+    name = "HA %s %d" % (run.args.run_id, n)
+    key = str(uuid.uuid4())
+    attempt = 0
+    while True:
+        attempt += 1
+        res = one_attempt(run, n, name, key, attempt)
+        if res["kind"] not in ("503", "503-no-retry-after", "conn-error", "timeout"):
+            return
+        try:
+            delay = min(float(res["retry_after"] or 1), 1.0)
+        except ValueError:
+            delay = 1.0
+        if run.stop.wait(delay):
+            return
 
 
 def worker(run, period):
@@ -205,6 +235,7 @@ def main():
             outage = (first_bad, min(back))
     missing = read_back(run, acked)
     db_missing = []
+    duplicates = []
     unacked_present = None
     if a.db_names_cmd:
         out = subprocess.run(a.db_names_cmd, shell=True, check=False, capture_output=True,
@@ -213,10 +244,17 @@ def main():
             print("writer: db-names-cmd failed: %s" % out.stderr.strip(), file=sys.stderr)
             db_missing = ["(query failed)"]
         else:
-            names = set(out.stdout.splitlines())
+            listed = out.stdout.splitlines()
+            names = set(listed)
             db_missing = [r["name"] for r in acked if r["name"] not in names]
-            # Not acknowledged but committed: the reply was lost with the connection.
-            unacked_present = sum(1 for r in results if r["kind"] != "ok" and r["name"] in names)
+            seen = {}
+            for nm in listed:
+                seen[nm] = seen.get(nm, 0) + 1
+            duplicates = sorted(nm for nm, k in seen.items() if k > 1)
+            # Not acknowledged but committed: the reply was lost and no retry came back.
+            acked_names = {r["name"] for r in acked}
+            unacked_present = len({r["name"] for r in results
+                                   if r["name"] in names and r["name"] not in acked_names})
 
     retry_after = sorted({r["retry_after"] for r in results if r["kind"] == "503"})
     bad_kinds = {k: v for k, v in counts.items() if k not in ("ok", "503")}
@@ -234,18 +272,27 @@ def main():
         print("writer: LOST (API): %s %s" % m)
     for m in db_missing[:20]:
         print("writer: LOST (database): %s" % m)
+    for m in duplicates[:20]:
+        print("writer: DUPLICATE (database): %s" % m)
+    retried = len({r["n"] for r in results if r.get("attempt", 1) > 1 and r["kind"] == "ok"})
+    replayed = sum(1 for r in acked if r.get("replayed"))
+    print("writer: %d writes acknowledged after a retry with their key, %d of them replayed "
+          "(committed before their answer was lost)" % (retried, replayed))
     other = sum(v for k, v in counts.items() if k not in ("ok", "503"))
-    print("SUMMARY: %d acknowledged, %d lost, %d 503s, %d other errors, unavailable for %s"
-          % (len(acked), lost, counts.get("503", 0), other,
+    print("SUMMARY: %d acknowledged, %d lost, %d duplicated, %d 503s, %d other errors, "
+          "unavailable for %s"
+          % (len(acked), lost, len(duplicates), counts.get("503", 0), other,
              "%.1f s" % (outage[1] - outage[0]) if outage else
              ("0.0 s (no failed write)" if not fails else "ever (never recovered)")))
-    ok = lost == 0 and not bad_kinds and not gave_up
+    ok = lost == 0 and not duplicates and not bad_kinds and not gave_up
     if bad_kinds:
         print("writer: FAIL: outcomes that must not happen: %s" % json.dumps(bad_kinds))
     if gave_up:
         print("writer: FAIL: writes did not settle within %.0f s" % a.max_seconds)
     if lost:
         print("writer: FAIL: %d acknowledged writes lost" % lost)
+    if duplicates:
+        print("writer: FAIL: %d writes stored twice" % len(duplicates))
     return 0 if ok else 1
 
 

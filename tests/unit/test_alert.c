@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "alert/alert.h"
+#include "delivery/outbox.h"
 #include "delivery/sms_text.h"
 #include "store/store.h"
 #include "store/store_alert.h"
@@ -164,7 +165,7 @@ static void unanswered_alert_is_sent_again_then_listed_for_calls(void **state) {
   /* First escalation: the two others get the alert again. */
   int64_t id;
   int stage;
-  assert_int_equal(store_alert_escalate(c, now, &id, &stage), BH_OK);
+  assert_int_equal(store_alert_escalate(c, now, OUTBOX_MINUTE_S, &id, &stage), BH_OK);
   assert_int_equal(id, a.id);
   assert_int_equal(stage, ALERT_STAGE_RESENT);
   alert_figures_t f;
@@ -172,9 +173,9 @@ static void unanswered_alert_is_sent_again_then_listed_for_calls(void **state) {
   assert_int_equal(f.messages[OUTBOX_EMAIL][OUTBOX_QUEUED], 3 + 2);
   assert_int_equal(f.answers[0], 1);
   /* Second: listed for calls; then nothing is due any more. */
-  assert_int_equal(store_alert_escalate(c, now, &id, &stage), BH_OK);
+  assert_int_equal(store_alert_escalate(c, now, OUTBOX_MINUTE_S, &id, &stage), BH_OK);
   assert_int_equal(stage, ALERT_STAGE_CALLS);
-  assert_int_equal(store_alert_escalate(c, now, &id, &stage), BH_OK);
+  assert_int_equal(store_alert_escalate(c, now, OUTBOX_MINUTE_S, &id, &stage), BH_OK);
   assert_int_equal(id, 0);
   int calls = 0;
   assert_int_equal(store_alert_call_list(c, a.id, ar, count_calls, &calls), BH_OK);

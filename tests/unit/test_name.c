@@ -415,6 +415,17 @@ static void variant_close_pairs_regional_surnames(void **state) {
   assert_false(name_variant_close(NULL, "vo"));
 }
 
+static void variant_canon_maps_other_spelling_to_canonical(void **state) {
+  (void)state;
+  assert_string_equal(name_variant_canon("huynh", 5), "hoang");
+  assert_string_equal(name_variant_canon("vo", 2), "vu");
+  assert_string_equal(name_variant_canon("phuocxx", 5), "phuc"); /* only len bytes are read */
+  assert_null(name_variant_canon("hoang", 5)); /* already canonical */
+  assert_null(name_variant_canon("tran", 4));
+  assert_null(name_variant_canon("vo", 1));
+  assert_null(name_variant_canon(NULL, 0));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(nfc_composes_decomposed_input),
@@ -453,6 +464,7 @@ int main(void) {
       cmocka_unit_test(sorted_key_handles_many_one_letter_tokens),
       cmocka_unit_test(common_middle_recognises_thi_and_van),
       cmocka_unit_test(variant_close_pairs_regional_surnames),
+      cmocka_unit_test(variant_canon_maps_other_spelling_to_canonical),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

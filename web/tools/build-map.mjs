@@ -4,8 +4,10 @@
  * Run at build time by web/vendor.sh, never in the browser, so the console needs no map library.
  *
  * Usage: node build-map.mjs NODE_MODULES_DIR OUT.json
- * Output: {"width":W,"height":H,"sphere":"M...","countries":[{"id":"IL","d":"M..."}]}
- * ("id" is "" for shapes without an ISO code, such as Kosovo; they are drawn without data).
+ * Output: {"width":W,"height":H,"countries":[{"id":"IL","d":"M...","c":[x,y]}]}
+ * ("id" is "" for shapes without an ISO code, such as Kosovo; they are drawn without data;
+ * "c" is the centre of the country's largest piece of land, where the dashboard draws the
+ * circle sized by registered citizens).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,8 +38,26 @@ const [[, y0], [, y1]] = path.bounds(land);
 const height = Math.ceil(y1 - y0) + 2;
 projection.translate([projection.translate()[0], projection.translate()[1] - y0 + 1]);
 
+/* The centroid of a feature's largest polygon (France's is in Europe, not off Guiana). */
+function centre(f) {
+  let best = f;
+  if (f.geometry && f.geometry.type === 'MultiPolygon') {
+    let area = -1;
+    for (const coordinates of f.geometry.coordinates) {
+      const piece = { type: 'Feature', geometry: { type: 'Polygon', coordinates } };
+      const a = path.area(piece);
+      if (a > area) {
+        area = a;
+        best = piece;
+      }
+    }
+  }
+  const [x, y] = path.centroid(best);
+  return Number.isFinite(x) && Number.isFinite(y) ? [Math.round(x * 10) / 10, Math.round(y * 10) / 10] : null;
+}
+
 const countries = land.features
-  .map((f) => ({ id: byNumeric.get(f.id) || '', d: path(f) }))
+  .map((f) => ({ id: byNumeric.get(f.id) || '', d: path(f), c: centre(f) }))
   .filter((c) => c.d)
   .sort((a, b) => a.id.localeCompare(b.id));
 writeFileSync(out, JSON.stringify({ width, height, countries }));

@@ -1,7 +1,8 @@
 /*
  * validation.js - the reader's-language text for the API's 422 answers. The API names the
  * field and says in English what is wrong; the screen shows a message from the dictionary,
- * chosen by what the API's message says.
+ * chosen by what the API's message says. src/api/api_register_form.c keeps the same table for
+ * the page it answers without JavaScript.
  */
 import { t } from './i18n.js';
 
@@ -12,6 +13,7 @@ const MESSAGE_KEYS = [
   [/after 1900/, 'error.too_old'],
   [/date written/, 'error.date'],
   [/country code/, 'error.country'],
+  [/before from/, 'error.before_from'],
   [/e-mail/, 'error.email'],
   [/phone/, 'error.phone'],
 ];

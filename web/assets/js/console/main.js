@@ -9,32 +9,17 @@
 import { api, setUnauthenticatedHandler } from '../api.js';
 import { h, replace } from '../dom.js';
 import { currentLang, loadLang, otherLang, preferredLang, rememberLang, t } from '../i18n.js';
-import { dashboardView } from './dashboard.js';
 import { loginView } from './login.js';
-import { peopleView } from './people.js';
-import { personFormView } from './person-form.js';
-import { personView } from './person.js';
-import { usersView } from './users.js';
+import { SECTIONS } from './sections.js';
 
-const PERSONAL = ['admin', 'hq', 'officer'];
-const ADMIN = ['admin'];
-
+/* The router's table, made from the sections (sections.js): a route inherits its section's roles. */
 const ROUTES = [
   { re: /^\/console\/?$/, redirect: '/console/dashboard' },
   { re: /^\/console\/login$/, view: loginView, bare: true },
-  { re: /^\/console\/dashboard$/, view: dashboardView, nav: 'dashboard' },
-  { re: /^\/console\/people$/, view: peopleView, roles: PERSONAL, nav: 'people' },
-  { re: /^\/console\/people\/new$/, view: personFormView, roles: PERSONAL, nav: 'people' },
-  { re: /^\/console\/people\/([a-z0-9]+)$/, view: personView, roles: PERSONAL, nav: 'people' },
-  { re: /^\/console\/people\/([a-z0-9]+)\/edit$/, view: personFormView, roles: PERSONAL, nav: 'people' },
-  { re: /^\/console\/users$/, view: usersView, roles: ADMIN, nav: 'users' },
+  ...SECTIONS.flatMap((s) => s.routes.map((r) => ({ ...r, roles: r.roles || s.roles, nav: s.key }))),
 ];
 
-const NAV = [
-  { key: 'dashboard', href: '/console/dashboard' },
-  { key: 'people', href: '/console/people', roles: PERSONAL },
-  { key: 'users', href: '/console/users', roles: ADMIN },
-];
+const NAV = SECTIONS.map(({ key, href, roles }) => ({ key, href, roles }));
 
 const state = { user: null, expiring: false };
 const app = document.getElementById('app');

@@ -1,25 +1,17 @@
 /*
  * register.js - sends the self-registration form as JSON (POST /api/v1/public/registrations)
  * and shows the private manage link it answers with. Nothing typed is kept in the browser.
+ * Without JavaScript the same form is posted to /register and the server answers the page
+ * (src/api/api_register_form.c), which also writes the list of countries into it.
  */
 import './lang.js';
 import { api } from '../api.js';
-import { h } from '../dom.js';
-import { compareText, countryName, loadLang, t } from '../i18n.js';
-import { COUNTRY_CODES } from '../countries.js';
+import { loadLang, t } from '../i18n.js';
 import { clearErrors, showError, valueOf } from './forms.js';
 
 const form = document.getElementById('register-form');
 const summary = document.getElementById('r-summary');
 const submit = document.getElementById('r-submit');
-
-function fillCountries() {
-  const select = document.getElementById('r-country');
-  COUNTRY_CODES.filter((c) => c !== 'VN')
-    .map((c) => [c, countryName(c)])
-    .sort((a, b) => compareText(a[1], b[1]))
-    .forEach(([code, name]) => select.append(h('option', { value: code }, name)));
-}
 
 function body() {
   const person = { full_name: valueOf(form, 'person.full_name'), sex: valueOf(form, 'person.sex') };
@@ -74,6 +66,5 @@ async function onCopy() {
 
 await loadLang(document.documentElement.lang);
 summary.tabIndex = -1;
-fillCountries();
 form.addEventListener('submit', onSubmit);
 document.getElementById('copy-link').addEventListener('click', onCopy);

@@ -1,0 +1,184 @@
+/*
+ * store_case.c - forwards the calls of store_case.h to the backend that owns the connection
+ * (sqc_ for SQLite in store_sqlite_case.c, pgc_ for PostgreSQL in store_pg_case.c), and builds
+ * on their raw queries what is the same for both: paging a queue across its ranks, and the case
+ * a check-in answered "need help" opens.
+ */
+#include "store/store_case.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_case_impl.h"
+#include "store/store_impl.h"
+#include "util/err.h"
+
+#define CASE_CALL(c, fn, ...) \
+  ((c)->pg ? pgc_##fn((c)->pg, __VA_ARGS__) : sqc_##fn((c)->sq, __VA_ARGS__))
+
+int store_case_create(store_conn_t *c, case_t *k) { return CASE_CALL(c, case_create, k); }
+
+int store_case_get(store_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+                   case_t *out) {
+  return CASE_CALL(c, case_get, scope, id, a, out);
+}
+
+int store_case_update(store_conn_t *c, const store_scope_t *scope, const case_t *k) {
+  return CASE_CALL(c, case_update, scope, k);
+}
+
+int store_case_person_add(store_conn_t *c, int64_t case_id, int64_t person_id, int64_t added_by,
+                          int64_t at) {
+  return CASE_CALL(c, case_person_add, case_id, person_id, added_by, at);
+}
+
+int store_case_persons(store_conn_t *c, int64_t case_id, arena_t *a, case_person_t **out,
+                       size_t *n) {
+  return CASE_CALL(c, case_persons, case_id, a, out, n);
+}
+
+int store_case_person_facts(store_conn_t *c, const store_scope_t *scope, int64_t person_id,
+                            case_person_facts_t *out) {
+  return CASE_CALL(c, case_person_facts, scope, person_id, out);
+}
+
+int store_case_event_add(store_conn_t *c, case_event_t *e) { return CASE_CALL(c, case_event_add, e); }
+
+int store_case_events(store_conn_t *c, int64_t case_id, const store_page_t *page, arena_t *a,
+                      case_event_t **out, size_t *n) {
+  return CASE_CALL(c, case_events, case_id, page, a, out, n);
+}
+
+int store_case_counts(store_conn_t *c, int64_t crisis_id, int64_t since, case_counts_t *out) {
+  int rc = CASE_CALL(c, case_counts, crisis_id, since, out);
+  if (rc != BH_OK) return rc;
+  memset(&out->total, 0, sizeof(out->total));
+  for (int t = 0; t < CASE_TYPE_COUNT; t++) {
+    const case_type_counts_t *ct = &out->by_type[t];
+    out->total.opened += ct->opened;
+    out->total.opened_since += ct->opened_since;
+    out->total.resolved += ct->resolved;
+    out->total.resolved_since += ct->resolved_since;
+    out->total.closed += ct->closed;
+    out->total.closed_since += ct->closed_since;
+    out->total.open_now += ct->open_now;
+  }
+  return BH_OK;
+}
+
+/*
+ * A page is read rank by rank: each rank is one index range in (due_at, id) order, so that a
+ * page costs at most one short range scan per rank whatever the number of cases, and the due
+ * bound of the overdue queue stays a range bound instead of a filter.
+ */
+int store_case_list(store_conn_t *c, const store_scope_t *scope, const case_filter_t *f,
+                    const store_page_t *page, arena_t *a, case_t **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  case_filter_t g = *f;
+  /* An officer sees their mission's cases only: that is also the narrowest list key. */
+  if (!scope->all && g.mission_id == 0 && g.assigned_to == 0) g.mission_id = scope->mission_id;
+  int rank = g.rank_from;
+  int64_t after_due = INT64_MIN, after_id = 0;
+  if (page->after > 0) {
+    /* The cursor is a case the caller can see, read with the caller's scope. */
+    case_t cur;
+    int rc = store_case_get(c, scope, page->after, a, &cur);
+    if (rc == BH_ERR_NOT_FOUND) return BH_ERR_INVALID;
+    if (rc != BH_OK) return rc;
+    rank = case_queue_rank(cur.status, cur.priority);
+    after_due = cur.due_at;
+    after_id = page->after;
+    if (rank < g.rank_from) {
+      rank = g.rank_from;
+      after_due = INT64_MIN;
+      after_id = 0;
+    }
+  }
+  case_t *items = arena_calloc(a, sizeof(*items) * (size_t)(page->limit > 0 ? page->limit : 1));
+  if (items == NULL) return BH_ERR_NOMEM;
+  size_t k = 0;
+  for (; rank <= g.rank_to && k < (size_t)page->limit; rank++) {
+    size_t got = 0;
+    int rc = CASE_CALL(c, case_segment, scope, &g, rank, after_due, after_id,
+                       page->limit - (int)k, a, items + k, &got);
+    if (rc != BH_OK) return rc;
+    k += got;
+    after_due = INT64_MIN;
+    after_id = 0;
+  }
+  *out = items;
+  *n = k;
+  return BH_OK;
+}
+
+/* Appends a timeline event whose detail is the JSON object d (released here). */
+static int case_event_json(store_conn_t *c, int64_t case_id, int64_t at, const char *kind,
+                           json_t *d, const char *note) {
+  char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+  json_decref(d);
+  case_event_t e = {.case_id = case_id, .at = at, .kind = kind, .detail = detail, .note = note};
+  int rc = store_case_event_add(c, &e);
+  free(detail);
+  return rc;
+}
+
+#define CASE_CHECKIN_NOTE_MAX (2 * 500 + 64)
+
+int store_case_from_checkin(store_conn_t *c, int64_t crisis_id, int64_t person_id,
+                            int64_t alert_id, const char *message, const char *location,
+                            int64_t at, int64_t *case_id, int *opened) {
+  if (case_id) *case_id = 0;
+  if (opened) *opened = 0;
+  char note[CASE_CHECKIN_NOTE_MAX];
+  snprintf(note, sizeof(note), "%s%s%s", message ? message : "",
+           message && location ? "\n" : "", location ? location : "");
+  const char *note_or_null = note[0] ? note : NULL;
+  int64_t id = 0;
+  int rc = CASE_CALL(c, case_open_for, person_id, crisis_id, &id);
+  if (rc == BH_OK) {
+    /* The person's open case of this crisis hears of the new answer; no second case. */
+    rc = case_event_json(c, id, at, "check_in",
+                         json_pack("{s:s, s:I, s:s?}", "answer", "need_help", "alert",
+                                   (json_int_t)alert_id, "location", location),
+                         note_or_null);
+    if (rc == BH_OK && case_id) *case_id = id;
+    return rc;
+  }
+  if (rc != BH_ERR_NOT_FOUND) return rc;
+  case_person_facts_t facts;
+  rc = store_case_person_facts(c, &STORE_SCOPE_ALL, person_id, &facts);
+  if (rc != BH_OK) return rc;
+  int64_t mission_id = 0;
+  rc = CASE_CALL(c, case_checkin_mission, crisis_id, person_id, &mission_id);
+  if (rc != BH_OK) return rc;
+  case_t k = {.type = CASE_EVACUATION_REQUEST,
+              .status = CASE_NEW,
+              .priority_override = -1,
+              .channel = "check_in",
+              .crisis_id = crisis_id,
+              .mission_id = mission_id,
+              .summary = "Trả lời hỏi thăm: cần giúp đỡ / Check-in answer: need help",
+              .description = note_or_null,
+              .opened_at = at,
+              .updated_at = at};
+  k.priority_computed = case_priority_compute(k.type, &facts, 1);
+  k.priority = k.priority_computed;
+  k.due_at = case_due_default(k.priority, at);
+  rc = store_case_create(c, &k);
+  if (rc == BH_OK) rc = store_case_person_add(c, k.id, person_id, 0, at);
+  if (rc == BH_OK) {
+    rc = case_event_json(c, k.id, at, "created",
+                         json_pack("{s:s, s:s, s:s, s:I, s:I}", "channel", "check_in", "type",
+                                   case_types[k.type], "priority", case_priorities[k.priority],
+                                   "alert", (json_int_t)alert_id, "person",
+                                   (json_int_t)person_id),
+                         NULL);
+  }
+  if (rc != BH_OK) return rc;
+  if (case_id) *case_id = k.id;
+  if (opened) *opened = 1;
+  return BH_OK;
+}

@@ -1,0 +1,123 @@
+/*
+ * store_pg_idem.c - idempotency keys in the PostgreSQL backend (store_idem_impl.h). Writers do
+ * not serialise here as they do in SQLite, so the key is locked by a transaction-scoped advisory
+ * lock on a hash of (scope, key): a second request with the same key, while the first has not
+ * committed, does not block on its row but learns at once that the key is in progress (api.c
+ * then asks again for a short while before answering 409).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_idem_impl.h"
+#include "store/store_pg_int.h"
+#include "util/err.h"
+
+/*
+ * The two-integer form of the advisory lock (a key space apart from the one-bigint locks of the
+ * migrations); 8 is the class of idempotency keys (migration 8). A scope holds no space, so
+ * "scope key" names one pair; a hash collision costs only a retry.
+ */
+static const char SQL_IDEM_LOCK[] =
+    "SELECT pg_try_advisory_xact_lock(8, hashtext($1::text || ' ' || $2::text))::int";
+static const char SQL_IDEM_GET[] =
+    "SELECT request_hash, status::bigint, content_type, headers, body, created_at"
+    " FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3";
+static const char SQL_IDEM_PUT[] =
+    "INSERT INTO idempotency_keys(scope, idem_key, request_hash, status, content_type, headers,"
+    " body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (scope, idem_key)"
+    " DO UPDATE SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,"
+    " content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, body = EXCLUDED.body,"
+    " created_at = EXCLUDED.created_at";
+static const char SQL_IDEM_EXPIRE[] = "DELETE FROM idempotency_keys WHERE created_at < $1";
+/* All but the $1 newest: those created before the $1-th newest (ties stay). */
+static const char SQL_IDEM_TRIM[] =
+    "DELETE FROM idempotency_keys WHERE created_at < (SELECT created_at FROM idempotency_keys"
+    " ORDER BY created_at DESC LIMIT 1 OFFSET $1)";
+
+int pgi_idem_lock(pg_conn_t *c, const char *scope, const char *key) {
+  pg_params_t p = {0};
+  pgp_text(&p, scope);
+  pgp_text(&p, key);
+  PGresult *res;
+  int rc = pg_run_sql(c, SQL_IDEM_LOCK, &p, &res);
+  if (rc != BH_OK) return rc;
+  int got = PQntuples(res) == 1 && pg_col_i64(res, 0, 0) == 1;
+  PQclear(res);
+  return got ? BH_OK : BH_ERR_IDEM_IN_PROGRESS;
+}
+
+/* A NUL-terminated copy of column col in a; NULL when out of memory. */
+static void *column_copy(arena_t *a, const PGresult *res, int col, size_t *len) {
+  size_t n = (size_t)PQgetlength(res, 0, col);
+  char *out = arena_alloc(a, n + 1);
+  if (out == NULL) return NULL;
+  if (n > 0) memcpy(out, PQgetvalue(res, 0, col), n);
+  out[n] = '\0';
+  if (len) *len = n;
+  return out;
+}
+
+int pgi_idem_get(pg_conn_t *c, const char *scope, const char *key, int64_t since, arena_t *a,
+                 store_idem_t *out) {
+  out->found = 0;
+  pg_params_t p = {0};
+  pgp_text(&p, scope);
+  pgp_text(&p, key);
+  pgp_i64(&p, since);
+  PGresult *res;
+  int rc = pg_run_sql(c, SQL_IDEM_GET, &p, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) == 1) {
+    if ((size_t)PQgetlength(res, 0, 0) == STORE_IDEM_HASH_BYTES) {
+      memcpy(out->hash, PQgetvalue(res, 0, 0), STORE_IDEM_HASH_BYTES);
+    }
+    out->status = (int)pg_col_i64(res, 0, 1);
+    out->content_type = column_copy(a, res, 2, NULL);
+    out->headers = column_copy(a, res, 3, NULL);
+    out->body = column_copy(a, res, 4, &out->body_len);
+    out->created_at = pg_col_i64(res, 0, 5);
+    if (out->content_type == NULL || out->headers == NULL || out->body == NULL) {
+      rc = BH_ERR_NOMEM;
+    } else {
+      out->found = 1;
+    }
+  }
+  PQclear(res);
+  return rc;
+}
+
+int pgi_idem_put(pg_conn_t *c, const char *scope, const char *key, const store_idem_t *ans,
+                 int64_t now) {
+  pg_params_t p = {0};
+  pgp_text(&p, scope);
+  pgp_text(&p, key);
+  pgp_bytes(&p, ans->hash, STORE_IDEM_HASH_BYTES);
+  pgp_i64(&p, ans->status);
+  pgp_text(&p, ans->content_type ? ans->content_type : "");
+  pgp_text(&p, ans->headers ? ans->headers : "");
+  pgp_bytes(&p, ans->body ? (const void *)ans->body : "", ans->body_len);
+  pgp_i64(&p, now);
+  PGresult *res;
+  int rc = pg_run_sql(c, SQL_IDEM_PUT, &p, &res);
+  if (rc == BH_OK) PQclear(res);
+  return rc;
+}
+
+int pgi_idem_purge(pg_conn_t *c, int64_t before, int64_t keep, int64_t *deleted) {
+  int64_t n = 0;
+  pg_params_t p = {0};
+  pgp_i64(&p, before);
+  PGresult *res;
+  int rc = pg_run_sql(c, SQL_IDEM_EXPIRE, &p, &res);
+  if (rc != BH_OK) return rc;
+  n += strtoll(PQcmdTuples(res), NULL, 10);
+  PQclear(res);
+  p = (pg_params_t){0};
+  pgp_i64(&p, keep);
+  rc = pg_run_sql(c, SQL_IDEM_TRIM, &p, &res);
+  if (rc != BH_OK) return rc;
+  n += strtoll(PQcmdTuples(res), NULL, 10);
+  PQclear(res);
+  *deleted = n;
+  return BH_OK;
+}

@@ -1,0 +1,490 @@
+/*
+ * store_pg_list.c - the PostgreSQL backend of store_list.h, with the same tables and meaning as
+ * store_sqlite_list.c. Statements run through pg_run_sql (prepared once per session); person
+ * scope is PG_SCOPE_P in $1, $2, and each statement's own parameters follow from $3.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_list_impl.h"
+#include "store/store_pg_int.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* Persons per round trip of the registry read. */
+#define PGL_PERSONS_PAGE 5000
+
+#define PGL_LIST_SCOPE "($1::int = 1 OR l.mission_id = $2::bigint)"
+#define PGL_LIST_COLS                                                                        \
+  "l.id, l.title, l.source, l.country, l.crisis_id, l.mission_id, l.ref_date, l.bad_rows,"   \
+  " l.created_by, l.created_at, count(r.row_no), count(CASE WHEN r.band = 0 THEN 1 END),"     \
+  " count(CASE WHEN r.band = 1 THEN 1 END), count(CASE WHEN r.band = 2 THEN 1 END),"         \
+  " count(CASE WHEN r.decision = 0 THEN 1 END), count(CASE WHEN r.decision = 1 THEN 1 END),"  \
+  " count(CASE WHEN r.decision = 2 THEN 1 END), count(CASE WHEN r.decision = 3 THEN 1 END)"   \
+  " FROM lists l LEFT JOIN list_rows r ON r.list_id = l.id"
+
+/* What the matching generation is made of: the change counter (edits, deletions) and the count
+ * and highest id of persons and of presences (inserts, which may commit out of id order). */
+#define PGL_GEN_N 5
+static const char pgl_gen[] =
+    "SELECT (SELECT gen FROM match_generation WHERE id = 1), (SELECT count(*) FROM persons),"
+    " (SELECT coalesce(max(id), 0) FROM persons), (SELECT count(*) FROM presences),"
+    " (SELECT coalesce(max(id), 0) FROM presences)";
+static const char pgl_persons[] =
+    "SELECT p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc,"
+    " p.home_province FROM persons p WHERE p.id > $3 AND " PG_SCOPE_P " ORDER BY p.id LIMIT $4";
+static const char pgl_list_insert[] =
+    "INSERT INTO lists(title, source, country, crisis_id, mission_id, ref_date, bad_rows,"
+    " created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+static const char pgl_row_insert[] =
+    "INSERT INTO list_rows(list_id, row_no, line, fields, idn_enc, band) VALUES ($1, $2, $3,"
+    " $4, $5, $6)";
+/* The candidates of a row in one round trip: $4..$7 are arrays in step. */
+static const char pgl_cand_insert[] =
+    "INSERT INTO list_candidates(list_id, row_no, rank, person_id, probability, band,"
+    " explanation) SELECT $1, $2, u.ord, u.person_id, u.probability, u.band, u.explanation"
+    " FROM unnest($3::bigint[], $4::float8[], $5::int[], $6::text[]) WITH ORDINALITY"
+    " AS u(person_id, probability, band, explanation, ord)";
+static const char pgl_sql_list_get[] =
+    "SELECT " PGL_LIST_COLS " WHERE l.id = $3 AND " PGL_LIST_SCOPE " GROUP BY l.id";
+static const char pgl_list_page[] =
+    "SELECT " PGL_LIST_COLS " WHERE l.id > $3 AND " PGL_LIST_SCOPE " GROUP BY l.id"
+    " ORDER BY l.id LIMIT $4";
+static const char pgl_list_check[] = "SELECT 1 FROM lists l WHERE l.id = $3 AND " PGL_LIST_SCOPE;
+static const char pgl_rows[] =
+    "SELECT r.row_no, r.line, r.fields, r.idn_enc, r.band, r.decision, r.person_id,"
+    " r.decided_by, r.decided_at FROM list_rows r WHERE r.list_id = $1 AND r.row_no > $2"
+    " AND ($3::int < 0 OR r.band = $3::int) AND ($4::int < 0 OR r.decision = $4::int)"
+    " ORDER BY r.row_no LIMIT $5";
+static const char pgl_cands[] =
+    "SELECT c.row_no, c.rank, c.person_id, c.probability, c.band, c.explanation, c.decision,"
+    " c.decided_by, c.decided_at, EXISTS (SELECT 1 FROM list_rows o WHERE o.person_id ="
+    " c.person_id AND o.list_id <> c.list_id), p.full_name, p.other_names, p.sex, p.dob,"
+    " p.nid_enc, p.passport_enc, p.home_province FROM list_candidates c JOIN persons p ON"
+    " p.id = c.person_id WHERE c.list_id = $3 AND c.row_no BETWEEN $4 AND $5 AND " PG_SCOPE_P
+    " ORDER BY c.row_no, c.rank";
+static const char pgl_row_for_decision[] =
+    "SELECT r.decision, r.person_id FROM list_rows r JOIN lists l ON l.id = r.list_id"
+    " WHERE r.list_id = $3 AND r.row_no = $4 AND " PGL_LIST_SCOPE " FOR UPDATE OF r";
+static const char pgl_cand_check[] =
+    "SELECT c.decision FROM list_candidates c JOIN persons p ON p.id = c.person_id"
+    " WHERE c.list_id = $3 AND c.row_no = $4 AND c.person_id = $5 AND " PG_SCOPE_P;
+static const char pgl_cand_unconfirm[] =
+    "UPDATE list_candidates SET decision = 0, decided_by = $3, decided_at = $4 WHERE"
+    " list_id = $1 AND row_no = $2 AND decision = 1";
+static const char pgl_cand_set[] =
+    "UPDATE list_candidates SET decision = $4, decided_by = $5, decided_at = $6 WHERE"
+    " list_id = $1 AND row_no = $2 AND person_id = $3";
+static const char pgl_row_recompute[] =
+    "UPDATE list_rows SET person_id = (SELECT c.person_id FROM list_candidates c WHERE"
+    " c.list_id = $1 AND c.row_no = $2 AND c.decision = 1), decision = CASE WHEN EXISTS"
+    " (SELECT 1 FROM list_candidates c WHERE c.list_id = $1 AND c.row_no = $2 AND"
+    " c.decision = 1) THEN 1 WHEN $3::int = 3 OR decision = 3 THEN 3 WHEN EXISTS (SELECT 1"
+    " FROM list_candidates c WHERE c.list_id = $1 AND c.row_no = $2) AND NOT EXISTS (SELECT 1"
+    " FROM list_candidates c WHERE c.list_id = $1 AND c.row_no = $2 AND c.decision <> 2) THEN"
+    " 2 ELSE 0 END, decided_by = $4, decided_at = $5 WHERE list_id = $1 AND row_no = $2";
+static const char pgl_decision_insert[] =
+    "INSERT INTO list_decisions(list_id, row_no, decision, person_id, replaced_person_id,"
+    " user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/* Runs sql and drops its result. */
+static int pgl_exec(pg_conn_t *c, const char *sql, const pg_params_t *p) {
+  PGresult *res;
+  int rc = pg_run_sql(c, sql, p, &res);
+  if (rc == BH_OK) PQclear(res);
+  return rc;
+}
+
+/* A text column as libpq holds it (NUL-terminated), NULL for SQL NULL. */
+static const char *col_raw(const PGresult *r, int row, int col) {
+  return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+/* Opens a sealed column into out (cap bytes); returns out, or NULL when absent or unreadable. */
+static const char *col_open(const secret_t *keys, const PGresult *r, int row, int col, char *out,
+                            size_t cap) {
+  if (PQgetisnull(r, row, col)) return NULL;
+  const unsigned char *blob = (const unsigned char *)PQgetvalue(r, row, col);
+  int len = PQgetlength(r, row, col);
+  if (len < SECRET_SEAL_OVERHEAD || (size_t)len - SECRET_SEAL_OVERHEAD + 1 > cap) return NULL;
+  if (secret_open(keys, blob, (size_t)len, out) != BH_OK) {
+    log_error("msg=\"sealed column failed to open\"");
+    return NULL;
+  }
+  out[len - SECRET_SEAL_OVERHEAD] = '\0';
+  return out;
+}
+
+static const char *col_open_arena(const secret_t *keys, arena_t *a, const PGresult *r, int row,
+                                  int col) {
+  if (PQgetisnull(r, row, col)) return NULL;
+  int len = PQgetlength(r, row, col);
+  if (len < SECRET_SEAL_OVERHEAD) return NULL;
+  char *out = arena_alloc(a, (size_t)len - SECRET_SEAL_OVERHEAD + 1);
+  return out ? col_open(keys, r, row, col, out, (size_t)len - SECRET_SEAL_OVERHEAD + 1) : NULL;
+}
+
+int pgl_match_generation(pg_conn_t *c, int64_t *gen) {
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_gen, NULL, &res);
+  if (rc != BH_OK) return rc;
+  int64_t v[PGL_GEN_N] = {0};
+  for (int i = 0; PQntuples(res) == 1 && i < PGL_GEN_N; i++) v[i] = pg_col_i64(res, 0, i);
+  PQclear(res);
+  *gen = store_list_gen_mix(v, PGL_GEN_N);
+  return BH_OK;
+}
+
+int pgl_match_persons_each(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                           int64_t *gen, store_match_person_cb cb, void *ctx) {
+  /* One snapshot for every page and the generation. */
+  *gen = -1;
+  int own = !c->in_tx;
+  int rc = own ? pg_exec(c, PG_BEGIN_SNAPSHOT, NULL, NULL) : BH_OK;
+  if (rc != BH_OK) return rc;
+  if (own) c->in_tx = 1;
+  rc = pgl_match_generation(c, gen);
+  int64_t after = 0;
+  char nid[MODEL_NUMBER_MAX + 1], pp[MODEL_NUMBER_MAX + 1];
+  for (int more = 1; rc == BH_OK && more;) {
+    pg_params_t q = {0};
+    pgp_scope(&q, scope);
+    pgp_i64(&q, after);
+    pgp_i64(&q, PGL_PERSONS_PAGE);
+    PGresult *res;
+    rc = pg_run_sql(c, pgl_persons, &q, &res);
+    if (rc != BH_OK) break;
+    int rows = PQntuples(res);
+    more = rows == PGL_PERSONS_PAGE;
+    for (int i = 0; rc == BH_OK && i < rows; i++) {
+      store_match_person_t p = {
+          .id = pg_col_i64(res, i, 0),
+          .full_name = col_raw(res, i, 1),
+          .other_names = col_raw(res, i, 2),
+          .sex = col_raw(res, i, 3),
+          .date_of_birth = col_raw(res, i, 4),
+          .national_id = col_open(keys, res, i, 5, nid, sizeof nid),
+          .passport = col_open(keys, res, i, 6, pp, sizeof pp),
+          .home_province = col_raw(res, i, 7),
+      };
+      after = p.id;
+      if (cb(ctx, &p) != 0) rc = BH_ERR_INTERNAL;
+    }
+    PQclear(res);
+  }
+  if (own) {
+    int crc = pg_commit(c);
+    if (rc == BH_OK) rc = crc;
+  }
+  return rc;
+}
+
+int pgl_list_create(pg_conn_t *c, list_rec_t *l) {
+  if (l->created_at == 0) l->created_at = clock_now();
+  pg_params_t p = {0};
+  pgp_text(&p, l->title);
+  pgp_text(&p, l->source);
+  pgp_text(&p, l->country);
+  pgp_i64_or_null(&p, l->crisis_id);
+  pgp_i64_or_null(&p, l->mission_id);
+  pgp_text(&p, l->ref_date);
+  pgp_i64(&p, l->bad_rows);
+  pgp_i64_or_null(&p, l->created_by);
+  pgp_i64(&p, l->created_at);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_list_insert, &p, &res);
+  if (rc != BH_OK) return rc;
+  l->id = pg_col_i64(res, 0, 0);
+  PQclear(res);
+  return BH_OK;
+}
+
+/* Appends s to b as an element of a PostgreSQL array literal (quoted, escaped). */
+static int array_text(buf_t *b, const char *s) {
+  if (buf_putc(b, '"') != BH_OK) return BH_ERR_NOMEM;
+  for (; *s; s++) {
+    if ((*s == '"' || *s == '\\') && buf_putc(b, '\\') != BH_OK) return BH_ERR_NOMEM;
+    if (buf_putc(b, *s) != BH_OK) return BH_ERR_NOMEM;
+  }
+  return buf_putc(b, '"');
+}
+
+int pgl_list_add_row(pg_conn_t *c, const secret_t *keys, int64_t list_id,
+                     const list_row_in_t *row) {
+  unsigned char sealed[LIST_FIELD_MAX + SECRET_SEAL_OVERHEAD];
+  size_t n = row->id_number ? strlen(row->id_number) : 0;
+  if (n > LIST_FIELD_MAX) return BH_ERR_INVALID;
+  pg_params_t p = {0};
+  pgp_i64(&p, list_id);
+  pgp_i64(&p, row->row_no);
+  pgp_i64(&p, row->line);
+  pgp_text(&p, row->fields);
+  if (n > 0) {
+    secret_seal(keys, row->id_number, n, sealed);
+    pgp_bytes(&p, sealed, n + SECRET_SEAL_OVERHEAD);
+  } else {
+    pgp_bytes(&p, NULL, 0);
+  }
+  pgp_i64(&p, row->band);
+  int rc = pgl_exec(c, pgl_row_insert, &p);
+  if (rc != BH_OK || row->ncand == 0) return rc;
+  buf_t ids, probs, bands, expl;
+  buf_init(&ids, 1 << 12);
+  buf_init(&probs, 1 << 12);
+  buf_init(&bands, 1 << 12);
+  buf_init(&expl, 1 << 16);
+  rc = BH_OK;
+  rc |= buf_putc(&ids, '{') | buf_putc(&probs, '{') | buf_putc(&bands, '{') | buf_putc(&expl, '{');
+  for (int k = 0; rc == BH_OK && k < row->ncand; k++) {
+    const char *sep = k ? "," : "";
+    rc |= buf_printf(&ids, "%s%lld", sep, (long long)row->cand[k].person_id);
+    rc |= buf_printf(&probs, "%s%.17g", sep, row->cand[k].probability);
+    rc |= buf_printf(&bands, "%s%d", sep, row->cand[k].band);
+    if (k) rc |= buf_putc(&expl, ',');
+    rc |= array_text(&expl, row->cand[k].explanation ? row->cand[k].explanation : "");
+  }
+  rc |= buf_putc(&ids, '}') | buf_putc(&probs, '}') | buf_putc(&bands, '}') | buf_putc(&expl, '}');
+  if (rc == BH_OK) {
+    pg_params_t q = {0};
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row->row_no);
+    pgp_text(&q, ids.data);
+    pgp_text(&q, probs.data);
+    pgp_text(&q, bands.data);
+    pgp_text(&q, expl.data);
+    rc = pgl_exec(c, pgl_cand_insert, &q);
+  } else {
+    rc = BH_ERR_NOMEM;
+  }
+  buf_free(&ids);
+  buf_free(&probs);
+  buf_free(&bands);
+  buf_free(&expl);
+  return rc;
+}
+
+static void list_read(const PGresult *r, int row, arena_t *a, list_rec_t *l) {
+  memset(l, 0, sizeof *l);
+  l->id = pg_col_i64(r, row, 0);
+  l->title = pg_col_text(a, r, row, 1);
+  l->source = pg_col_text(a, r, row, 2);
+  l->country = pg_col_text(a, r, row, 3);
+  l->crisis_id = pg_col_i64(r, row, 4);
+  l->mission_id = pg_col_i64(r, row, 5);
+  l->ref_date = pg_col_text(a, r, row, 6);
+  l->bad_rows = pg_col_i64(r, row, 7);
+  l->created_by = pg_col_i64(r, row, 8);
+  l->created_at = pg_col_i64(r, row, 9);
+  l->rows = pg_col_i64(r, row, 10);
+  for (int b = 0; b < 3; b++) l->by_band[b] = pg_col_i64(r, row, 11 + b);
+  for (int d = 0; d < LIST_ROW_DECISION_COUNT; d++) l->by_decision[d] = pg_col_i64(r, row, 14 + d);
+}
+
+int pgl_list_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
+                 list_rec_t *out) {
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  pgp_i64(&p, id);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_sql_list_get, &p, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) == 1) {
+    list_read(res, 0, a, out);
+  } else {
+    rc = BH_ERR_NOT_FOUND;
+  }
+  PQclear(res);
+  return rc;
+}
+
+int pgl_list_list(pg_conn_t *c, const store_scope_t *scope, const store_page_t *page, arena_t *a,
+                  list_rec_t **out, size_t *n) {
+  *n = 0;
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  pgp_i64(&p, page->after);
+  pgp_i64(&p, page->limit);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_list_page, &p, &res);
+  if (rc != BH_OK) return rc;
+  int rows = PQntuples(res);
+  *out = arena_alloc(a, sizeof(list_rec_t) * (size_t)(rows > 0 ? rows : 1));
+  if (*out == NULL) rc = BH_ERR_NOMEM;
+  for (int i = 0; rc == BH_OK && i < rows; i++) list_read(res, i, a, &(*out)[(*n)++]);
+  PQclear(res);
+  return rc;
+}
+
+/* The index of the row numbered row_no in rows[0..n) (sorted), or -1. */
+static long row_index(const list_row_out_t *rows, size_t n, int64_t row_no) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (rows[mid].row_no < row_no) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < n && rows[lo].row_no == row_no ? (long)lo : -1;
+}
+
+static int rows_candidates(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                           int64_t list_id, arena_t *a, list_row_out_t *rows, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    rows[i].cand = arena_alloc(a, sizeof(list_cand_out_t) * LIST_CANDIDATES_MAX);
+    if (rows[i].cand == NULL) return BH_ERR_NOMEM;
+  }
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  pgp_i64(&p, list_id);
+  pgp_i64(&p, rows[0].row_no);
+  pgp_i64(&p, rows[n - 1].row_no);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_cands, &p, &res);
+  if (rc != BH_OK) return rc;
+  int nr = PQntuples(res);
+  for (int j = 0; j < nr; j++) {
+    long i = row_index(rows, n, pg_col_i64(res, j, 0));
+    if (i < 0 || rows[i].ncand >= LIST_CANDIDATES_MAX) continue;
+    list_cand_out_t *k = &rows[i].cand[rows[i].ncand++];
+    k->rank = (int)pg_col_i64(res, j, 1);
+    k->person_id = pg_col_i64(res, j, 2);
+    k->probability = pg_col_f64(res, j, 3);
+    k->band = (int)pg_col_i64(res, j, 4);
+    k->explanation = pg_col_text(a, res, j, 5);
+    k->decision = (int)pg_col_i64(res, j, 6);
+    k->decided_by = pg_col_i64(res, j, 7);
+    k->decided_at = pg_col_i64(res, j, 8);
+    k->repeat = (int)pg_col_i64(res, j, 9);
+    k->full_name = pg_col_text(a, res, j, 10);
+    k->other_names = pg_col_text(a, res, j, 11);
+    k->sex = pg_col_text(a, res, j, 12);
+    k->date_of_birth = pg_col_text(a, res, j, 13);
+    k->national_id = col_open_arena(keys, a, res, j, 14);
+    k->passport = col_open_arena(keys, a, res, j, 15);
+    k->home_province = pg_col_text(a, res, j, 16);
+  }
+  PQclear(res);
+  return BH_OK;
+}
+
+int pgl_list_rows(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                  int64_t list_id, const list_row_filter_t *f, const store_page_t *page,
+                  arena_t *a, list_row_out_t **out, size_t *n) {
+  *n = 0;
+  *out = NULL;
+  pg_params_t ck = {0};
+  pgp_scope(&ck, scope);
+  pgp_i64(&ck, list_id);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_list_check, &ck, &res);
+  if (rc != BH_OK) return rc;
+  int found = PQntuples(res) == 1;
+  PQclear(res);
+  if (!found) return BH_ERR_NOT_FOUND;
+  pg_params_t p = {0};
+  pgp_i64(&p, list_id);
+  pgp_i64(&p, page->after);
+  pgp_i64(&p, f ? f->band : -1);
+  pgp_i64(&p, f ? f->decision : -1);
+  pgp_i64(&p, page->limit);
+  rc = pg_run_sql(c, pgl_rows, &p, &res);
+  if (rc != BH_OK) return rc;
+  int nr = PQntuples(res);
+  list_row_out_t *rows = arena_calloc(a, sizeof *rows * (size_t)(nr > 0 ? nr : 1));
+  if (rows == NULL) {
+    PQclear(res);
+    return BH_ERR_NOMEM;
+  }
+  for (int i = 0; i < nr; i++) {
+    list_row_out_t *r = &rows[i];
+    r->row_no = pg_col_i64(res, i, 0);
+    r->line = pg_col_i64(res, i, 1);
+    r->fields = pg_col_text(a, res, i, 2);
+    r->id_number = col_open_arena(keys, a, res, i, 3);
+    r->band = (int)pg_col_i64(res, i, 4);
+    r->decision = (int)pg_col_i64(res, i, 5);
+    r->person_id = pg_col_i64(res, i, 6);
+    r->decided_by = pg_col_i64(res, i, 7);
+    r->decided_at = pg_col_i64(res, i, 8);
+  }
+  PQclear(res);
+  if (nr > 0 && (rc = rows_candidates(c, scope, keys, list_id, a, rows, (size_t)nr)) != BH_OK)
+    return rc;
+  *out = rows;
+  *n = (size_t)nr;
+  return BH_OK;
+}
+
+int pgl_list_decide(pg_conn_t *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,
+                    int decision, int64_t person_id, int64_t user_id, int64_t now,
+                    int64_t *replaced) {
+  *replaced = 0;
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  pgp_i64(&p, list_id);
+  pgp_i64(&p, row_no);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_row_for_decision, &p, &res);
+  if (rc != BH_OK) return rc;
+  int found = PQntuples(res) == 1;
+  int64_t confirmed = found ? pg_col_i64(res, 0, 1) : 0;
+  PQclear(res);
+  if (!found) return BH_ERR_NOT_FOUND;
+  if (decision != LIST_ROW_NEW_PERSON) {
+    pg_params_t q = {0};
+    pgp_scope(&q, scope);
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row_no);
+    pgp_i64(&q, person_id);
+    rc = pg_run_sql(c, pgl_cand_check, &q, &res);
+    if (rc != BH_OK) return rc;
+    found = PQntuples(res) == 1;
+    PQclear(res);
+    if (!found) return BH_ERR_INVALID;
+  }
+  if (decision == LIST_ROW_CONFIRMED || decision == LIST_ROW_NEW_PERSON) {
+    if (confirmed != 0 && confirmed != person_id) *replaced = confirmed;
+    pg_params_t q = {0};
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row_no);
+    pgp_i64_or_null(&q, user_id);
+    pgp_i64(&q, now);
+    rc = pgl_exec(c, pgl_cand_unconfirm, &q);
+  }
+  if (rc == BH_OK && decision != LIST_ROW_NEW_PERSON) {
+    pg_params_t q = {0};
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row_no);
+    pgp_i64(&q, person_id);
+    pgp_i64(&q, decision == LIST_ROW_CONFIRMED ? LIST_CAND_CONFIRMED : LIST_CAND_REJECTED);
+    pgp_i64_or_null(&q, user_id);
+    pgp_i64(&q, now);
+    rc = pgl_exec(c, pgl_cand_set, &q);
+  }
+  if (rc == BH_OK) {
+    pg_params_t q = {0};
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row_no);
+    pgp_i64(&q, decision);
+    pgp_i64_or_null(&q, user_id);
+    pgp_i64(&q, now);
+    rc = pgl_exec(c, pgl_row_recompute, &q);
+  }
+  if (rc == BH_OK) {
+    pg_params_t q = {0};
+    pgp_i64(&q, list_id);
+    pgp_i64(&q, row_no);
+    pgp_text(&q, list_row_decisions[decision]);
+    pgp_i64_or_null(&q, decision == LIST_ROW_NEW_PERSON ? 0 : person_id);
+    pgp_i64_or_null(&q, *replaced);
+    pgp_i64_or_null(&q, user_id);
+    pgp_i64(&q, now);
+    rc = pgl_exec(c, pgl_decision_insert, &q);
+  }
+  return rc;
+}

@@ -1,0 +1,264 @@
+/*
+ * test_idempotency.c - Idempotency-Key against the real server: a write sent twice with the same
+ * key happens once and the second answer is the first one replayed; the same key on another
+ * request is refused; keys of different users (and of different check-in links) are apart; a
+ * malformed key is refused naming the header; a refused request keeps no key; and a check-in
+ * answered twice with the key of its form counts once. Also /healthz's report of the database
+ * (reachable, read-write, schema version), the other half of the same part of issue 8.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alert/alert.h"
+#include "domain/secret.h"
+#include "harness.h"
+#include "store/store_idem.h"
+
+#define ID_COUNTRY "LB"
+
+/* POST /api/v1/persons as auth with body json and, unless NULL, the key. */
+static h_resp_t *id_person_post(h_server_t *s, const h_auth_t *auth, const char *key,
+                                const char *json) {
+  h_req_t rq = {.method = "POST", .path = "/api/v1/persons", .json = json, .auth = auth};
+  if (key != NULL) rq.headers[0] = h_str("Idempotency-Key: %s", key);
+  return h_do(s, &rq);
+}
+
+/* The number of persons named name (one token) that auth can see. */
+static size_t id_count_named(h_server_t *s, const h_auth_t *auth, const char *name) {
+  json_t *items = h_list_all(s, auth, h_str("/api/v1/persons?q=%s", name), 100);
+  return json_array_size(items);
+}
+
+static void idempotency_same_key_twice_creates_one_person_and_replays_the_answer(void **state) {
+  h_server_t *s = *state;
+  const char *body = h_person_json("Quyen Idemone", ID_COUNTRY, "Beirut", "worker");
+  h_resp_t *a = id_person_post(s, h_as(s, H_HQ), "create-idemone-1", body);
+  EXPECT_STATUS(s, a, 201);
+  assert_null(h_header(a, "Idempotent-Replayed"));
+  h_resp_t *b = id_person_post(s, h_as(s, H_HQ), "create-idemone-1", body);
+  EXPECT_STATUS(s, b, 201);
+  assert_non_null(h_header(b, "Idempotent-Replayed"));
+  assert_string_equal(h_header(b, "Idempotent-Replayed"), "true");
+  assert_string_equal(a->body, b->body);
+  assert_string_equal(h_header(a, "Content-Type"), h_header(b, "Content-Type"));
+  assert_string_equal(h_header(b, "Cache-Control"), "no-store");
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemone"), 1);
+  /* The replayed answer holds personal data: its delivery is in the audit log. */
+  json_t *audit = h_list_all(s, h_as(s, H_ADMIN), "/api/v1/audit", 500);
+  size_t replays = 0;
+  for (size_t i = 0; i < json_array_size(audit); i++) {
+    replays += strcmp(h_gets(json_array_get(audit, i), "action"), "idempotency.replay") == 0;
+  }
+  assert_int_equal(replays, 1);
+  /* Without a key, the same body is a second person. */
+  EXPECT_STATUS(s, id_person_post(s, h_as(s, H_HQ), NULL, body), 201);
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemone"), 2);
+}
+
+static void idempotency_same_key_on_another_request_is_422(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *a = id_person_post(s, h_as(s, H_HQ), "reuse-1",
+                               h_person_json("Quyen Idemtwo", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_STATUS(s, a, 201);
+  h_resp_t *b = id_person_post(s, h_as(s, H_HQ), "reuse-1",
+                               h_person_json("Quyen Idemthree", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_ERROR(s, b, 422, "idempotency_key_reused", "Idempotency-Key");
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemthree"), 0);
+  /* The same key on another path is another request too. */
+  h_req_t rq = {.method = "POST",
+                .path = "/api/v1/crises",
+                .json = "{\"name\":\"Reuse\",\"kind\":\"armed_conflict\",\"countries\":[\"LB\"]}",
+                .auth = h_as(s, H_HQ),
+                .headers = {"Idempotency-Key: reuse-1"}};
+  EXPECT_ERROR(s, h_do(s, &rq), 422, "idempotency_key_reused", "Idempotency-Key");
+}
+
+static void idempotency_keys_of_different_users_are_independent(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *a = id_person_post(s, h_as(s, H_HQ), "shared-key",
+                               h_person_json("Quyen Idemfour", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_STATUS(s, a, 201);
+  h_resp_t *b = id_person_post(s, h_as(s, H_ADMIN), "shared-key",
+                               h_person_json("Quyen Idemfive", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_STATUS(s, b, 201);
+  assert_null(h_header(b, "Idempotent-Replayed"));
+  assert_string_not_equal(h_gets(a->json, "id"), h_gets(b->json, "id"));
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemfive"), 1);
+}
+
+static void idempotency_malformed_key_is_400_naming_the_header(void **state) {
+  h_server_t *s = *state;
+  char longkey[STORE_IDEM_KEY_MAX + 2];
+  memset(longkey, 'k', sizeof(longkey) - 1);
+  longkey[sizeof(longkey) - 1] = '\0';
+  h_resp_t *r = id_person_post(s, h_as(s, H_HQ), longkey,
+                               h_person_json("Quyen Idemsix", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_ERROR(s, r, 400, "bad_request", "Idempotency-Key");
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemsix"), 0);
+  /* 128 characters are accepted. */
+  longkey[STORE_IDEM_KEY_MAX] = '\0';
+  EXPECT_STATUS(s,
+                id_person_post(s, h_as(s, H_HQ), longkey,
+                               h_person_json("Quyen Idemsix", ID_COUNTRY, "Beirut", "worker")),
+                201);
+}
+
+static void idempotency_refused_request_keeps_no_key(void **state) {
+  h_server_t *s = *state;
+  /* A body that fails validation is answered 422 and nothing is kept under its key ... */
+  h_resp_t *r = id_person_post(s, h_as(s, H_HQ), "first-invalid", "{\"full_name\":\"\"}");
+  EXPECT_ERROR(s, r, 422, "validation_failed", NULL);
+  assert_null(h_header(r, "Idempotent-Replayed"));
+  /* ... so the corrected request with the same key is simply run. */
+  r = id_person_post(s, h_as(s, H_HQ), "first-invalid",
+                     h_person_json("Quyen Idemseven", ID_COUNTRY, "Beirut", "worker"));
+  EXPECT_STATUS(s, r, 201);
+  assert_null(h_header(r, "Idempotent-Replayed"));
+}
+
+static void idempotency_public_registration_is_created_once(void **state) {
+  h_server_t *s = *state;
+  const char *body =
+      "{\"person\":{\"full_name\":\"Quyen Idemeight\",\"emails\":[\"idem8@example.org\"]},"
+      "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"category\":\"tourist\"}}";
+  h_req_t rq = {.method = "POST", .path = "/api/v1/public/registrations", .json = body,
+                .headers = {"Idempotency-Key: 7d1c9a52-registration"}};
+  h_resp_t *a = h_do(s, &rq);
+  EXPECT_STATUS(s, a, 201);
+  h_resp_t *b = h_do(s, &rq);
+  EXPECT_STATUS(s, b, 201);
+  assert_string_equal(h_header(b, "Idempotent-Replayed"), "true");
+  assert_string_equal(h_gets(a->json, "manage_token"), h_gets(b->json, "manage_token"));
+  assert_int_equal(id_count_named(s, h_as(s, H_HQ), "Idemeight"), 1);
+}
+
+/* ---- check-ins ---- */
+
+/* The check-in token of a person for an alert, made from the server's key as the outbox does. */
+static const char *id_checkin_token(h_server_t *s, const char *alert_pubid,
+                                    const char *person_pubid) {
+  secret_t keys;
+  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) fail_msg("cannot load the key file");
+  int64_t alert_id = 0, person_id = 0;
+  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, alert_pubid, &alert_id), 0);
+  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, person_pubid, &person_id), 0);
+  char token[ALERT_TOKEN_LEN + 1];
+  alert_token(&keys, alert_id, person_id, token);
+  return h_str("%s", token);
+}
+
+static h_resp_t *id_checkin_post(h_server_t *s, const char *token, const char *form,
+                                 const char *header_key) {
+  h_req_t rq = {.method = "POST", .path = h_str("/c/%s", token), .raw = form,
+                .raw_len = strlen(form), .content_type = "application/x-www-form-urlencoded"};
+  if (header_key != NULL) rq.headers[0] = h_str("Idempotency-Key: %s", header_key);
+  return h_do(s, &rq);
+}
+
+/* Answers from check-ins in the person's status history. */
+static size_t id_checkins_in_history(h_server_t *s, const char *person) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/status", person);
+  EXPECT_STATUS(s, r, 200);
+  json_t *hist = h_get(r->json, "history");
+  size_t n = 0;
+  for (size_t i = 0; i < json_array_size(hist); i++) {
+    n += strcmp(h_gets(json_array_get(hist, i), "source"), "check_in") == 0;
+  }
+  return n;
+}
+
+/* The person's current welfare status. */
+static const char *id_status(h_server_t *s, const char *person) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/status", person);
+  EXPECT_STATUS(s, r, 200);
+  return h_gets(r->json, "status");
+}
+
+/* The value of the hidden idempotency_key field of a check-in page. */
+static const char *id_form_key(const char *page) {
+  const char *p = strstr(page, "name=\"idempotency_key\" value=\"");
+  if (p == NULL) fail_msg("the check-in form carries no idempotency_key");
+  p += strlen("name=\"idempotency_key\" value=\"");
+  const char *end = strchr(p, '"');
+  assert_non_null(end);
+  return h_str("%.*s", (int)(end - p), p);
+}
+
+static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *r = h_create_person(
+      s, h_as(s, H_HQ),
+      "{\"full_name\":\"Quyen Idemnine\",\"emails\":[\"idem9@example.org\"],"
+      "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"region\":\"Beirut\","
+      "\"category\":\"worker\"}}");
+  const char *person = h_str("%s", h_gets(r->json, "id"));
+  r = h_call(s, h_as(s, H_HQ), "POST",
+             "{\"name\":\"Idempotent check-ins\",\"kind\":\"armed_conflict\","
+             "\"countries\":[\"" ID_COUNTRY "\"]}",
+             "/api/v1/crises");
+  EXPECT_STATUS(s, r, 201);
+  const char *crisis = h_str("%s", h_gets(r->json, "id"));
+  r = h_call(s, h_as(s, H_HQ), "POST",
+             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
+             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
+             "\"channels\":[\"email\"],\"ask_checkin\":true}",
+             "/api/v1/crises/%s/alerts", crisis);
+  EXPECT_STATUS(s, r, 202);
+  const char *token = id_checkin_token(s, h_gets(r->json, "id"), person);
+
+  /* The form's own hidden key: the same form sent twice records one answer. */
+  r = h_call(s, NULL, "GET", NULL, "/c/%s", token);
+  EXPECT_STATUS(s, r, 200);
+  const char *key = id_form_key(r->body);
+  const char *form = h_str("answer=safe&idempotency_key=%s&lang=vi", h_urlencode(key));
+  h_resp_t *a = id_checkin_post(s, token, form, NULL);
+  EXPECT_STATUS(s, a, 200);
+  assert_null(h_header(a, "Idempotent-Replayed"));
+  assert_string_equal(id_status(s, person), "safe");
+  /* A later answer (another key) changes the status ... */
+  EXPECT_STATUS(s, id_checkin_post(s, token, "answer=need_help", "sms-app-42"), 200);
+  assert_string_equal(id_status(s, person), "needs_assistance");
+  assert_int_equal(id_checkins_in_history(s, person), 2);
+  /* ... and the first form sent again (a retry) is answered from its key: it is not recorded
+   * a second time, so it does not turn the status back to safe. */
+  h_resp_t *b = id_checkin_post(s, token, form, NULL);
+  EXPECT_STATUS(s, b, 200);
+  assert_string_equal(h_header(b, "Idempotent-Replayed"), "true");
+  assert_string_equal(a->body, b->body);
+  assert_non_null(strstr(h_header(b, "Content-Security-Policy"), "script-src 'self'"));
+  assert_string_equal(id_status(s, person), "needs_assistance");
+  assert_int_equal(id_checkins_in_history(s, person), 2);
+  /* The key in a header works the same; the same key with another answer is refused. */
+  r = id_checkin_post(s, token, "answer=need_help", "sms-app-42");
+  EXPECT_STATUS(s, r, 200);
+  assert_string_equal(h_header(r, "Idempotent-Replayed"), "true");
+  EXPECT_ERROR(s, id_checkin_post(s, token, "answer=safe", "sms-app-42"), 422,
+               "idempotency_key_reused", "Idempotency-Key");
+  assert_string_equal(id_status(s, person), "needs_assistance");
+  assert_int_equal(id_checkins_in_history(s, person), 2);
+}
+
+/* /healthz tells a primary from a standby (issue 8: the health endpoint reports the database). */
+static void healthz_reports_read_write_access_and_schema(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *r = h_call(s, NULL, "GET", NULL, "/healthz");
+  EXPECT_STATUS(s, r, 200);
+  assert_string_equal(h_gets(r->json, "database"), "ok");
+  assert_string_equal(h_gets(r->json, "access"), "read_write");
+  assert_true(json_integer_value(h_get(r->json, "schema_version")) >= 8);
+}
+
+int api_idempotency_tests(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(idempotency_same_key_twice_creates_one_person_and_replays_the_answer),
+      cmocka_unit_test(idempotency_same_key_on_another_request_is_422),
+      cmocka_unit_test(idempotency_keys_of_different_users_are_independent),
+      cmocka_unit_test(idempotency_malformed_key_is_400_naming_the_header),
+      cmocka_unit_test(idempotency_refused_request_keeps_no_key),
+      cmocka_unit_test(idempotency_public_registration_is_created_once),
+      cmocka_unit_test(idempotency_checkin_answered_twice_with_its_key_counts_once),
+      cmocka_unit_test(healthz_reports_read_write_access_and_schema),
+  };
+  return cmocka_run_group_tests_name("idempotency", tests, h_group_setup, h_group_teardown);
+}

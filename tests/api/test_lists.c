@@ -1,0 +1,373 @@
+/*
+ * test_lists.c - lists from foreign authorities (issue 6): upload a CSV list, its rows matched
+ * against the registry persons the uploader may see, bad rows reported and good ones kept, the
+ * refusals of bad uploads naming the field, officers' decisions (confirm, replace, reject, new
+ * person) and the list's counts, who sees which list, the audit of reads and decisions, the
+ * index following registry changes; and the CLI paths over the registry (`baoho match LIST.csv
+ * --db`, `baoho dedupe`).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* The query string of an upload with the given title. */
+#define LS_QUERY(title)                                                                          \
+  "/api/v1/lists?title=" title "&source=Myanmar%20police%2C%20Myawaddy&country=MM"
+
+/* Uploads csv as auth to path; returns the response. */
+static h_resp_t *upload(h_server_t *s, const h_auth_t *auth, const char *path, const char *csv) {
+  h_req_t rq = {.method = "POST", .path = path, .raw = csv, .raw_len = strlen(csv),
+                .content_type = "text/csv", .auth = auth};
+  return h_do(s, &rq);
+}
+
+/* Creates a person (as hq) present in country; returns the person's id. */
+static const char *person(h_server_t *s, const char *name, const char *sex, const char *dob,
+                          const char *country) {
+  h_resp_t *r = h_create_person(
+      s, h_as(s, H_HQ),
+      h_str("{\"full_name\":\"%s\",\"sex\":\"%s\",\"date_of_birth\":\"%s\","
+            "\"presence\":{\"country\":\"%s\",\"category\":\"worker\",\"from\":\"2023-01\"}}",
+            name, sex, dob, country));
+  return h_gets(r->json, "id");
+}
+
+static long long num(const json_t *root, const char *path) {
+  json_t *v = h_get(root, path);
+  if (!json_is_integer(v)) fail_msg("no integer at %s", path);
+  return (long long)json_integer_value(v);
+}
+
+/* The rows of a list (first page of 200) as auth. */
+static json_t *rows_of(h_server_t *s, const h_auth_t *auth, const char *id, const char *query) {
+  h_resp_t *r = h_call(s, auth, "GET", NULL, "/api/v1/lists/%s/rows?limit=200%s", id,
+                       query ? query : "");
+  EXPECT_STATUS(s, r, 200);
+  return h_get(r->json, "items");
+}
+
+/* 1 if some audit entry has the action (and, when object is not NULL, the object id). */
+static int audited(h_server_t *s, const char *action) {
+  json_t *all = h_list_all(s, h_as(s, H_ADMIN), "/api/v1/audit", 500);
+  size_t i;
+  json_t *v;
+  json_array_foreach(all, i, v) {
+    const char *a = h_gets(v, "action");
+    if (a && strcmp(a, action) == 0) return 1;
+  }
+  return 0;
+}
+
+static void lists_upload_finds_a_registered_person_in_the_strong_band(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Khổng Minh Triết", "M", "1987-03-12", "MM");
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Released%2009-11") "&map=No%3Did%2CName%3Dfull_name%2CDOB%3D"
+                       "date_of_birth%2CSex%3Dsex%2CPassport%3Did_number",
+                       "No,Name,DOB,Sex,Passport\r\n"
+                       "17,TRIET KHONG MINH,12/03/1987,M,C7654321\r\n"
+                       "18,Zyxwv Qqqq,01/01/1950,M,\r\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  assert_non_null(id);
+  assert_int_equal(num(r->json, "rows"), 2);
+  assert_int_equal(num(r->json, "bad_rows"), 0);
+  assert_int_equal(num(r->json, "by_band.strong"), 1);
+  assert_int_equal(num(r->json, "by_band.none"), 1);
+  assert_int_equal(num(r->json, "by_decision.pending"), 2);
+  assert_string_equal(h_gets(r->json, "source"), "Myanmar police, Myawaddy");
+  json_t *rows = rows_of(s, h_as(s, H_MYANMAR), id, "&band=strong");
+  assert_int_equal(json_array_size(rows), 1);
+  assert_int_equal(num(rows, "[0].row"), 1);
+  assert_string_equal(h_gets(rows, "[0].fields.full_name"), "TRIET KHONG MINH");
+  assert_string_equal(h_gets(rows, "[0].fields.id"), "17");
+  assert_string_equal(h_gets(rows, "[0].fields.id_number"), "C7654321");
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.id"), pid);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.full_name"), "Khổng Minh Triết");
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.date_of_birth"), "1987-03-12");
+  assert_string_equal(h_gets(rows, "[0].candidates[0].band"), "strong");
+  assert_non_null(strstr(h_gets(rows, "[0].candidates[0].explanation"), "dob"));
+  json_t *none = rows_of(s, h_as(s, H_MYANMAR), id, "&band=none");
+  assert_int_equal(json_array_size(none), 1);
+  assert_int_equal(json_array_size(h_get(none, "[0].candidates")), 0);
+}
+
+static void lists_upload_reports_bad_rows_and_keeps_the_good_ones(void **state) {
+  h_server_t *s = *state;
+  const char *csv = "name;age;sex\n"
+                    "NGUYEN VAN AN;34;M\n"
+                    "BAD \xff\xfe TEXT;20;F\n" /* line 3: not UTF-8 */
+                    "TRAN THI BINH;abc;F\n"    /* line 4: age */
+                    ";30;M\n"                 /* line 5: no name */
+                    "LE VAN CUONG;41;M\n";
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_QUERY("Mixed") "&map=name%3Dfull_name", csv);
+  EXPECT_STATUS(s, r, 201);
+  assert_int_equal(num(r->json, "rows"), 2);
+  assert_int_equal(num(r->json, "bad_rows"), 3);
+  json_t *errors = h_get(r->json, "errors");
+  assert_int_equal(json_array_size(errors), 3);
+  assert_int_equal(num(errors, "[0].line"), 3);
+  assert_string_equal(h_gets(errors, "[0].field"), "full_name");
+  assert_int_equal(num(errors, "[1].line"), 4);
+  assert_string_equal(h_gets(errors, "[1].field"), "age");
+  assert_int_equal(num(errors, "[2].line"), 5);
+  json_t *rows = rows_of(s, h_as(s, H_HQ), h_gets(r->json, "id"), NULL);
+  assert_int_equal(json_array_size(rows), 2);
+  assert_int_equal(num(rows, "[1].line"), 6);
+}
+
+static void lists_upload_with_an_unreadable_date_keeps_the_row_and_warns(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_QUERY("Dates"),
+                       "full_name,date_of_birth\nPHAM VAN DUC,unknown\n");
+  EXPECT_STATUS(s, r, 201);
+  assert_int_equal(num(r->json, "rows"), 1);
+  assert_string_equal(h_gets(r->json, "warnings[0].field"), "date_of_birth");
+}
+
+static void lists_upload_refusals_name_the_field(void **state) {
+  h_server_t *s = *state;
+  const h_auth_t *hq = h_as(s, H_HQ);
+  const char *ok = "full_name\nNGUYEN VAN AN\n";
+  EXPECT_ERROR(s, upload(s, hq, "/api/v1/lists?source=x&country=MM", ok), 422,
+               "validation_failed", "title");
+  EXPECT_ERROR(s, upload(s, hq, "/api/v1/lists?title=t&source=x&country=XX", ok), 422,
+               "validation_failed", "country");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t") "&ref_date=2023-13-01", ok), 422,
+               "validation_failed", "ref_date");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t") "&crisis=0000000000000", ok), 422,
+               "validation_failed", "crisis");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t") "&top=9", ok), 422, "validation_failed", "top");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t"), ""), 422, "validation_failed", "body");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t"), "dob,sex\n1990,M\n"), 422, "validation_failed",
+               "map");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t") "&map=Nom%3Dfull_name", ok), 422,
+               "validation_failed", "map");
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t"), "full_name\n;;\n"), 422, "validation_failed",
+               "body");
+  h_req_t json = {.method = "POST", .path = LS_QUERY("t"), .json = "{}", .auth = hq};
+  EXPECT_ERROR(s, h_do(s, &json), 415, "unsupported_media_type", NULL);
+  /* One row more than a list may hold. */
+  size_t cap = 20 + 20001 * 8;
+  char *big = h_str("%*s", (int)cap, "");
+  size_t len = (size_t)snprintf(big, cap, "full_name\n");
+  for (int i = 0; i < 20001; i++) len += (size_t)snprintf(big + len, cap - len, "AN BA%02d\n", i % 100);
+  EXPECT_ERROR(s, upload(s, hq, LS_QUERY("t"), big), 413, "payload_too_large", "body");
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_VIEWER), "GET", NULL, "/api/v1/lists"), 403);
+  h_req_t viewer = {.method = "POST", .path = LS_QUERY("t"), .raw = ok, .raw_len = strlen(ok),
+                    .content_type = "text/csv", .auth = h_as(s, H_VIEWER)};
+  EXPECT_STATUS(s, h_do(s, &viewer), 403);
+}
+
+static void lists_are_seen_by_their_mission_and_hq_only(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Mission%20only"), "full_name\nAN BINH\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_MYANMAR), "GET", NULL, "/api/v1/lists/%s", id), 200);
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/lists/%s", id), 200);
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_ADMIN), "GET", NULL, "/api/v1/lists/%s", id), 200);
+  EXPECT_ERROR(s, h_call(s, h_as(s, H_ISRAEL), "GET", NULL, "/api/v1/lists/%s", id), 404,
+               "not_found", NULL);
+  EXPECT_ERROR(s, h_call(s, h_as(s, H_ISRAEL), "GET", NULL, "/api/v1/lists/%s/rows", id), 404,
+               "not_found", NULL);
+  EXPECT_ERROR(s,
+               h_call(s, h_as(s, H_ISRAEL), "POST", "{\"decision\":\"new_person\"}",
+                      "/api/v1/lists/%s/rows/1/decision", id),
+               404, "not_found", NULL);
+  assert_false(h_has_id(h_list_all(s, h_as(s, H_ISRAEL), "/api/v1/lists", 50), id));
+  assert_true(h_has_id(h_list_all(s, h_as(s, H_HQ), "/api/v1/lists", 1), id));
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_VIEWER), "GET", NULL, "/api/v1/lists/%s", id), 403);
+}
+
+static void lists_candidates_come_only_from_the_uploaders_jurisdiction(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Lò Văn Xòe", "M", "1979-08-02", "IL");
+  const char *csv = "full_name,date_of_birth,sex\nXOE LO VAN,1979-08-02,M\n";
+  h_resp_t *mm = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Scope"), csv);
+  EXPECT_STATUS(s, mm, 201);
+  json_t *rows = rows_of(s, h_as(s, H_MYANMAR), h_gets(mm->json, "id"), NULL);
+  size_t i;
+  json_t *c;
+  json_array_foreach(h_get(rows, "[0].candidates"), i, c) {
+    assert_string_not_equal(h_gets(c, "person.id"), pid);
+  }
+  h_resp_t *hq = upload(s, h_as(s, H_HQ), LS_QUERY("Scope"), csv);
+  EXPECT_STATUS(s, hq, 201);
+  rows = rows_of(s, h_as(s, H_HQ), h_gets(hq->json, "id"), NULL);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.id"), pid);
+}
+
+static void lists_match_persons_registered_after_an_earlier_upload(void **state) {
+  h_server_t *s = *state;
+  const char *csv = "full_name,date_of_birth,sex\nQUACH THI XUYEN,1992-11-30,F\n";
+  h_resp_t *first = upload(s, h_as(s, H_HQ), LS_QUERY("Before"), csv);
+  EXPECT_STATUS(s, first, 201);
+  assert_int_equal(num(first->json, "by_band.strong"), 0);
+  const char *pid = person(s, "Quách Thị Xuyến", "F", "1992-11-30", "TH");
+  h_resp_t *second = upload(s, h_as(s, H_HQ), LS_QUERY("After"), csv);
+  EXPECT_STATUS(s, second, 201);
+  assert_int_equal(num(second->json, "by_band.strong"), 1);
+  json_t *rows = rows_of(s, h_as(s, H_HQ), h_gets(second->json, "id"), NULL);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.id"), pid);
+}
+
+static void lists_match_follows_an_edited_name(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Ông Thị Gấm", "F", "1980-01-02", "MM");
+  const char *csv = "full_name,date_of_birth,sex\nGAM ONG THI,1980-01-02,F\n";
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_QUERY("Edit%201"), csv);
+  EXPECT_STATUS(s, r, 201);
+  assert_int_equal(num(r->json, "by_band.strong"), 1);
+  EXPECT_STATUS(s,
+                h_call(s, h_as(s, H_HQ), "PATCH", "{\"full_name\":\"Ông Văn Khải\",\"sex\":\"M\"}",
+                       "/api/v1/persons/%s", pid),
+                200);
+  r = upload(s, h_as(s, H_HQ), LS_QUERY("Edit%202"), csv);
+  EXPECT_STATUS(s, r, 201);
+  assert_int_equal(num(r->json, "by_band.strong"), 0);
+}
+
+static void lists_decisions_confirm_replace_reject_and_count(void **state) {
+  h_server_t *s = *state;
+  /* Two people the list cannot tell apart: same name and year. */
+  const char *a = person(s, "Khúc Thị Huệ", "F", "1985-02-03", "MM");
+  const char *b = person(s, "Khúc Thị Huệ", "F", "1985-09-21", "MM");
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Decisions") "&top=5",
+                       "full_name,date_of_birth,sex\nHUE KHUC THI,1985,F\nVO DANH,1970,M\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  json_t *rows = rows_of(s, h_as(s, H_MYANMAR), id, NULL);
+  assert_true(json_array_size(h_get(rows, "[0].candidates")) >= 2);
+  const h_auth_t *mm = h_as(s, H_MYANMAR);
+  const char *path = h_str("/api/v1/lists/%s/rows/1/decision", id);
+  h_resp_t *d = h_call(s, mm, "POST", h_str("{\"decision\":\"confirm\",\"candidate_id\":\"%s\"}", a),
+                       "%s", path);
+  EXPECT_STATUS(s, d, 200);
+  assert_int_equal(num(d->json, "list.by_decision.confirmed"), 1);
+  assert_int_equal(num(d->json, "list.by_decision.pending"), 1);
+  /* Confirming the other candidate replaces the first and says so. */
+  d = h_call(s, mm, "POST", h_str("{\"decision\":\"confirm\",\"candidate_id\":\"%s\"}", b), "%s",
+             path);
+  EXPECT_STATUS(s, d, 200);
+  assert_string_equal(h_gets(d->json, "replaced"), a);
+  assert_int_equal(num(d->json, "list.by_decision.confirmed"), 1);
+  rows = rows_of(s, mm, id, "&decision=confirmed");
+  assert_int_equal(json_array_size(rows), 1);
+  assert_string_equal(h_gets(rows, "[0].person"), b);
+  /* Rejecting the confirmed candidate leaves the row without a person. */
+  d = h_call(s, mm, "POST", h_str("{\"decision\":\"reject\",\"candidate_id\":\"%s\"}", b), "%s",
+             path);
+  EXPECT_STATUS(s, d, 200);
+  assert_int_equal(num(d->json, "list.by_decision.confirmed"), 0);
+  rows = rows_of(s, mm, id, NULL);
+  assert_true(json_is_null(h_get(rows, "[0].person")));
+  size_t i;
+  json_t *c;
+  json_array_foreach(h_get(rows, "[0].candidates"), i, c) {
+    if (strcmp(h_gets(c, "person.id"), b) == 0) assert_string_equal(h_gets(c, "decision"), "rejected");
+  }
+  /* The second row is nobody in the registry. */
+  d = h_call(s, mm, "POST", "{\"decision\":\"new_person\"}", "/api/v1/lists/%s/rows/2/decision",
+             id);
+  EXPECT_STATUS(s, d, 200);
+  assert_int_equal(num(d->json, "list.by_decision.new_person"), 1);
+  /* Refusals name the field; an unknown row is 404. */
+  EXPECT_ERROR(s, h_call(s, mm, "POST", "{\"decision\":\"confirm\"}", "%s", path), 422,
+               "validation_failed", "candidate_id");
+  EXPECT_ERROR(s, h_call(s, mm, "POST", "{\"decision\":\"maybe\"}", "%s", path), 422,
+               "validation_failed", "decision");
+  EXPECT_ERROR(s,
+               h_call(s, mm, "POST",
+                      h_str("{\"decision\":\"confirm\",\"candidate_id\":\"%s\"}",
+                            h_pubid(s, 3 /* PUBID_PERSON */, 1)),
+                      "%s", path),
+               422, "validation_failed", "candidate_id");
+  EXPECT_ERROR(s,
+               h_call(s, mm, "POST", "{\"decision\":\"new_person\"}",
+                      "/api/v1/lists/%s/rows/99/decision", id),
+               404, "not_found", NULL);
+  assert_true(audited(s, "list.decision"));
+  assert_true(audited(s, "list.read_rows"));
+  assert_true(audited(s, "list.create"));
+}
+
+static void lists_confirmed_person_is_flagged_as_a_repeat_on_a_later_list(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Mạc Văn Thắng", "M", "1991-04-04", "MM");
+  const char *csv = "full_name,date_of_birth,sex\nTHANG MAC VAN,04/04/1991,M\n";
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_QUERY("First"), csv);
+  EXPECT_STATUS(s, r, 201);
+  EXPECT_STATUS(s,
+                h_call(s, h_as(s, H_HQ), "POST",
+                       h_str("{\"decision\":\"confirm\",\"candidate_id\":\"%s\"}", pid),
+                       "/api/v1/lists/%s/rows/1/decision", h_gets(r->json, "id")),
+                200);
+  h_resp_t *again = upload(s, h_as(s, H_HQ), LS_QUERY("Second"), csv);
+  EXPECT_STATUS(s, again, 201);
+  json_t *rows = rows_of(s, h_as(s, H_HQ), h_gets(again->json, "id"), NULL);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.id"), pid);
+  assert_true(json_is_true(h_get(rows, "[0].candidates[0].repeat")));
+}
+
+static void cli_match_against_the_registry_writes_opaque_person_ids(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Ninh Thị Tuyết", "F", "1983-06-15", "MM");
+  const char *path = h_str("%s/cli-list.csv", s->dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("No,Name,DOB\n5,TUYET NINH THI,15/06/1983\n", f);
+  fclose(f);
+  char out[8192];
+  int rc = h_cli(NULL, out, sizeof out, "match", path, "--db", s->db, "--map",
+                 "No=id,Name=full_name,DOB=date_of_birth", NULL);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "query_id,rank,candidate_id,probability,band,explanation"));
+  assert_non_null(strstr(out, h_str("5,1,%s,", pid)));
+  assert_null(strstr(out, "Ninh")); /* only the opaque id of the person leaves */
+  assert_true(audited(s, "person.match"));
+}
+
+static void cli_dedupe_finds_a_person_registered_twice(void **state) {
+  h_server_t *s = *state;
+  const char *a = person(s, "Đinh Công Tráng", "M", "1975-12-01", "MM");
+  const char *b = person(s, "Đinh Công Tráng", "M", "1975-12-01", "TH");
+  char out[65536];
+  int rc = h_cli(NULL, out, sizeof out, "dedupe", "--db", s->db, "--format", "json", NULL);
+  assert_int_equal(rc, 0);
+  json_t *pairs = json_loads(out, 0, NULL);
+  assert_non_null(pairs);
+  int found = 0;
+  size_t i;
+  json_t *p;
+  json_array_foreach(pairs, i, p) {
+    const char *x = json_string_value(json_object_get(p, "person_a"));
+    const char *y = json_string_value(json_object_get(p, "person_b"));
+    if ((strcmp(x, a) == 0 && strcmp(y, b) == 0) || (strcmp(x, b) == 0 && strcmp(y, a) == 0)) {
+      found = 1;
+      assert_non_null(json_string_value(json_object_get(p, "explanation")));
+    }
+  }
+  json_decref(pairs);
+  assert_true(found);
+  assert_true(audited(s, "person.dedupe"));
+}
+
+int api_lists_tests(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(lists_upload_finds_a_registered_person_in_the_strong_band),
+      cmocka_unit_test(lists_upload_reports_bad_rows_and_keeps_the_good_ones),
+      cmocka_unit_test(lists_upload_with_an_unreadable_date_keeps_the_row_and_warns),
+      cmocka_unit_test(lists_upload_refusals_name_the_field),
+      cmocka_unit_test(lists_are_seen_by_their_mission_and_hq_only),
+      cmocka_unit_test(lists_candidates_come_only_from_the_uploaders_jurisdiction),
+      cmocka_unit_test(lists_match_persons_registered_after_an_earlier_upload),
+      cmocka_unit_test(lists_match_follows_an_edited_name),
+      cmocka_unit_test(lists_decisions_confirm_replace_reject_and_count),
+      cmocka_unit_test(lists_confirmed_person_is_flagged_as_a_repeat_on_a_later_list),
+      cmocka_unit_test(cli_match_against_the_registry_writes_opaque_person_ids),
+      cmocka_unit_test(cli_dedupe_finds_a_person_registered_twice),
+  };
+  return cmocka_run_group_tests_name("lists", tests, h_group_setup, h_group_teardown);
+}

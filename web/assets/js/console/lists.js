@@ -1,0 +1,458 @@
+/*
+ * lists.js - lists from foreign authorities: the lists one may see, the upload of a new one (the
+ * CSV file as it is, POST /api/v1/lists with Content-Type text/csv, described by the query
+ * string), and the review of a list: each row side by side with its candidates (the list's
+ * fields against the person's, the probability, the band and the per-field explanation in the
+ * reader's language), confirmed or rejected with buttons or with the keyboard (j/k to move
+ * between rows, 1-5 to choose a candidate, c to confirm it, r to reject it; the keys are said
+ * on the page and on the buttons). Reading rows is audited by the server.
+ */
+import { ApiError, api, query } from '../api.js';
+import { h, replace } from '../dom.js';
+import { countryName, formatDateTime, formatNumber, formatPartialDate, locale, t } from '../i18n.js';
+import { fetchAll } from './crises.js';
+import { countryOptions, selectOf } from './people.js';
+import { FieldForm } from './person-form.js';
+
+const ROWS_PAGE = 200;
+const ROWS_MAX = 5000;
+
+/* The list fields shown, in order, and the person field each is compared with. */
+const SIDE_BY_SIDE = [
+  ['full_name', 'field.full_name', (p) => [p.full_name, ...(p.other_names || [])].filter(Boolean).join(' · ')],
+  ['date_of_birth', 'field.date_of_birth', (p) => formatPartialDate(p.date_of_birth)],
+  ['age', 'list.age', () => ''],
+  ['sex', 'field.sex', (p) => (p.sex && p.sex !== 'U' ? t(`sex.${p.sex}`) : '')],
+  ['id_number', 'list.id_number', (p) => [p.passport, p.national_id].filter(Boolean).join(' · ')],
+  ['province', 'field.home_province', (p) => p.home_province || ''],
+  ['city', 'field.city', () => ''],
+  ['address', 'field.address', () => ''],
+];
+
+/* The engine's explanation phrases (src/match/match_score.c) and their dictionary keys. */
+const PHRASES = [
+  [/^no token in common$/, 'explain.name_none'],
+  [/^same tokens$/, 'explain.name_same'],
+  [/^tokens agree$/, 'explain.name_agree'],
+  [/^other order$/, 'explain.order'],
+  [/^variant (\S+)\/(\S+)$/, 'explain.variant', ['a', 'b']],
+  [/^typo (\S+)\/(\S+)$/, 'explain.typo', ['a', 'b']],
+  [/^diacritics differ$/, 'explain.diacritics_differ'],
+  [/^same diacritics$/, 'explain.diacritics_same'],
+  [/^family name (\S+) missing$/, 'explain.family_missing', ['token']],
+  [/^given name (\S+) missing$/, 'explain.given_missing', ['token']],
+  [/^middle name (\S+) missing$/, 'explain.middle_missing', ['token']],
+  [/^extra (\S+)$/, 'explain.extra', ['token']],
+  [/^age (\d+) fits the date$/, 'explain.age_fits', ['age']],
+  [/^traditional age (\d+) \(one more than by the date\)$/, 'explain.age_traditional', ['age']],
+  [/^age (\d+) is one less than by the date$/, 'explain.age_less', ['age']],
+  [/^age (\d+) does not fit \((\d+) by the date\)$/, 'explain.age_no', ['age', 'by']],
+  [/^year differs by one$/, 'explain.year_one'],
+  [/^different date$/, 'explain.date_differs'],
+  [/^same date$/, 'explain.date_same'],
+  [/^day\/month swapped$/, 'explain.swapped'],
+  [/^same year and month, other day$/, 'explain.other_day'],
+  [/^same year, other day and month$/, 'explain.other_day_month'],
+  [/^same year and month \(partial date\)$/, 'explain.year_month_partial'],
+  [/^same year, other month$/, 'explain.other_month'],
+  [/^same year \(01-01 placeholder.*\)$/, 'explain.year_placeholder'],
+  [/^same year \(partial date\)$/, 'explain.year_partial'],
+  [/^same age$/, 'explain.age_same'],
+  [/^ages one apart$/, 'explain.age_one'],
+  [/^ages differ$/, 'explain.age_differs'],
+  [/^same after OCR correction.*$/, 'explain.id_ocr'],
+  [/^one character differs$/, 'explain.id_close'],
+  [/^not comparable.*$/, 'explain.id_other'],
+  [/^same$/, 'explain.same'],
+  [/^differs$/, 'explain.differs'],
+  [/^missing$/, 'explain.missing'],
+];
+const EXPLAIN_FIELDS = ['name', 'dob', 'sex', 'id', 'province', 'city', 'postcode'];
+
+function phrase(text) {
+  for (const [re, key, names] of PHRASES) {
+    const m = re.exec(text);
+    if (m) {
+      const vars = {};
+      (names || []).forEach((n, i) => (vars[n] = m[i + 1]));
+      return t(key, vars);
+    }
+  }
+  return text;
+}
+
+/* The explanation "name: same tokens (other order); dob: same date; ..." as translated parts. */
+export function explain(text) {
+  return (text || '')
+    .split(/;\s*/)
+    .filter(Boolean)
+    .map((part) => {
+      const cut = part.indexOf(': ');
+      if (cut < 0) return { field: '', text: phrase(part) };
+      const field = part.slice(0, cut);
+      let value = part.slice(cut + 2);
+      const label = EXPLAIN_FIELDS.includes(field) ? t(`explain.field_${field}`) : field;
+      if (field === 'name') {
+        const m = /^(.*?) \((.*)\)$/.exec(value);
+        value = m ? `${phrase(m[1])} (${m[2].split(', ').map(phrase).join(', ')})` : phrase(value);
+      } else {
+        value = phrase(value);
+      }
+      return { field: label, text: value };
+    });
+}
+
+function bandBadge(band) {
+  return h('span', { class: `band band-${band}` }, t(`list_band.${band}`));
+}
+
+function percent(p) {
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(p);
+}
+
+export async function listsView({ main, setTitle }) {
+  setTitle(t('lists.title'));
+  const lists = await fetchAll('/api/v1/lists');
+  lists.reverse(); /* newest first */
+  replace(
+    main,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', { tabindex: '-1' }, t('lists.title')),
+      h('a', { class: 'button', href: '/console/lists/new' }, t('lists.upload')),
+    ),
+    lists.length
+      ? h(
+          'div',
+          { class: 'table-wrap', role: 'region', 'aria-labelledby': 'lists-caption', tabindex: '0' },
+          h(
+            'table',
+            null,
+            h('caption', { id: 'lists-caption', class: 'visually-hidden' }, t('lists.title')),
+            h(
+              'thead',
+              null,
+              h('tr', null, ['list.title', 'list.source', 'field.country', 'list.rows', 'list.pending', 'list.created_at'].map((k) => h('th', { scope: 'col' }, t(k)))),
+            ),
+            h(
+              'tbody',
+              null,
+              lists.map((l) =>
+                h(
+                  'tr',
+                  null,
+                  h('th', { scope: 'row' }, h('a', { href: `/console/lists/${l.id}` }, l.title)),
+                  h('td', null, l.source),
+                  h('td', null, countryName(l.country)),
+                  h('td', { class: 'num' }, formatNumber(l.rows)),
+                  h('td', { class: 'num' }, formatNumber(l.by_decision.pending)),
+                  h('td', null, formatDateTime(l.created_at)),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, t('lists.none')),
+  );
+}
+
+/* Sends the file as the body of POST /api/v1/lists (the API takes the CSV as it is). */
+async function uploadFile(params, file) {
+  let res;
+  try {
+    res = await fetch(`/api/v1/lists${query(params)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Accept: 'application/json' },
+      body: file,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (e) {
+    throw new ApiError(0, { code: 'network', message: String(e) });
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch (e) {
+    data = null;
+  }
+  if (!res.ok) throw new ApiError(res.status, data && data.error);
+  return data;
+}
+
+export async function listUploadView({ main, navigate, setTitle }) {
+  setTitle(t('lists.upload'));
+  const crises = await fetchAll('/api/v1/crises', { status: 'open' });
+  const f = new FieldForm();
+  const file = h('input', { type: 'file', name: 'body', accept: '.csv,.txt,text/csv', required: true });
+  const title = h('input', { type: 'text', name: 'title', maxlength: '200', required: true, autocomplete: 'off' });
+  const source = h('input', { type: 'text', name: 'source', maxlength: '200', required: true, autocomplete: 'off' });
+  const country = selectOf('x', 'country', countryOptions(), '', t('list.choose_country'));
+  const crisis = selectOf('x', 'crisis', crises.map((k) => [k.id, k.name]), '', t('case.no_crisis'));
+  const refDate = h('input', { type: 'date', name: 'ref_date' });
+  const submit = h('button', { type: 'submit' }, t('lists.upload_submit'));
+
+  async function onSubmit(ev) {
+    ev.preventDefault();
+    f.clearErrors();
+    if (!file.files || file.files.length === 0) {
+      const entry = f.controls.get('body');
+      entry.error.textContent = t('error.required');
+      entry.error.hidden = false;
+      entry.control.setAttribute('aria-invalid', 'true');
+      file.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const l = await uploadFile(
+        { title: title.value.trim(), source: source.value.trim(), country: country.value, crisis: crisis.value, ref_date: refDate.value },
+        file.files[0],
+      );
+      navigate(`/console/lists/${l.id}`);
+    } catch (e) {
+      if (e.status === 401) {
+        navigate(`/console/login?expired=1`);
+        return;
+      }
+      if (e.status === 415 || e.status === 413) e.field = 'body';
+      f.showError(e);
+      const entry = e.field && f.controls.get(e.field.replace(/\[.*$/, ''));
+      /* The API's reason for a refused file (no name column, no usable row) helps the officer. */
+      if (entry && e.field === 'body') entry.error.textContent = t('list.bad_file');
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  replace(
+    main,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '/console/lists' }, t('lists.title'))),
+    h('h1', { tabindex: '-1' }, t('lists.upload')),
+    h(
+      'form',
+      { class: 'stack list-form', novalidate: true, onsubmit: onSubmit },
+      h(
+        'fieldset',
+        { class: 'group' },
+        h('legend', null, t('lists.upload_legend')),
+        f.field('body', 'list.file', file, 'list.file_hint'),
+        f.field('title', 'list.title', title, 'list.title_hint'),
+        f.field('source', 'list.source', source, 'list.source_hint'),
+        f.field('country', 'list.country', country),
+        f.field('crisis', 'case.crisis', crisis),
+        f.field('ref_date', 'list.ref_date', refDate, 'list.ref_date_hint'),
+      ),
+      f.summary,
+      h('div', { class: 'actions' }, submit),
+    ),
+  );
+}
+
+async function allRows(id) {
+  const rows = [];
+  let after = '';
+  do {
+    const page = await api('GET', `/api/v1/lists/${id}/rows${query({ limit: ROWS_PAGE, after })}`);
+    rows.push(...page.items);
+    after = page.next || '';
+  } while (after && rows.length < ROWS_MAX);
+  return rows;
+}
+
+function countsText(l) {
+  return t('list.counts', {
+    rows: formatNumber(l.rows),
+    pending: formatNumber(l.by_decision.pending),
+    confirmed: formatNumber(l.by_decision.confirmed),
+    rejected: formatNumber(l.by_decision.rejected),
+    new_person: formatNumber(l.by_decision.new_person),
+  });
+}
+
+export async function listView({ main, params, setTitle }) {
+  const id = params[0];
+  const [list, rows] = await Promise.all([api('GET', `/api/v1/lists/${id}`), allRows(id)]);
+  setTitle(list.title);
+  const counts = h('p', { id: 'list-counts' }, countsText(list));
+  const live = h('p', { role: 'status', 'aria-live': 'polite', class: 'success', id: 'list-live' });
+  const cards = rows.map(() => h('article', { class: 'list-row', tabindex: '-1' }));
+  const chosen = rows.map((r) => Math.max(0, r.candidates.findIndex((c) => c.decision !== 'rejected')));
+  let current = 0;
+
+  function drawRow(i) {
+    const r = rows[i];
+    const card = cards[i];
+    card.dataset.row = String(r.row);
+    card.classList.toggle('current', i === current);
+    card.setAttribute('aria-labelledby', `row-${r.row}-h`);
+    const fieldsShown = SIDE_BY_SIDE.filter(([key]) => r.fields && r.fields[key] !== undefined && r.fields[key] !== null && r.fields[key] !== '');
+    const cand = r.candidates;
+    const head = h(
+      'tr',
+      null,
+      h('th', { scope: 'col' }, t('list.field')),
+      h('th', { scope: 'col' }, t('list.row_value')),
+      cand.map((c, k) =>
+        h(
+          'th',
+          { scope: 'col', class: k === chosen[i] ? 'chosen-candidate' : null },
+          h('span', { class: 'rank' }, `${k + 1}. `),
+          h('a', { href: `/console/people/${c.person.id}` }, c.person.full_name),
+          h('br'),
+          t('list.probability', { p: percent(c.probability) }),
+          ' ',
+          bandBadge(c.band),
+          c.decision !== 'none' ? [' ', h('span', { class: `status decision-${c.decision}` }, t(`list_decision.${c.decision}`))] : null,
+          c.repeat ? [' ', h('span', { class: 'status repeat' }, t('list.repeat'))] : null,
+        ),
+      ),
+    );
+    const body = fieldsShown.map(([key, label, of]) =>
+      h('tr', null, h('th', { scope: 'row' }, t(label)), h('td', null, String(r.fields[key])), cand.map((c) => h('td', null, of(c.person)))),
+    );
+    const why = h(
+      'tr',
+      { class: 'explanation' },
+      h('th', { scope: 'row' }, t('list.why')),
+      h('td'),
+      cand.map((c) =>
+        h(
+          'td',
+          null,
+          h(
+            'ul',
+            { class: 'explain' },
+            explain(c.explanation).map((e) => h('li', null, e.field ? h('strong', null, `${e.field}: `) : null, e.text)),
+          ),
+        ),
+      ),
+    );
+    const buttons = h(
+      'tr',
+      null,
+      h('th', { scope: 'row' }, t('list.decide')),
+      h('td'),
+      cand.map((c, k) =>
+        h(
+          'td',
+          { class: 'decide' },
+          h(
+            'button',
+            { type: 'button', 'aria-keyshortcuts': 'c', onclick: () => decide(i, k, 'confirm') },
+            t('list.confirm'),
+            h('span', { class: 'visually-hidden' }, ` ${c.person.full_name}`),
+          ),
+          ' ',
+          h(
+            'button',
+            { type: 'button', class: 'secondary', 'aria-keyshortcuts': 'r', onclick: () => decide(i, k, 'reject') },
+            t('list.reject'),
+            h('span', { class: 'visually-hidden' }, ` ${c.person.full_name}`),
+          ),
+        ),
+      ),
+    );
+    replace(
+      card,
+      h(
+        'h2',
+        { id: `row-${r.row}-h` },
+        t('list.row_title', { n: formatNumber(r.row), name: r.fields.full_name || '' }),
+        ' ',
+        bandBadge(r.band),
+        ' ',
+        h('span', { class: `status decision-${r.decision}` }, t(`list_row_decision.${r.decision}`)),
+      ),
+      cand.length
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            h('table', { class: 'side-by-side' }, h('caption', { class: 'visually-hidden' }, t('list.side_by_side', { n: formatNumber(r.row) })), h('thead', null, head), h('tbody', null, body, why, buttons)),
+          )
+        : h('p', { class: 'muted' }, t('list.no_candidates')),
+    );
+  }
+
+  function move(to) {
+    if (to < 0 || to >= rows.length) return;
+    const before = current;
+    current = to;
+    drawRow(before);
+    drawRow(current);
+    cards[current].focus();
+    cards[current].scrollIntoView({ block: 'nearest' });
+  }
+
+  async function decide(i, k, decision) {
+    const r = rows[i];
+    const c = r.candidates[k];
+    if (!c) return;
+    try {
+      const res = await api('POST', `/api/v1/lists/${id}/rows/${r.row}/decision`, { decision, candidate_id: c.person.id });
+      if (decision === 'confirm') {
+        r.candidates.forEach((x) => {
+          if (x.decision === 'confirmed') x.decision = 'none';
+        });
+        c.decision = 'confirmed';
+      } else {
+        c.decision = 'rejected';
+        const nextOpen = r.candidates.findIndex((x) => x.decision !== 'rejected');
+        if (nextOpen >= 0) chosen[i] = nextOpen;
+      }
+      r.decision = res.decision;
+      replace(counts, countsText(res.list));
+      live.textContent = t(decision === 'confirm' ? 'list.confirmed' : 'list.rejected', { n: formatNumber(r.row), name: c.person.full_name });
+      drawRow(i);
+      if (decision === 'confirm' && i + 1 < rows.length) move(i + 1);
+      else if (i === current) cards[i].focus();
+    } catch (e) {
+      if (e.status !== 401) live.textContent = t('error.generic');
+    }
+  }
+
+  function onKey(ev) {
+    if (!main.isConnected) {
+      document.removeEventListener('keydown', onKey);
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || rows.length === 0) return;
+    const tag = ev.target && ev.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    const key = ev.key;
+    if (key === 'j') move(current + 1);
+    else if (key === 'k') move(current - 1);
+    else if (/^[1-5]$/.test(key) && Number(key) <= rows[current].candidates.length) {
+      chosen[current] = Number(key) - 1;
+      drawRow(current);
+      live.textContent = t('list.chosen', { k: key, name: rows[current].candidates[chosen[current]].person.full_name });
+    } else if (key === 'c') decide(current, chosen[current], 'confirm');
+    else if (key === 'r') decide(current, chosen[current], 'reject');
+    else return;
+    ev.preventDefault();
+  }
+  document.addEventListener('keydown', onKey);
+
+  rows.forEach((r, i) => drawRow(i));
+  replace(
+    main,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '/console/lists' }, t('lists.title'))),
+    h('h1', { tabindex: '-1' }, list.title),
+    h(
+      'dl',
+      { class: 'details' },
+      h('dt', null, t('list.source')),
+      h('dd', null, list.source),
+      h('dt', null, t('field.country')),
+      h('dd', null, countryName(list.country)),
+      h('dt', null, t('list.ref_date')),
+      h('dd', null, formatPartialDate(list.ref_date)),
+      list.bad_rows ? [h('dt', null, t('list.bad_rows')), h('dd', null, formatNumber(list.bad_rows))] : null,
+    ),
+    counts,
+    h('p', { class: 'hint', id: 'list-keys' }, t('list.keys')),
+    live,
+    rows.length ? h('div', { class: 'list-rows', 'aria-describedby': 'list-keys' }, cards) : h('p', { class: 'muted' }, t('list.no_rows')),
+  );
+}
