@@ -11,6 +11,7 @@
 #include "domain/country.h"
 #include "domain/geo.h"
 #include "domain/pdate.h"
+#include "sitrep/sitrep.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -335,53 +336,13 @@ void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx) {
 
 /* ---- accountability ---- */
 
-/* How each status is read out, in the order of model_statuses; the sentence lists them in
- * statement_order. */
-static const char *const status_vi[] = {"chưa liên lạc được", "an toàn", "cần hỗ trợ",
-                                        "bị thương", "mất tích", "bị giam giữ", "đã tử vong",
-                                        "đã rời khu vực", "đã được sơ tán", "đã về nước"};
-static const char *const status_en[] = {"not yet accounted for", "safe", "need help", "injured",
-                                        "missing", "detained", "deceased", "left the area",
-                                        "evacuated", "repatriated"};
-static const int statement_order[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
-
-/*
- * The sentences a spokesperson reads out, in Vietnamese and English: "all N citizens are safe"
- * when they are, else every non-zero status with its count, those not accounted for last.
- */
+/* The sentences a spokesperson reads out, in Vietnamese and English (sitrep.c words them). */
 static json_t *accountability_statement(const store_tally_t *all) {
   buf_t vi, en;
   buf_init(&vi, 2048);
   buf_init(&en, 2048);
-  long long total = (long long)all->total;
-  long long safe = (long long)all->by_status[1];
-  if (total == 0) {
-    buf_puts(&vi, "Đến nay, chưa ghi nhận công dân nào trong khu vực.");
-    buf_puts(&en, "So far, no citizens are recorded in the area.");
-  } else if (safe == total) {
-    buf_printf(&vi, "Đến nay, toàn bộ %lld công dân trong khu vực đều an toàn.", total);
-    if (total == 1) {
-      buf_puts(&en, "So far, the one citizen in the area is safe.");
-    } else {
-      buf_printf(&en, "So far, all %lld citizens in the area are safe.", total);
-    }
-  } else {
-    buf_printf(&vi, "Đến nay, trong số %lld công dân trong khu vực: ", total);
-    buf_printf(&en, "So far, of the %lld %s in the area: ", total,
-               total == 1 ? "citizen" : "citizens");
-    int first = 1;
-    for (size_t i = 0; i < SPEC_COUNT(statement_order); i++) {
-      int s = statement_order[i];
-      long long n = (long long)all->by_status[s];
-      if (n == 0) continue;
-      const char *en_text = s == 2 && n == 1 ? "needs help" : status_en[s];
-      buf_printf(&vi, "%s%lld %s", first ? "" : ", ", n, status_vi[s]);
-      buf_printf(&en, "%s%lld %s", first ? "" : ", ", n, en_text);
-      first = 0;
-    }
-    buf_puts(&vi, ".");
-    buf_puts(&en, ".");
-  }
+  sitrep_accountability_sentence(all, SITREP_VI, &vi);
+  sitrep_accountability_sentence(all, SITREP_EN, &en);
   json_t *out = json_pack("{s:s, s:s}", "vi", vi.data ? vi.data : "", "en", en.data ? en.data : "");
   buf_free(&vi);
   buf_free(&en);

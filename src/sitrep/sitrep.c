@@ -224,8 +224,7 @@ static void statement_add(json_t *list, buf_t *b) {
   buf_reset(b);
 }
 
-/* "all N citizens are safe" when they are, else every non-zero status with its count. */
-static void statement_accountability(const store_tally_t *all, enum sitrep_lang lang, buf_t *b) {
+void sitrep_accountability_sentence(const store_tally_t *all, enum sitrep_lang lang, buf_t *b) {
   long long total = (long long)all->total;
   long long safe = (long long)all->by_status[1];
   int vi = lang == SITREP_VI;
@@ -265,7 +264,7 @@ void sitrep_statements(const sitrep_t *s, enum sitrep_lang lang, json_t *list) {
   buf_t b;
   buf_init(&b, 4096);
   int vi = lang == SITREP_VI;
-  statement_accountability(&s->acc.all, lang, &b);
+  sitrep_accountability_sentence(&s->acc.all, lang, &b);
   statement_add(list, &b);
 
   const case_type_counts_t *c = &s->cases.total;

@@ -67,6 +67,13 @@ int sitrep_gather(store_conn_t *db, const crisis_t *k, int64_t day_start, int64_
                   sitrep_t *out /* OUT */);
 
 /*
+ * The accountability sentence of the audience tally all, in lang, appended to b: "all N
+ * citizens in the area are safe" when they are, else every non-zero status with its count,
+ * those not yet accounted for last.
+ */
+void sitrep_accountability_sentence(const store_tally_t *all, enum sitrep_lang lang, buf_t *b);
+
+/*
  * The sentences a spokesperson reads out, in lang, appended to list (a JSON array of strings):
  * accountability first, then cases, moved to safety, evacuated and repatriated. Sentences about
  * a figure that is zero since the start are left out, except accountability.

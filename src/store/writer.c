@@ -14,6 +14,7 @@ struct writer_job {
   void *ctx;
   int rc;
   int done;
+  pthread_cond_t cond; /* signalled when done: each waiter wakes alone, not the whole queue */
   struct writer_job *next;
 };
 
@@ -22,7 +23,6 @@ struct store_writer {
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;  /* jobs queued or stop requested */
-  pthread_cond_t done;  /* a batch finished */
   struct writer_job *head, *tail;
   int stop;
 };
@@ -85,10 +85,10 @@ static void *writer_main(void *arg) {
     pthread_mutex_lock(&w->lock);
     for (struct writer_job *j = batch; j != NULL;) {
       struct writer_job *next = j->next;
-      j->done = 1; /* j belongs to its waiter from here on */
+      j->done = 1; /* j belongs to its waiter once the lock is released */
+      pthread_cond_signal(&j->cond);
       j = next;
     }
-    pthread_cond_broadcast(&w->done);
   }
   pthread_mutex_unlock(&w->lock);
   return NULL;
@@ -100,7 +100,6 @@ int store_writer_start(store_t *store, store_writer_t **out) {
   w->store = store;
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->wake, NULL);
-  pthread_cond_init(&w->done, NULL);
   if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
     free(w);
     return BH_ERR_NOMEM;
@@ -117,13 +116,13 @@ void store_writer_stop(store_writer_t *w) {
   pthread_mutex_unlock(&w->lock);
   pthread_join(w->thread, NULL);
   pthread_cond_destroy(&w->wake);
-  pthread_cond_destroy(&w->done);
   pthread_mutex_destroy(&w->lock);
   free(w);
 }
 
 int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
   struct writer_job job = {.fn = fn, .ctx = ctx};
+  pthread_cond_init(&job.cond, NULL);
   pthread_mutex_lock(&w->lock);
   if (w->tail) {
     w->tail->next = &job;
@@ -132,7 +131,8 @@ int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
   }
   w->tail = &job;
   pthread_cond_signal(&w->wake);
-  while (!job.done) pthread_cond_wait(&w->done, &w->lock);
+  while (!job.done) pthread_cond_wait(&job.cond, &w->lock);
   pthread_mutex_unlock(&w->lock);
+  pthread_cond_destroy(&job.cond);
   return job.rc;
 }

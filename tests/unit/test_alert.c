@@ -185,11 +185,14 @@ static void unanswered_alert_is_sent_again_then_listed_for_calls(void **state) {
   crisis_clear(&k);
   store_close(s);
   unlink(path);
-  char side[64];
-  snprintf(side, sizeof(side), "%s-wal", path);
-  unlink(side);
-  snprintf(side, sizeof(side), "%s-shm", path);
-  unlink(side);
+  /* The database and its side files: the WAL, the shared memory, and the read-audit file
+   * with its own WAL and shared memory. */
+  static const char *const sides[] = {"-wal", "-shm", "-audit", "-audit-wal", "-audit-shm"};
+  for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+    char side[128];
+    snprintf(side, sizeof(side), "%s%s", path, sides[i]);
+    unlink(side);
+  }
 }
 
 int main(void) {

@@ -65,7 +65,7 @@ export async function casesView({ main, query: q, setTitle }) {
         h(
           'tr',
           null,
-          ['case.summary', 'case.type', 'case.status', 'case.priority', 'case.due_at', 'case.opened_at'].map((k) =>
+          ['case.summary', 'case.type', 'field.status', 'case.priority', 'case.due_at', 'case.opened_at'].map((k) =>
             h('th', { scope: 'col' }, t(k)),
           ),
         ),

@@ -128,14 +128,15 @@ function needsHelp(id) {
 
 /*
  * The situation report (GET /api/v1/crises/{id}/sitrep): its sentences for a spokesperson, and
- * links to the printable page (a new tab) and the CSV file, both in the reader's language.
+ * links to the printable page (a new tab) and the CSV file, both in the reader's language. The
+ * sentence the page shows already above the funnel (shown) is not repeated.
  */
-async function sitrep(id) {
+async function sitrep(id, shown) {
   const lang = currentLang();
   const base = `/api/v1/crises/${id}/sitrep`;
   let statements = null;
   try {
-    statements = (await api('GET', `${base}?format=json&lang=${lang}`)).statements || [];
+    statements = ((await api('GET', `${base}?format=json&lang=${lang}`)).statements || []).filter((s) => s.trim() !== (shown || '').trim());
   } catch (e) {
     if (e.status === 401) throw e;
   }
@@ -194,7 +195,7 @@ export async function crisisView({ main, params, setTitle }) {
       c.description ? [h('dt', null, t('crisis.description')), h('dd', null, c.description)] : null,
     ),
     box,
-    await sitrep(id),
+    await sitrep(id, acc.statement[currentLang()] || acc.statement.vi),
     allowed(PERSONAL) ? needsHelp(id) : null,
   );
   const timer = setInterval(async () => {

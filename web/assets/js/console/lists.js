@@ -216,11 +216,17 @@ export async function listUploadView({ main, navigate, setTitle }) {
         navigate(`/console/login?expired=1`);
         return;
       }
-      if (e.status === 415 || e.status === 413) e.field = 'body';
+      /* A file the API cannot use (no name column: "map"; empty, unreadable, too long: "body")
+       * is said next to the file field. */
+      if (e.status === 415 || e.status === 413 || e.field === 'map' || e.field === 'body') {
+        const entry = f.controls.get('body');
+        entry.error.textContent = e.status === 413 ? t('list.too_big') : t('list.bad_file');
+        entry.error.hidden = false;
+        entry.control.setAttribute('aria-invalid', 'true');
+        entry.control.focus();
+        return;
+      }
       f.showError(e);
-      const entry = e.field && f.controls.get(e.field.replace(/\[.*$/, ''));
-      /* The API's reason for a refused file (no name column, no usable row) helps the officer. */
-      if (entry && e.field === 'body') entry.error.textContent = t('list.bad_file');
     } finally {
       submit.disabled = false;
     }
@@ -310,7 +316,13 @@ export async function listView({ main, params, setTitle }) {
       ),
     );
     const body = fieldsShown.map(([key, label, of]) =>
-      h('tr', null, h('th', { scope: 'row' }, t(label)), h('td', null, String(r.fields[key])), cand.map((c) => h('td', null, of(c.person)))),
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'row' }, t(label)),
+        h('td', null, key === 'sex' && /^[FM]$/.test(r.fields.sex) ? t(`sex.${r.fields.sex}`) : String(r.fields[key])),
+        cand.map((c) => h('td', null, of(c.person))),
+      ),
     );
     const why = h(
       'tr',
