@@ -20,30 +20,43 @@ struct writer_job {
 
 struct store_writer {
   store_t *store;
-  pthread_t thread;
+  pthread_t threads[WRITER_THREADS_MAX];
+  int nthreads;
   pthread_mutex_t lock;
   pthread_cond_t wake;  /* jobs queued or stop requested */
   struct writer_job *head, *tail;
   int stop;
 };
 
-/* Runs one batch: every job inside its savepoint, one commit. */
+/*
+ * Runs one batch: every job inside its savepoint, one commit. A batch of one job needs no
+ * savepoint (its failure rolls the whole transaction back), which spares two round trips on
+ * PostgreSQL.
+ */
 static void writer_batch(store_conn_t *c, struct writer_job *jobs) {
   int rc = store_begin_write(c);
-  for (struct writer_job *j = jobs; j != NULL; j = j->next) {
-    if (rc != BH_OK) {
-      j->rc = rc;
-      continue;
+  if (rc == BH_OK && jobs->next == NULL) {
+    jobs->rc = jobs->fn(c, jobs->ctx);
+    if (jobs->rc != BH_OK) {
+      store_rollback(c);
+      return;
     }
-    if (store_savepoint(c) != BH_OK) {
-      j->rc = BH_ERR_DB;
-      continue;
-    }
-    j->rc = j->fn(c, j->ctx);
-    if (j->rc != BH_OK) {
-      store_savepoint_rollback(c);
-    } else {
-      store_savepoint_release(c);
+  } else {
+    for (struct writer_job *j = jobs; j != NULL; j = j->next) {
+      if (rc != BH_OK) {
+        j->rc = rc;
+        continue;
+      }
+      if (store_savepoint(c) != BH_OK) {
+        j->rc = BH_ERR_DB;
+        continue;
+      }
+      j->rc = j->fn(c, j->ctx);
+      if (j->rc != BH_OK) {
+        store_savepoint_rollback(c);
+      } else {
+        store_savepoint_release(c);
+      }
     }
   }
   if (rc == BH_OK) rc = store_commit(c);
@@ -100,7 +113,18 @@ int store_writer_start(store_t *store, store_writer_t **out) {
   w->store = store;
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->wake, NULL);
-  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+  /* SQLite has one writer at a time: one thread. A PostgreSQL server commits many transactions
+   * at once and shares their WAL flushes, so several writer threads keep its round trips from
+   * queueing behind one another. */
+  store_conn_t *c = store_conn(store);
+  int want = c != NULL && c->pg != NULL ? WRITER_THREADS_MAX : 1;
+  for (int i = 0; i < want; i++) {
+    if (pthread_create(&w->threads[i], NULL, writer_main, w) != 0) break;
+    w->nthreads++;
+  }
+  if (w->nthreads == 0) {
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
     free(w);
     return BH_ERR_NOMEM;
   }
@@ -112,9 +136,9 @@ void store_writer_stop(store_writer_t *w) {
   if (w == NULL) return;
   pthread_mutex_lock(&w->lock);
   w->stop = 1;
-  pthread_cond_signal(&w->wake);
+  pthread_cond_broadcast(&w->wake);
   pthread_mutex_unlock(&w->lock);
-  pthread_join(w->thread, NULL);
+  for (int i = 0; i < w->nthreads; i++) pthread_join(w->threads[i], NULL);
   pthread_cond_destroy(&w->wake);
   pthread_mutex_destroy(&w->lock);
   free(w);

@@ -1,8 +1,9 @@
 /*
  * writer.h - group commit: small write jobs from many threads committed together.
  *
- * A writer owns one thread and that thread's database connection. store_writer_run hands it a
- * job and blocks until the job's effects are durably committed (or refused). The thread runs
+ * A writer owns one thread (on PostgreSQL, WRITER_THREADS_MAX threads taking batches from the
+ * same queue) and each thread's database connection. store_writer_run hands it a
+ * job and blocks until the job's effects are durably committed (or refused). A thread runs
  * every job waiting at that moment inside one transaction, each job inside its own savepoint so
  * that a failing job is rolled back alone, and commits once: with synchronous=FULL one fsync
  * serves the whole batch. Use it for small, frequent writes that must be durable before the
@@ -20,6 +21,8 @@
 
 /* Jobs committed together at most. */
 #define WRITER_MAX_BATCH 512
+/* Writer threads on PostgreSQL (each with its own connection and batches); SQLite has one. */
+#define WRITER_THREADS_MAX 8
 
 /* A job: runs on the writer's connection inside a savepoint; returns BH_OK or an error. */
 typedef int (*writer_job_fn)(store_conn_t *c, void *ctx);

@@ -135,6 +135,11 @@ static void demo_kayin_cases_are_referrals_of_the_embassy_in_myanmar(void **stat
   json_t *mine = dm_cases(s, h_as(s, H_MYANMAR), dm.crisis_mm);
   assert_int_equal(json_array_size(mine), json_array_size(all) - 1);
   assert_int_equal(dm_count(mine, "mission", dm.mission_cn), 0);
+  h_auth_t kunming;
+  h_login(s, "kunming@baoho.example", "demo-kunming-2023", &kunming);
+  json_t *theirs = dm_cases(s, &kunming, dm.crisis_mm);
+  assert_int_equal(json_array_size(theirs), 1);
+  assert_string_equal(h_gets(theirs, "[0].mission"), dm.mission_cn);
 }
 
 /* The transports of a crisis that arrived, kept. */

@@ -167,6 +167,32 @@ test('the crisis page shows the situation report and links to its printable page
   await page.context().close();
 });
 
+test('the case queue and a case page fit a 360 px phone, in English too', async () => {
+  const { url, browser } = env;
+  const page = await newPage(browser, { width: 360, height: 740 });
+  await login(page, url, LOGINS.israel);
+  await page.getByRole('heading', { level: 1, name: 'Tổng quan' }).waitFor();
+  await page.goto(`${url}/console/cases?queue=mission`);
+  await page.getByRole('heading', { level: 1, name: 'Vụ việc bảo hộ' }).waitFor();
+  await page.getByText(/^Đang hiển thị \d+ vụ việc\.$/).waitFor();
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(await fits(), 'the queue fits 360 px');
+  await shot(page, 'console-cases-360');
+  await page.locator('table.cases tbody a').first().click();
+  await page.getByRole('heading', { name: 'Diễn biến' }).waitFor();
+  assert.ok(await fits(), 'the case page fits 360 px');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+  const text = await page.locator('main').innerText();
+  for (const word of ['Trạng thái', 'Diễn biến', 'Phân công', 'Ghi chú', 'Mức ưu tiên']) {
+    assert.ok(!text.includes(word), `no "${word}" on the English case page`);
+  }
+  assert.ok(await fits(), 'the English case page fits 360 px');
+  await shot(page, 'console-case-en-360');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a viewer is shown no cases and is refused the case queue', async () => {
   const { url, browser } = env;
   const page = await newPage(browser);

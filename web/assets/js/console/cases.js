@@ -123,17 +123,24 @@ async function missionNames() {
   return new Map(items.map((m) => [m.id, m.name]));
 }
 
-/* Names of the users, by id: only an administrator may list them; others know only themselves. */
-async function userNames(user) {
-  const names = new Map([[user.id, user.name]]);
+/*
+ * The users one knows of: only an administrator may list them (GET /api/v1/users); others know
+ * only themselves. Returns the enabled accounts as {id, name, role, mission}.
+ */
+async function knownUsers(user) {
   if (allowed(ADMIN)) {
     try {
-      (await fetchAll('/api/v1/users')).forEach((u) => names.set(u.id, u.name));
+      return (await fetchAll('/api/v1/users')).filter((u) => !u.disabled);
     } catch (e) {
       if (e.status === 401) throw e;
     }
   }
-  return names;
+  return [user];
+}
+
+/* Whether u may be assigned case c (the API's rule: an officer or admin of its mission, or hq). */
+function assignable(u, c) {
+  return u.role === 'hq' || ((u.role === 'officer' || u.role === 'admin') && u.mission === c.mission);
 }
 
 function eventText(e, c, names) {
@@ -153,8 +160,8 @@ function eventText(e, c, names) {
       return d.user ? t('case_event.assigned', { user: userName(d.user) }) : t('case_event.unassigned');
     case 'transferred':
       return t('case_event.transferred', {
-        from: names.missions.get(d.previous_mission) || t('case.someone'),
-        to: names.missions.get(d.mission) || t('case.someone'),
+        from: names.missions.get(d.previous_mission) || t('case.other_mission'),
+        to: names.missions.get(d.mission) || t('case.other_mission'),
       });
     case 'person_linked': {
       const p = person(d.person);
@@ -232,7 +239,9 @@ function actionForm(id, legend, controls, buttonText, onSubmit) {
 
 export async function caseView({ main, params, user, navigate, setTitle }) {
   const id = params[0];
-  const [first, missions, users] = await Promise.all([api('GET', `/api/v1/cases/${id}`), missionNames(), userNames(user)]);
+  const [first, missions, people] = await Promise.all([api('GET', `/api/v1/cases/${id}`), missionNames(), knownUsers(user)]);
+  const users = new Map(people.map((u) => [u.id, u.name]));
+  users.set(user.id, user.name);
   const names = { missions, users };
   let c = first;
 
@@ -336,7 +345,7 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
       );
     }
     /* Assignment: to oneself, or for an administrator to any user they know of; or nobody. */
-    const assignChoices = [...users.entries()].filter(([uid]) => uid !== c.assigned_to);
+    const assignChoices = people.filter((u) => u.id !== c.assigned_to && assignable(u, c)).map((u) => [u.id, u.name]);
     if (assignChoices.length || c.assigned_to) {
       const options = [
         ...(c.assigned_to ? [['', t('case.unassign')]] : []),

@@ -284,6 +284,15 @@ export async function listView({ main, params, setTitle }) {
   const counts = h('p', { id: 'list-counts' }, countsText(list));
   const live = h('p', { role: 'status', 'aria-live': 'polite', class: 'success', id: 'list-live' });
   const cards = rows.map(() => h('article', { class: 'list-row', tabindex: '-1' }));
+  /* A row the officer tabs into becomes the current one, so the keys act where the focus is. */
+  cards.forEach((card, i) =>
+    card.addEventListener('focusin', () => {
+      if (i === current) return;
+      cards[current].classList.remove('current');
+      current = i;
+      card.classList.add('current');
+    }),
+  );
   const chosen = rows.map((r) => Math.max(0, r.candidates.findIndex((c) => c.decision !== 'rejected')));
   let current = 0;
 
