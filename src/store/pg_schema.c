@@ -302,6 +302,7 @@ static const char migration_5[] =
     "  WHERE assigned_to IS NOT NULL;"
     "CREATE INDEX cases_crisis ON cases(crisis_id, queue_rank, due_at, id)"
     "  WHERE crisis_id IS NOT NULL;"
+    "CREATE INDEX cases_type ON cases(type, queue_rank, due_at, id);"
     "CREATE TABLE case_persons ("
     "  case_id BIGINT NOT NULL REFERENCES cases(id),"
     "  person_id BIGINT NOT NULL REFERENCES persons(id),"

@@ -50,6 +50,7 @@ static const char pgc_seg_all[] = PGC_SEGMENT("true");
 static const char pgc_seg_assigned[] = PGC_SEGMENT("c.assigned_to = $7::bigint");
 static const char pgc_seg_mission[] = PGC_SEGMENT("c.mission_id = $8::bigint");
 static const char pgc_seg_crisis[] = PGC_SEGMENT("c.crisis_id = $9::bigint");
+static const char pgc_seg_type[] = PGC_SEGMENT("c.type = $10::text");
 static const char pgc_person_add[] =
     "INSERT INTO case_persons(case_id, person_id, added_by, added_at) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT DO NOTHING";
@@ -210,6 +211,7 @@ int pgc_case_segment(pg_conn_t *c, const store_scope_t *scope, const case_filter
   const char *sql = f->assigned_to ? pgc_seg_assigned
                     : f->mission_id ? pgc_seg_mission
                     : f->crisis_id  ? pgc_seg_crisis
+                    : f->type       ? pgc_seg_type
                                     : pgc_seg_all;
   pg_params_t p = {0};
   pgp_scope(&p, scope);

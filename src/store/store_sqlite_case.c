@@ -3,7 +3,7 @@
  * their timeline, the queue segments and the figures of a crisis's cases. Every statement is in
  * the table below, prepared once per connection and bound with numbered parameters.
  *
- * Queue segments: one statement per list key (all, assignee, mission, crisis), each an index
+ * Queue segments: one statement per list key (all, assignee, mission, crisis, type), each an index
  * range on (key, queue_rank, due_at, id) bounded by the cursor's (due_at, id) and the due
  * bound; the other filters are checked on the rows of that range.
  */
@@ -54,6 +54,7 @@
   X(SQC_SEG_ASSIGNED, SQC_SEGMENT("c.assigned_to = ?7"))                                       \
   X(SQC_SEG_MISSION, SQC_SEGMENT("c.mission_id = ?8"))                                         \
   X(SQC_SEG_CRISIS, SQC_SEGMENT("c.crisis_id = ?9"))                                           \
+  X(SQC_SEG_TYPE, SQC_SEGMENT("c.type = ?10"))                                                 \
   X(SQC_PERSON_ADD,                                                                            \
     "INSERT OR IGNORE INTO case_persons(case_id, person_id, added_by, added_at) VALUES (?1, ?2,"  \
     " ?3, ?4)")                                                                                 \
@@ -245,6 +246,7 @@ int sqc_case_segment(sq_conn_t *c, const store_scope_t *scope, const case_filter
   enum sqc_stmt id = f->assigned_to ? SQC_SEG_ASSIGNED
                      : f->mission_id ? SQC_SEG_MISSION
                      : f->crisis_id  ? SQC_SEG_CRISIS
+                     : f->type       ? SQC_SEG_TYPE
                                      : SQC_SEG_ALL;
   sqlite3_stmt *st = sqc(c, id);
   if (st == NULL) return BH_ERR_DB;
