@@ -185,6 +185,8 @@ void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx);
 /* Situation report of a crisis (api_sitrep.c). */
 void h_crises_sitrep(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* The alerts of a crisis, newest first (api_alerts.c). */
+void h_crisis_alerts(app_t *app, http_req_t *r, api_ctx_t *ctx);
 /*
  * Reads the crisis named by path parameter 0 as the caller may see it (officers: their
  * jurisdiction) into *k; replies 404 (or the store's error) and returns -1 otherwise.

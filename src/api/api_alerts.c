@@ -449,3 +449,50 @@ void h_crisis_needs_help(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   http_reply_json(r, 200, json_pack("{s:o}", "items", c.items));
 }
+
+/* ---- the alerts of a crisis ---- */
+
+#define ALERT_LIST_MAX 100 /* alerts a page at most (each read whole) */
+
+/*
+ * GET /api/v1/crises/{id}/alerts: the crisis's alerts, newest first, paged by cursor (an alert
+ * id), each with its subjects, channels, status and recipients (0 for a draft: they are
+ * counted when it is sent); the figures of one alert are at GET /api/v1/alerts/{id}. Officers see the crises of their jurisdiction only.
+ */
+void h_crisis_alerts(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  store_page_t page;
+  if (api_page_or_reply(app, r, PUBID_ALERT, &page) != 0) return;
+  if (page.limit > ALERT_LIST_MAX) page.limit = ALERT_LIST_MAX;
+  crisis_t k;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
+  int64_t ids[ALERT_LIST_MAX];
+  size_t n = 0;
+  int rc = store_alert_ids(ctx->db, k.id, page.after, page.limit, ids, &n);
+  json_t *items = json_array();
+  for (size_t i = 0; rc == BH_OK && i < n; i++) {
+    alert_t a;
+    alert_extra_t x;
+    rc = store_alert_get(ctx->db, ids[i], r->arena, &a, &x);
+    if (rc != BH_OK) break;
+    char id[PUBID_LEN + 1];
+    pubid_encode(&app->keys, PUBID_ALERT, a.id, id);
+    json_array_append_new(
+        items, json_pack("{s:s, s:s, s:s?, s:s?, s:O, s:b, s:I, s:s, s:o, s:o}", "id", id, "status",
+                         a.status, "subject_vi", a.subject_vi, "subject_en", a.subject_en,
+                         "channels", a.channels, "ask_checkin", a.ask_checkin, "recipients",
+                         (json_int_t)a.recipients, "stage",
+                         alert_stage_names[x.stage >= 0 && x.stage <= 2 ? x.stage : 0],
+                         "created_at", api_time(a.created_at), "sent_at",
+                         a.sent_at > 0 ? api_time(a.sent_at) : json_null()));
+    alert_clear(&a);
+  }
+  crisis_clear(&k);
+  if (rc != BH_OK) {
+    json_decref(items);
+    api_reply_store_error(r, rc, "alert");
+    return;
+  }
+  /* Newest first: the cursor is the last (oldest) id of the page. */
+  http_reply_json(r, 200, api_page_json(app, items, PUBID_ALERT, n ? ids[n - 1] : 0,
+                                        n == (size_t)page.limit));
+}

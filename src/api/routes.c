@@ -63,6 +63,7 @@ const api_route_t api_routes[] = {
     {"GET", "/advisories/{}", h_advisories_cap, 0, 0, "advisories.cap"},
     /* Mass alerts (api_alerts.c) and citizens' answers (api_checkin.c). */
     {"POST", "/api/v1/crises/{}/alerts", h_alerts_create, R_PERSONAL, ROUTE_BODY, "alerts.create"},
+    {"GET", "/api/v1/crises/{}/alerts", h_crisis_alerts, R_PERSONAL, 0, "alerts.list"},
     {"GET", "/api/v1/alerts/{}", h_alerts_get, R_PERSONAL, 0, "alerts.get"},
     {"POST", "/api/v1/alerts/{}/send", h_alerts_send, R_PERSONAL, 0, "alerts.send"},
     {"GET", "/api/v1/alerts/{}/call-list", h_alerts_call_list, R_PERSONAL, 0, "alerts.call_list"},

@@ -22,6 +22,8 @@ int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out, alert
 
 int store_alert_figures(store_conn_t *c, int64_t id, alert_figures_t *out) { return ALERT_CALL(c, alert_figures, id, out); }
 
+int store_alert_ids(store_conn_t *c, int64_t crisis_id, int64_t before, int limit, int64_t *ids, size_t *n) { return ALERT_CALL(c, alert_ids, crisis_id, before, limit, ids, n); }
+
 int store_outbox_claim(store_conn_t *c, int channel, int64_t now, int lease_s, int max, arena_t *a, outbox_msg_t **out, size_t *n) { return ALERT_CALL(c, outbox_claim, channel, now, lease_s, max, a, out, n); }
 
 int store_outbox_result(store_conn_t *c, int64_t id, int status, int64_t next_at, const char *error, int64_t now) { return ALERT_CALL(c, outbox_result, id, status, next_at, error, now); }

@@ -139,6 +139,12 @@ int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int
 int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out /* OUT */,
                     alert_extra_t *x /* OUT, may be NULL */);
 int store_alert_figures(store_conn_t *c, int64_t id, alert_figures_t *out /* OUT */);
+/*
+ * The ids of the alerts of crisis_id, newest first, those before the alert id before (0: from
+ * the newest), at most limit of them into ids; *n says how many.
+ */
+int store_alert_ids(store_conn_t *c, int64_t crisis_id, int64_t before, int limit,
+                    int64_t *ids /* OUT */, size_t *n /* OUT */);
 
 /*
  * Claims up to max due messages of channel (queued with next_at <= now, or sending with an

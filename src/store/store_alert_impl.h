@@ -17,6 +17,7 @@ struct bh_pg_conn;
   int P##alert_big(C *c, int on);                                                                 \
   int P##alert_set_recipients(C *c, int64_t alert_id, int64_t n, int64_t now);                                 \
   int P##alert_get(C *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x);                 \
+  int P##alert_ids(C *c, int64_t crisis_id, int64_t before, int limit, int64_t *ids, size_t *n);  \
   int P##alert_figures(C *c, int64_t id, alert_figures_t *out);                                   \
   int P##outbox_claim(C *c, int channel, int64_t now, int lease_s, int max, arena_t *a,           \
                       outbox_msg_t **out, size_t *n);                                             \

@@ -37,6 +37,9 @@ static const char pga_alert_insert[] =
 static const char pga_set_recipients[] =
     "UPDATE alerts SET recipients = $2, status = 'sending', sent_at = $3 WHERE id = $1";
 static const char pga_alert_select[] = "SELECT " PGA_ALERT_COLS " FROM alerts WHERE id = $1";
+static const char pga_alert_ids_sql[] =
+    "SELECT id FROM alerts WHERE crisis_id = $1 AND ($2::bigint = 0 OR id < $2) ORDER BY id DESC"
+    " LIMIT $3";
 static const char pga_fig_messages[] =
     "SELECT channel, status, count(*) FROM outbox WHERE alert_id = $1 GROUP BY channel, status";
 static const char pga_fig_answers[] =
@@ -384,6 +387,21 @@ int pga_alert_set_recipients(pg_conn_t *c, int64_t alert_id, int64_t n, int64_t 
   pgp_i64(&p, n);
   pgp_i64(&p, now);
   return pga_exec(c, pga_set_recipients, &p);
+}
+
+int pga_alert_ids(pg_conn_t *c, int64_t crisis_id, int64_t before, int limit, int64_t *ids,
+                  size_t *n) {
+  *n = 0;
+  pg_params_t p = {0};
+  pgp_i64(&p, crisis_id);
+  pgp_i64(&p, before);
+  pgp_i64(&p, limit);
+  PGresult *res;
+  int rc = pg_run_sql(c, pga_alert_ids_sql, &p, &res);
+  if (rc != BH_OK) return rc;
+  for (int i = 0; i < PQntuples(res) && *n < (size_t)limit; i++) ids[(*n)++] = pg_col_i64(res, i, 0);
+  PQclear(res);
+  return BH_OK;
 }
 
 int pga_alert_get(pg_conn_t *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x) {

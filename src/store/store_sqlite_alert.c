@@ -40,6 +40,9 @@
   X(SQA_ALERT_SET_RECIPIENTS,                                                                  \
     "UPDATE alerts SET recipients = ?2, status = 'sending', sent_at = ?3 WHERE id = ?1")               \
   X(SQA_ALERT_GET, "SELECT " SQA_ALERT_COLS " FROM alerts WHERE id = ?1")                      \
+  X(SQA_ALERT_IDS,                                                                             \
+    "SELECT id FROM alerts WHERE crisis_id = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC"      \
+    " LIMIT ?3")                                                                               \
   X(SQA_FIG_MESSAGES,                                                                          \
     "SELECT channel, status, count(*) FROM outbox WHERE alert_id = ?1 GROUP BY channel,"       \
     " status")                                                                                 \
@@ -230,6 +233,22 @@ int sqa_alert_set_recipients(sq_conn_t *c, int64_t alert_id, int64_t n, int64_t 
   sqlite3_bind_int64(st, 2, n);
   sqlite3_bind_int64(st, 3, now);
   return sqa_exec(c, st);
+}
+
+int sqa_alert_ids(sq_conn_t *c, int64_t crisis_id, int64_t before, int limit, int64_t *ids,
+                  size_t *n) {
+  *n = 0;
+  sqlite3_stmt *st = sqa(c, SQA_ALERT_IDS);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, crisis_id);
+  sqlite3_bind_int64(st, 2, before);
+  sqlite3_bind_int(st, 3, limit);
+  int rc;
+  while ((rc = sq_stmt_step(st)) == SQLITE_ROW && *n < (size_t)limit) {
+    ids[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  sqa_done(st);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK : sq_result_err(c, rc);
 }
 
 int sqa_alert_get(sq_conn_t *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x) {

@@ -133,6 +133,7 @@ static const struct authz_row authz_table[] = {
     {"POST", "/api/v1/alerts/{ALERT}/send", NULL, {409, 409, 409, 404, 403, 401}},
     {"GET", "/api/v1/alerts/{ALERT}/call-list", NULL, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/api/v1/crises/{IL_CRISIS}/needs-help", NULL, {OK, OK, OK, 404, 403, 401}},
+    {"GET", "/api/v1/crises/{IL_CRISIS}/alerts", NULL, {OK, OK, OK, 404, 403, 401}},
     {"GET", "/c/{CHECKIN}", NULL, {OK, OK, OK, OK, OK, OK}},
     /* The answer is a form: a JSON body is refused whoever sends it. */
     {"POST", "/c/{CHECKIN}", "{\"answer\":\"safe\"}", {415, 415, 415, 415, 415, 415}},
