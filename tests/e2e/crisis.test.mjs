@@ -221,6 +221,10 @@ test('an officer composes and sends an alert, a citizen answers from the SMS lin
   await page.locator('figure.curve circle.dot-help').first().waitFor();
   const lastHour = page.locator('figure.curve tbody tr').last();
   assert.equal(await lastHour.locator('td').nth(2).textContent(), '1', 'the curve counts the answer');
+  /* The alert is listed on its crisis's page and leads back to its figures. */
+  const sent = page.locator('ul.alert-list').getByRole('link', { name: 'Động đất: bạn có an toàn không?' });
+  await sent.waitFor();
+  assert.match(await sent.getAttribute('href'), /^\/console\/alerts\/[a-z0-9]+$/);
   await page.getByRole('button', { name: 'Xem danh sách' }).click();
   await page.locator('ul.needs-help').getByRole('link', { name: 'Lò Thị Thử' }).waitFor();
   await shot(page, 'console-crisis-after');

@@ -2,7 +2,7 @@
  * crisis.js - one crisis: where and what it is, the statement a spokesperson reads out, its
  * accountability funnel (in the area -> reached -> accounted for -> safe / need help), the curve
  * over time, the figures by region and by category, and, for those who may act on an open
- * crisis, the way to compose an alert. The figures refresh by themselves every 15 seconds while
+ * crisis, the way to compose an alert and the alerts already sent. The figures refresh by themselves every 15 seconds while
  * the page is shown (aggregate figures only: every role may see them).
  */
 import { api } from '../api.js';
@@ -127,6 +127,35 @@ function needsHelp(id) {
 }
 
 /*
+ * The crisis's alerts (GET /api/v1/crises/{id}/alerts), newest first, each a link to its
+ * delivery figures and answers; for the roles that may see alerts.
+ */
+async function alertList(id) {
+  const res = await api('GET', `/api/v1/crises/${id}/alerts?limit=20`);
+  const lang = currentLang();
+  return h(
+    'section',
+    { 'aria-labelledby': 'crisis-alerts-h', class: 'crisis-alerts' },
+    h('h2', { id: 'crisis-alerts-h' }, t('crisis.alerts')),
+    res.items.length
+      ? h(
+          'ul',
+          { class: 'alert-list' },
+          res.items.map((a) =>
+            h(
+              'li',
+              null,
+              h('a', { href: `/console/alerts/${a.id}` }, (lang === 'en' ? a.subject_en : a.subject_vi) || a.subject_vi),
+              ` — ${t(`alert.status_${a.status}`)}, ${formatDateTime(a.sent_at || a.created_at)}`,
+              a.recipients ? `, ${t('alert.recipients')}: ${formatNumber(a.recipients)}` : '',
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, t('crisis.no_alerts')),
+  );
+}
+
+/*
  * The situation report (GET /api/v1/crises/{id}/sitrep): its sentences for a spokesperson, and
  * links to the printable page (a new tab) and the CSV file, both in the reader's language. The
  * sentence the page shows already above the funnel (shown) is not repeated.
@@ -196,6 +225,7 @@ export async function crisisView({ main, params, setTitle }) {
     ),
     box,
     await sitrep(id, acc.statement[currentLang()] || acc.statement.vi),
+    allowed(PERSONAL) ? await alertList(id) : null,
     allowed(PERSONAL) ? needsHelp(id) : null,
   );
   const timer = setInterval(async () => {
