@@ -488,6 +488,14 @@ int api_body_or_reply(http_req_t *r, api_ctx_t *ctx, const spec_field_t *spec, s
   return -1;
 }
 
+int api_query_id_or_reply(app_t *app, http_req_t *r, const char *key, enum pubid_kind kind,
+                          int64_t *id) {
+  const char *text = http_query(r, key);
+  if (text == NULL || pubid_decode(&app->keys, kind, text, id) == BH_OK) return 0;
+  http_reply_error(r, BH_ERR_INVALID, key, "%s must be the id of a %s", key, key);
+  return -1;
+}
+
 int api_page_or_reply(app_t *app, http_req_t *r, enum pubid_kind kind, store_page_t *page) {
   page->after = 0;
   page->limit = API_PAGE_DEFAULT;

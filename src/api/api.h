@@ -91,6 +91,12 @@ void api_cleanup(http_req_t *r);
 int api_body_or_reply(http_req_t *r, api_ctx_t *ctx, const spec_field_t *spec, size_t n);
 /* Reads ?limit= and ?after= (of pubid kind); on bad values replies 400/422 and returns -1. */
 int api_page_or_reply(app_t *app, http_req_t *r, enum pubid_kind kind, store_page_t *page /* OUT */);
+/*
+ * Reads the query parameter key as a public id of kind into *id (left unchanged when the
+ * parameter is absent); replies 422 naming key and returns -1 when it is not such an id.
+ */
+int api_query_id_or_reply(app_t *app, http_req_t *r, const char *key, enum pubid_kind kind,
+                          int64_t *id /* OUT */);
 /* Decodes path parameter i as a public id of kind; replies 404 and returns -1 if invalid. */
 int api_id_or_reply(app_t *app, http_req_t *r, size_t i, enum pubid_kind kind, int64_t *id /* OUT */);
 /* Replies with the error for a store result rc (404, 409, 500 ...). */

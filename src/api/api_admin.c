@@ -276,11 +276,7 @@ void h_audit_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     }
     f.object_kind = "person";
   }
-  const char *user = http_query(r, "user");
-  if (user != NULL && pubid_decode(&app->keys, PUBID_USER, user, &f.user_id) != BH_OK) {
-    http_reply_error(r, BH_ERR_INVALID, "user", "user is not a user id");
-    return;
-  }
+  if (api_query_id_or_reply(app, r, "user", PUBID_USER, &f.user_id) != 0) return;
   audit_entry_t *items;
   size_t n;
   int rc = store_audit_list(ctx->db, &f, &page, r->arena, &items, &n);

@@ -461,14 +461,8 @@ static int queue_filter_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, case
     }
     f->type = case_types[t];
   }
-  const char *crisis = http_query(r, "crisis");
-  if (crisis != NULL && pubid_decode(&app->keys, PUBID_CRISIS, crisis, &f->crisis_id) != BH_OK) {
-    http_reply_error(r, BH_ERR_INVALID, "crisis", "crisis must be a crisis's id");
-    return -1;
-  }
-  const char *mission = http_query(r, "mission");
-  if (mission != NULL && pubid_decode(&app->keys, PUBID_MISSION, mission, &f->mission_id) != BH_OK) {
-    http_reply_error(r, BH_ERR_INVALID, "mission", "mission must be a mission's id");
+  if (api_query_id_or_reply(app, r, "crisis", PUBID_CRISIS, &f->crisis_id) != 0 ||
+      api_query_id_or_reply(app, r, "mission", PUBID_MISSION, &f->mission_id) != 0) {
     return -1;
   }
   switch (queue) {

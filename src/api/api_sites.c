@@ -157,11 +157,7 @@ void h_sites_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_error(r, BH_ERR_INVALID, "country", "country must be an ISO 3166-1 alpha-2 code");
     return;
   }
-  const char *crisis = http_query(r, "crisis");
-  if (crisis != NULL && pubid_decode(&app->keys, PUBID_CRISIS, crisis, &f.crisis_id) != BH_OK) {
-    http_reply_error(r, BH_ERR_INVALID, "crisis", "crisis must be a crisis's id");
-    return;
-  }
+  if (api_query_id_or_reply(app, r, "crisis", PUBID_CRISIS, &f.crisis_id) != 0) return;
   store_scope_t scope = api_evac_scope(ctx);
   site_t *items;
   size_t n;

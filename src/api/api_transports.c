@@ -206,11 +206,7 @@ void h_transports_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                      "status must be planned, departed, arrived or cancelled");
     return;
   }
-  const char *crisis = http_query(r, "crisis");
-  if (crisis != NULL && pubid_decode(&app->keys, PUBID_CRISIS, crisis, &f.crisis_id) != BH_OK) {
-    http_reply_error(r, BH_ERR_INVALID, "crisis", "crisis must be a crisis's id");
-    return;
-  }
+  if (api_query_id_or_reply(app, r, "crisis", PUBID_CRISIS, &f.crisis_id) != 0) return;
   store_scope_t scope = api_evac_scope(ctx);
   transport_t *items;
   size_t n;
