@@ -5,7 +5,7 @@
  *
  *   bench_alert DB N [TOKENS]
  *       builds (once) a registry of N persons present in Lebanon, each with an email address and
- *       a phone, declares a crisis there, and times the alert to all of them on both channels
+ *       a phone (one in five reading English, the others Vietnamese), declares a crisis there, and times the alert to all of them on both channels
  *       (synchronous=FULL), as the API does it. The keys are DB.key, the file `baoho serve --db
  *       DB` uses, so with TOKENS the check-in path of every recipient ("/c/TOKEN", one a line)
  *       is written there for bench/checkin.lua against that server.
@@ -37,7 +37,7 @@ struct bench_ctx {
 static int bench_member(void *vctx, const store_audience_member_t *m) {
   struct bench_ctx *x = vctx;
   alert_recipient_in_t in = {.person_id = m->person_id,
-                             .lang = "vi",
+                             .lang = alert_lang(m->preferred_language),
                              .email = json_string_value(json_array_get(m->emails, 0)),
                              .phone = json_string_value(json_array_get(m->phones, 0))};
   alert_token_hash(x->keys, x->alert_id, m->person_id, in.token_hash);
@@ -73,7 +73,8 @@ static int bench_registry(store_conn_t *c, const secret_t *keys, long n) {
   for (long i = 0; i < n && rc == BH_OK; i++) {
     if (i % 10000 == 0) arena_reset(a);
     person_t p = {.full_name = arena_printf(a, "Nguyễn Văn Bench %ld", i), .sex = "M",
-                  .source = "import", .status = "unknown"};
+                  .source = "import", .status = "unknown",
+                  .preferred_language = i % 5 == 4 ? "en" : "vi"};
     p.emails = json_pack("[s]", arena_printf(a, "bench%ld@example.org", i));
     p.phones = json_pack("[s]", arena_printf(a, "+9613%07ld", i));
     unsigned char key[SECRET_INDEX_BYTES];

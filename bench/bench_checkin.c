@@ -7,22 +7,30 @@
  *       does) to the links of TOKENS (one "/c/TOKEN" a line, as `bench_alert DB N TOKENS`
  *       writes them), from THREADS threads (default 64) through the group-commit writer with
  *       synchronous=FULL, doing what POST /c/{token} does in storage: one lookup of the link,
- *       the check-in, and the welfare status with its history when it changes.
+ *       the check-in, the case of a "need help" answer (store_case_from_checkin), and the
+ *       welfare status with its history when it changes.
  *
- * It prints answers per second and the process's CPU (user + system, getrusage) per answer.
+ * It prints answers per second and the process's CPU (user + system, getrusage) per answer. On
+ * PostgreSQL it also prints the CPU of the server's backends serving this database (utime +
+ * stime of their /proc/PID/stat around the run, so only for a server on this machine) per
+ * answer: the client is a small part of the work there.
  * Run it twice on the same database to see answers given again
  * (nothing but the check-in changes then). Keep the machine otherwise idle, or compare runs
  * made back to back.
  */
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "alert/alert.h"
 #include "store/store.h"
 #include "store/store_alert.h"
+#include "store/store_case.h"
 #include "store/writer.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -50,6 +58,11 @@ static int bench_job_run(store_conn_t *c, void *vctx) {
                      .source = "web", .at = clock_now()};
   rc = store_checkin_record(c, &j->k);
   if (rc != BH_OK) return rc;
+  if (strcmp(j->answer, "need_help") == 0) {
+    rc = store_case_from_checkin(c, j->t.crisis_id, j->t.person_id, j->t.alert_id, "bench",
+                                 NULL, j->k.at, NULL, NULL);
+    if (rc != BH_OK) return rc;
+  }
   const char *status = alert_answer_status(j->answer);
   if (j->t.person_status != NULL && strcmp(j->t.person_status, status) == 0) return BH_OK;
   status_event_t ev = {.person_id = j->t.person_id, .status = status, .at = j->k.at,
@@ -93,6 +106,42 @@ static double bench_cpu_s(void) {
   getrusage(RUSAGE_SELF, &ru);
   return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
          ru.ru_stime.tv_usec / 1e6;
+}
+
+/*
+ * CPU seconds (user + system) of the backends of the PostgreSQL server at url that serve its
+ * database, other than the asking session; -1 when they cannot be read (a remote server).
+ */
+static double bench_pg_cpu_s(const char *url) {
+  PGconn *db = PQconnectdb(url);
+  PGresult *res = PQexec(db, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                             " AND pid <> pg_backend_pid()");
+  double sum = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+  long tick = sysconf(_SC_CLK_TCK);
+  for (int i = 0; sum >= 0 && i < PQntuples(res); i++) {
+    char path[64], line[1024];
+    snprintf(path, sizeof(path), "/proc/%s/stat", PQgetvalue(res, i, 0));
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+      sum = -1;
+      break;
+    }
+    size_t n = fread(line, 1, sizeof(line) - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    /* Fields 14 and 15, counted after the command name in parentheses. */
+    const char *p = strrchr(line, ')');
+    unsigned long long ut = 0, st = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+                            &st) != 2) {
+      sum = -1;
+      break;
+    }
+    sum += (double)(ut + st) / (double)tick;
+  }
+  PQclear(res);
+  PQfinish(db);
+  return sum;
 }
 
 int main(int argc, char **argv) {
@@ -144,15 +193,21 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_checkin: cannot open %s\n", argv[1]);
     return 1;
   }
+  /* The writer threads open their connections before the clock starts. */
+  if (pg) nanosleep(&(struct timespec){.tv_nsec = 300 * 1000 * 1000}, NULL);
   pthread_t th[BENCH_THREADS_MAX];
+  double pg0 = pg ? bench_pg_cpu_s(argv[1]) : -1;
   double cpu0 = bench_cpu_s();
   int64_t t0 = clock_mono_us();
   for (int i = 0; i < threads; i++) pthread_create(&th[i], NULL, bench_thread, &s);
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
   double secs = (clock_mono_us() - t0) / 1e6, cpu = bench_cpu_s() - cpu0;
+  double pg1 = pg0 >= 0 ? bench_pg_cpu_s(argv[1]) : -1;
   printf("BENCH checkin_store answers=%ld threads=%d failed=%ld seconds=%.2f answers_per_s=%.0f"
-         " cpu_us_per_answer=%.1f\n",
+         " cpu_us_per_answer=%.1f",
          n, threads, s.failed, secs, n / secs, cpu * 1e6 / n);
+  if (pg0 >= 0 && pg1 >= 0) printf(" server_cpu_us_per_answer=%.1f", (pg1 - pg0) * 1e6 / n);
+  printf("\n");
   store_writer_stop(s.w);
   store_close(store);
   free(s.hashes);

@@ -49,6 +49,8 @@ int alert_link(const char *public_url, const char *token, char *out, size_t cap)
 
 static int is_en(const char *lang) { return lang != NULL && strcmp(lang, "en") == 0; }
 
+const char *alert_lang(const char *preferred) { return is_en(preferred) ? "en" : "vi"; }
+
 int alert_sms_text(const alert_t *a, const char *lang, const char *link, buf_t *out) {
   size_t start = out->len;
   const char *given = is_en(lang) ? a->sms_en : a->sms_vi;
@@ -83,7 +85,8 @@ int alert_email_body(const alert_t *a, const char *lang, const char *link, buf_t
   return buf_printf(out, en ? "\n\nMore: %s\n" : "\n\nChi tiết: %s\n", link);
 }
 
-int alert_email_subject(const alert_t *a, buf_t *out) {
+int alert_email_subject(const alert_t *a, const char *lang, buf_t *out) {
+  if (is_en(lang)) return buf_printf(out, "%s / %s", a->subject_en, a->subject_vi);
   return buf_printf(out, "%s / %s", a->subject_vi, a->subject_en);
 }
 

@@ -48,6 +48,16 @@ void alert_token_hash(const secret_t *keys, int64_t alert_id, int64_t person_id,
 /* 1 if s has the shape of a token (43 base64url characters), else 0. */
 int alert_token_well_formed(const char *s);
 
+/*
+ * The language a recipient is written to: "en" when preferred is "en", else "vi" (the default,
+ * also for NULL or anything unknown). The result is a static string, safe to keep.
+ *
+ * Per recipient: the SMS is in that language only (a UCS-2 part holds 70 characters, so a second
+ * language would double its cost); the email carries both, that language first (subject and
+ * body), the other below, so that a family member or a forwarded copy can still read it.
+ */
+const char *alert_lang(const char *preferred);
+
 /* Writes "{public_url}/c/{token}" into out (cap bytes). BH_ERR_TOO_LARGE if it does not fit. */
 int alert_link(const char *public_url, const char *token, char *out /* OUT */, size_t cap);
 
@@ -60,8 +70,11 @@ int alert_link(const char *public_url, const char *token, char *out /* OUT */, s
 int alert_sms_text(const alert_t *a, const char *lang, const char *link, buf_t *out /* OUT */);
 /* Appends the email body in one language (lang "vi" or "en") with the link and its invitation. */
 int alert_email_body(const alert_t *a, const char *lang, const char *link, buf_t *out /* OUT */);
-/* Appends the email subject: the Vietnamese subject and the English one, " / " between. */
-int alert_email_subject(const alert_t *a, buf_t *out /* OUT */);
+/*
+ * Appends the email subject of a recipient reading lang: the subject in that language, " / ",
+ * then the other ("vi" or NULL: Vietnamese first; "en": English first).
+ */
+int alert_email_subject(const alert_t *a, const char *lang, buf_t *out /* OUT */);
 
 /* What a preview shows about the SMS of an alert: parts and encoding of the longest text. */
 typedef struct alert_sms_info {

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/api_crises_acc.h"
+#include "api/api_idem_int.h"
 #include "domain/pdate.h"
 #include "http/assets.h"
 #include "store/store_idem.h"
@@ -35,6 +37,7 @@ int api_init(app_t *app) {
 }
 
 void api_fini(app_t *app) {
+  api_accountability_stop();
   ratelimit_free(app->login_by_email);
   ratelimit_free(app->login_by_client);
   ratelimit_free(app->registrations);
@@ -178,6 +181,11 @@ static const char *api_idem_form_key(http_req_t *r) {
   return NULL;
 }
 
+const char *api_idem_checkin_key(http_req_t *r) {
+  const char *k = http_header(r, "Idempotency-Key");
+  return k != NULL ? k : api_idem_form_key(r);
+}
+
 /*
  * Finds the request's idempotency key: the Idempotency-Key header of a POST, PATCH or DELETE
  * to a route that takes one (or the hidden form field of a check-in page). *key stays NULL when
@@ -196,8 +204,8 @@ static int api_idem_key_or_reply(http_req_t *r, const api_route_t *route, const 
     takes = strcmp(route->name, api_idem_public_routes[i]) == 0;
   }
   if (!takes) return 0;
-  const char *k = http_header(r, "Idempotency-Key");
-  if (k == NULL && strcmp(route->name, "checkin.answer") == 0) k = api_idem_form_key(r);
+  const char *k = strcmp(route->name, "checkin.answer") == 0 ? api_idem_checkin_key(r)
+                                                              : http_header(r, "Idempotency-Key");
   if (k == NULL) return 0;
   size_t n = strlen(k);
   int ok = n >= 1 && n <= STORE_IDEM_KEY_MAX;
@@ -216,8 +224,7 @@ static int api_idem_key_or_reply(http_req_t *r, const api_route_t *route, const 
  * The scope of a key: the logged-in user; on a public route with a token in its path, that
  * token (a check-in link, a registration's management link); else all public clients together.
  */
-static void api_idem_scope(http_req_t *r, const api_ctx_t *ctx,
-                           char scope[STORE_IDEM_SCOPE_MAX + 1]) {
+void api_idem_scope(http_req_t *r, const api_ctx_t *ctx, char scope[STORE_IDEM_SCOPE_MAX + 1]) {
   if (ctx->authed) {
     snprintf(scope, STORE_IDEM_SCOPE_MAX + 1, "u:%lld", (long long)ctx->user.id);
   } else if (r->nparams > 0) {
@@ -232,7 +239,7 @@ static void api_idem_scope(http_req_t *r, const api_ctx_t *ctx,
 }
 
 /* The hash that tells two requests under one key apart: method, path and body. */
-static void api_idem_hash(const http_req_t *r, unsigned char out[STORE_IDEM_HASH_BYTES]) {
+void api_idem_hash(const http_req_t *r, unsigned char out[STORE_IDEM_HASH_BYTES]) {
   crypto_generichash_state st;
   crypto_generichash_init(&st, NULL, 0, STORE_IDEM_HASH_BYTES);
   crypto_generichash_update(&st, (const unsigned char *)r->method, strlen(r->method) + 1);
@@ -275,8 +282,7 @@ static void api_idem_replay(app_t *app, http_req_t *r, const store_idem_t *ans) 
   http_reply_bytes(r, ans->status, ans->content_type, body, len);
 }
 
-/* Deletes expired keys, at most once every API_IDEM_PURGE_S seconds per process. */
-static void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now) {
+void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now) {
   int64_t last = atomic_load(&api_idem_last_purge);
   if (now - last < API_IDEM_PURGE_S ||
       !atomic_compare_exchange_strong(&api_idem_last_purge, &last, now)) {
@@ -289,6 +295,23 @@ static void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now) {
   } else if (n > 0) {
     log_info("req=%s msg=\"idempotency keys purged\" count=%lld", r->request_id, (long long)n);
   }
+}
+
+void api_idem_answer_stored(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
+                            const unsigned char hash[STORE_IDEM_HASH_BYTES],
+                            const store_idem_t *old) {
+  if (sodium_memcmp(old->hash, hash, STORE_IDEM_HASH_BYTES) != 0) {
+    http_reply_error(r, BH_ERR_IDEM_REUSED, "Idempotency-Key",
+                     "this Idempotency-Key was used for a different request");
+    return;
+  }
+  /* The stored answer may hold personal data: its second delivery is recorded as a read. */
+  if (api_audit_read(app, r, ctx, "idempotency.replay", "request", 0,
+                     json_pack("{s:s}", "route", route_name)) != BH_OK) {
+    http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
+    return;
+  }
+  api_idem_replay(app, r, old);
 }
 
 /*
@@ -324,18 +347,7 @@ static void api_idem_run(app_t *app, http_req_t *r, api_ctx_t *ctx, const api_ro
     return;
   }
   if (old.found) {
-    if (sodium_memcmp(old.hash, hash, sizeof(hash)) != 0) {
-      http_reply_error(r, BH_ERR_IDEM_REUSED, "Idempotency-Key",
-                       "this Idempotency-Key was used for a different request");
-      return;
-    }
-    /* The stored answer may hold personal data: its second delivery is recorded as a read. */
-    if (api_audit_read(app, r, ctx, "idempotency.replay", "request", 0,
-                       json_pack("{s:s}", "route", route->name)) != BH_OK) {
-      http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
-      return;
-    }
-    api_idem_replay(app, r, &old);
+    api_idem_answer_stored(app, r, ctx, route->name, hash, &old);
     return;
   }
   app_t local = *app;
@@ -466,7 +478,8 @@ void api_dispatch(http_req_t *r) {
   }
   const char *key = NULL;
   if (api_idem_key_or_reply(r, route, &key) != 0) return;
-  if (key != NULL) {
+  /* A check-in answer records its key itself, in its group-commit job (api_checkin.c). */
+  if (key != NULL && !(app->writer != NULL && strcmp(route->name, "checkin.answer") == 0)) {
     api_idem_run(app, r, ctx, route, key);
     return;
   }

@@ -166,6 +166,8 @@ void h_users_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_users_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_users_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_users_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* The colleagues a case of a mission may be assigned to (api_officers.c). */
+void h_officers_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_tokens_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_persons_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
@@ -204,6 +206,8 @@ void h_advisories_get(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_advisories_atom(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_advisories_cap(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_public_advisories(app_t *app, http_req_t *r, api_ctx_t *ctx);
+/* The published history of an advisory, without login (api_public.c). */
+void h_public_advisory_history(app_t *app, http_req_t *r, api_ctx_t *ctx);
 /* Mass alerts, check-ins and inbound SMS (api_alerts.c, api_checkin.c). */
 void h_alerts_create(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_alerts_get(app_t *app, http_req_t *r, api_ctx_t *ctx);

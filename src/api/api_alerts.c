@@ -128,17 +128,21 @@ struct audience_ctx {
   int want_email, want_sms, email_ok, sms_ok;
   int64_t now;
   int64_t recipients, emails, phones;
+  int64_t english; /* recipients who read English (the others read Vietnamese) */
   int rc;
 };
 
 static int audience_member(void *vctx, const store_audience_member_t *m) {
   struct audience_ctx *x = vctx;
-  alert_recipient_in_t in = {.person_id = m->person_id, .lang = "vi"};
+  /* Each recipient is written to in their own language (alert_lang, alert.h). */
+  alert_recipient_in_t in = {.person_id = m->person_id,
+                             .lang = alert_lang(m->preferred_language)};
   if (x->want_email) in.email = first_email(m->emails);
   if (x->want_sms) in.phone = first_phone(x->r->arena, m->phones);
   x->recipients++;
   x->emails += in.email != NULL;
   x->phones += in.phone != NULL;
+  x->english += strcmp(in.lang, "en") == 0;
   if (x->alert_id == 0) return 0;
   alert_token_hash(&x->app->keys, x->alert_id, m->person_id, in.token_hash);
   x->rc = store_alert_add_recipient(x->db, x->alert_id, &in, x->email_ok, x->sms_ok, x->now);
@@ -240,6 +244,9 @@ static void alert_process(app_t *app, http_req_t *r, api_ctx_t *ctx, alert_t *a,
                           "sms", (json_int_t)ax.phones, "email",
                           channel_state(ax.want_email, ax.email_ok), "sms",
                           channel_state(ax.want_sms, ax.sms_ok));
+  json_object_set_new(out, "languages",
+                      json_pack("{s:I, s:I}", "vi", (json_int_t)(ax.recipients - ax.english),
+                                "en", (json_int_t)ax.english));
   if (ax.want_sms) {
     json_object_set_new(
         out, "sms_parts",

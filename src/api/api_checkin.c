@@ -10,12 +10,15 @@
  * not in the area -> left_area). Answering again is allowed: the latest answer wins and every
  * answer stays in the history; the status (and its history) is written only when it changes.
  * One indexed lookup of the link gives everything the answer needs. Unknown or malformed links
- * are 404, links of a closed crisis 410.
+ * are 404, links of a closed crisis 410. While its answer waits for the group commit the request
+ * is suspended (http_suspend), not a blocked worker thread; an answer with an idempotency key
+ * (the form's hidden field) keeps its key and page in the same job (see answer_idem_job_run).
  */
 #include <string.h>
 
 #include "alert/alert.h"
 #include "api/api.h"
+#include "api/api_idem_int.h"
 #include "delivery/outbox.h"
 #include "delivery/sms.h"
 #include "store/store_alert.h"
@@ -86,6 +89,16 @@ static void page_head(buf_t *b, int en, const char *title) {
   buf_puts(b, "</h1>\n");
 }
 
+#define CHECKIN_PAGE_TYPE "text/html; charset=utf-8"
+
+/* The headers of every check-in page, as "Name: value" lines (what an idempotency key keeps). */
+static const char *page_headers(int en) {
+  return en ? "Content-Security-Policy: " CHECKIN_CSP "\nCache-Control: no-store\n"
+              "Referrer-Policy: no-referrer\nContent-Language: en\n"
+            : "Content-Security-Policy: " CHECKIN_CSP "\nCache-Control: no-store\n"
+              "Referrer-Policy: no-referrer\nContent-Language: vi\n";
+}
+
 /* Queues the page in b (freed here) with the check-in headers. */
 static void page_reply(http_req_t *r, int status, int en, buf_t *b) {
   buf_puts(b, "</body></html>\n");
@@ -93,7 +106,7 @@ static void page_reply(http_req_t *r, int status, int en, buf_t *b) {
   http_add_header(r, "Cache-Control", "no-store");
   http_add_header(r, "Referrer-Policy", "no-referrer");
   http_add_header(r, "Content-Language", en ? "en" : "vi");
-  http_reply_bytes(r, status, "text/html; charset=utf-8", b->data ? b->data : "", b->len);
+  http_reply_bytes(r, status, CHECKIN_PAGE_TYPE, b->data ? b->data : "", b->len);
   buf_free(b);
 }
 
@@ -172,6 +185,8 @@ void h_checkin_page(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   unsigned char hash[SECRET_TOKEN_HASH_BYTES];
   checkin_target_t t;
   if (token_target_or_reply(r, ctx->db, en, hash, &t) != 0) return;
+  /* Without ?lang= the page opens in the language the recipient was written to. */
+  if (http_query(r, "lang") == NULL) en = t.lang != NULL && strcmp(t.lang, "en") == 0;
   if (t.crisis_closed_at != 0) {
     page_message(r, 410, en, txt_title[en], txt_closed[en]);
   } else {
@@ -323,8 +338,121 @@ static int form_parse(arena_t *a, const char *body, size_t len, struct checkin_f
   return BH_OK;
 }
 
+/* The page thanking for answer (without its closing tags: page_reply adds them). */
+static void thanks_page(buf_t *b, int en, const char *answer, const char *token) {
+  buf_init(b, 64 * 1024);
+  page_head(b, en, txt_title[en]);
+  buf_puts(b, "<p>");
+  html_text(b, txt_thanks[en]);
+  buf_puts(b, "</p>\n<p><strong>");
+  html_text(b, txt_answers[en][model_enum_index(model_checkin_answers, answer)]);
+  buf_puts(b, "</strong></p>\n<p>");
+  html_text(b, txt_again[en]);
+  buf_printf(b, " <a href=\"/c/%s?lang=%s\">&#8617;</a></p>\n", token, en ? "en" : "vi");
+}
+
+/* The page that answers a recorded answer, or the error of a refused one. */
+static void answer_reply(http_req_t *r, int en, const struct answer_job *j, int rc) {
+  if (j->closed) {
+    page_message(r, 410, en, txt_title[en], txt_closed[en]);
+    return;
+  }
+  if (rc == BH_ERR_NOT_FOUND) {
+    page_message(r, 404, en, txt_title[en], txt_unknown[en]);
+    return;
+  }
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "answer");
+    return;
+  }
+  buf_t b;
+  thanks_page(&b, en, j->answer, r->params[0]);
+  page_reply(r, 200, en, &b);
+}
+
+/*
+ * An answer on its way through the group-commit writer while its request is suspended: the
+ * worker thread serves other citizens meanwhile (http_suspend), so every connection can have
+ * an answer in the same batch without a thread blocked per answer.
+ */
+struct answer_pending {
+  struct answer_job j;
+  http_req_t *r;
+  app_t *app;
+  int en;
+  int rc;
+  /* With an idempotency key: the key is looked up, and the answer kept under it, in the job. */
+  const char *key;
+  char scope[STORE_IDEM_SCOPE_MAX + 1];
+  unsigned char hash[STORE_IDEM_HASH_BYTES];
+  int64_t now;
+  store_idem_t ans; /* the page to keep under the key, made (and sealed) before the job */
+  store_idem_t old; /* the answer kept before (old.found), replayed instead */
+};
+
+/*
+ * The page that thanks for p's answer, sealed into p->ans with its headers as api.c keeps every
+ * answer under a key (made on the worker thread, before the job: the writer only stores it).
+ */
+static int answer_idem_page(struct answer_pending *p) {
+  buf_t b;
+  thanks_page(&b, p->en, p->j.answer, p->r->params[0]);
+  buf_puts(&b, "</body></html>\n");
+  unsigned char *sealed = b.data ? arena_alloc(p->r->arena, b.len + SECRET_SEAL_OVERHEAD) : NULL;
+  if (sealed != NULL) {
+    secret_seal(&p->app->keys, b.data, b.len, sealed);
+    p->ans = (store_idem_t){.status = 200, .content_type = CHECKIN_PAGE_TYPE,
+                            .headers = page_headers(p->en), .body = sealed,
+                            .body_len = b.len + SECRET_SEAL_OVERHEAD};
+    memcpy(p->ans.hash, p->hash, sizeof(p->ans.hash));
+  }
+  buf_free(&b);
+  return sealed != NULL ? BH_OK : BH_ERR_NOMEM;
+}
+
+/*
+ * The job of an answer with an idempotency key: the key's earlier answer if it has one (nothing
+ * is written then); else the answer and its page kept under the key, committed together.
+ */
+static int answer_idem_job_run(store_conn_t *c, void *vctx) {
+  struct answer_pending *p = vctx;
+  int rc = store_idem_claim(c, p->scope, p->key, p->now, p->r->arena, &p->old);
+  if (rc != BH_OK || p->old.found) return rc;
+  rc = answer_job_run(c, &p->j);
+  if (rc != BH_OK) return rc;
+  return store_idem_store(c, p->scope, p->key, &p->ans, p->now);
+}
+
+/* The job of an answer without an idempotency key. */
+static int answer_plain_job_run(store_conn_t *c, void *vctx) {
+  struct answer_pending *p = vctx;
+  return answer_job_run(c, &p->j);
+}
+
+/* On the writer thread, once the batch is committed: the request may answer. */
+static void answer_committed(void *ctx, int rc) {
+  struct answer_pending *p = ctx;
+  p->rc = rc;
+  http_resume(p->r);
+}
+
+/* On a worker thread, after http_resume. */
+static void answer_resumed(http_req_t *r, void *arg) {
+  struct answer_pending *p = arg;
+  if (p->key != NULL && p->rc == BH_OK && p->old.found) {
+    api_idem_answer_stored(p->app, r, r->user_ctx, "checkin.answer", p->hash, &p->old);
+    return;
+  }
+  if (p->rc == BH_ERR_IDEM_IN_PROGRESS) {
+    http_add_header(r, "Retry-After", "1");
+    http_reply_error(r, p->rc, "Idempotency-Key",
+                     "a request with this Idempotency-Key is still being processed");
+    return;
+  }
+  answer_reply(r, p->en, &p->j, p->rc);
+}
+
 void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
-  (void)ctx;
   int en = page_lang(r, NULL);
   /* The link is looked up once, by the writer, inside the transaction that records the answer. */
   unsigned char hash[SECRET_TOKEN_HASH_BYTES];
@@ -346,32 +474,47 @@ void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     return;
   }
   en = page_lang(r, f.lang);
+  /* With the writer (not inside an idempotent request's own transaction), the request waits
+   * for the group commit suspended; the job and its hash live in the request's arena. */
+  if (app->writer != NULL) {
+    struct answer_pending *p = arena_calloc(r->arena, sizeof(*p));
+    unsigned char *h = arena_alloc(r->arena, SECRET_TOKEN_HASH_BYTES);
+    if (p == NULL || h == NULL) {
+      http_reply_error(r, BH_ERR_NOMEM, NULL, "out of memory");
+      return;
+    }
+    memcpy(h, hash, SECRET_TOKEN_HASH_BYTES);
+    p->j = (struct answer_job){.hash = h, .arena = r->arena, .answer = f.answer,
+                               .message = f.message, .location = f.location, .source = "web"};
+    p->r = r;
+    p->app = app;
+    p->en = en;
+    p->key = api_idem_checkin_key(r);
+    if (p->key != NULL) {
+      p->now = clock_now();
+      api_idem_scope(r, ctx, p->scope);
+      api_idem_hash(r, p->hash);
+      api_idem_purge(r, ctx->db, p->now);
+      if (answer_idem_page(p) != BH_OK) {
+        http_reply_error(r, BH_ERR_NOMEM, NULL, "out of memory");
+        return;
+      }
+    }
+    writer_job_fn job = p->key ? answer_idem_job_run : answer_plain_job_run;
+    if (http_suspend(r, answer_resumed, p) == BH_OK) {
+      int rc = store_writer_submit(app->writer, job, p, answer_committed);
+      if (rc != BH_OK) answer_committed(p, rc);
+      return;
+    }
+    /* The server is stopping: the same job, waited for on this thread. */
+    p->rc = store_writer_run(app->writer, job, p);
+    answer_resumed(r, p);
+    return;
+  }
   struct answer_job j = {.hash = hash, .arena = r->arena, .answer = f.answer,
                          .message = f.message, .location = f.location, .source = "web"};
   int rc = answer_record(app, ctx->db, &j);
-  if (j.closed) {
-    page_message(r, 410, en, txt_title[en], txt_closed[en]);
-    return;
-  }
-  if (rc == BH_ERR_NOT_FOUND) {
-    page_message(r, 404, en, txt_title[en], txt_unknown[en]);
-    return;
-  }
-  if (rc != BH_OK) {
-    api_reply_store_error(r, rc, "answer");
-    return;
-  }
-  buf_t b;
-  buf_init(&b, 64 * 1024);
-  page_head(&b, en, txt_title[en]);
-  buf_puts(&b, "<p>");
-  html_text(&b, txt_thanks[en]);
-  buf_puts(&b, "</p>\n<p><strong>");
-  html_text(&b, txt_answers[en][model_enum_index(model_checkin_answers, f.answer)]);
-  buf_puts(&b, "</strong></p>\n<p>");
-  html_text(&b, txt_again[en]);
-  buf_printf(&b, " <a href=\"/c/%s?lang=%s\">&#8617;</a></p>\n", r->params[0], en ? "en" : "vi");
-  page_reply(r, 200, en, &b);
+  answer_reply(r, en, &j, rc);
 }
 
 /* ---- inbound SMS ---- */

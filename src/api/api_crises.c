@@ -4,10 +4,15 @@
  * officer sees those touching the mission's jurisdiction and may declare or change one only
  * when all its countries are within it. Accountability is aggregate only (viewers may read it).
  */
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
+#include "api/api_crises_acc.h"
 #include "domain/country.h"
 #include "domain/geo.h"
 #include "domain/pdate.h"
@@ -372,16 +377,94 @@ static json_t *render_tallies(const char *name, const store_tally_t *t, size_t n
   return list;
 }
 
-void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
-  crisis_t k;
-  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
-  store_accountability_t acc;
-  int rc = store_crisis_accountability(ctx->db, &k, NULL, r->arena, &acc);
-  if (rc != BH_OK) {
-    crisis_clear(&k);
-    api_reply_store_error(r, rc, "crisis");
-    return;
+/*
+ * The accountability figures of a big crisis cost a walk of its whole audience (a few ms of CPU
+ * per 1,000 persons), and during a crisis many officers' consoles poll them while citizens
+ * answer. A count may therefore be given again for a short while: for ACC_REUSE_FACTOR times
+ * the CPU it cost, at most ACC_REUSE_MAX_US; after that the next reader still gets it while one
+ * background thread counts anew (so no request waits for a recount), unless it is older than
+ * ACC_STALE_MAX_US. Recounting thus takes about 1/ACC_REUSE_FACTOR of a core however many read.
+ * Counts cheaper than ACC_REUSE_MIN_US are never given again: a small crisis is counted on
+ * every read. Each answer says when its count began ("as_of"), and a request with
+ * "Cache-Control: no-cache" (or max-age=0) is counted anew. The figures do not depend on the
+ * reader (only whether the crisis is visible to the reader does, checked on every request),
+ * so one count serves every reader. Counts are kept per crisis and definition (its countries,
+ * regions, area and dates), ACC_CACHE_SLOTS crises at most.
+ */
+#define ACC_REUSE_FACTOR 20
+#define ACC_REUSE_MAX_US 2000000
+#define ACC_REUSE_MIN_US 2000
+#define ACC_STALE_MAX_US 10000000
+#define ACC_CACHE_SLOTS 16
+#define ACC_ARENA_MAX (64 * 1024 * 1024)
+
+struct acc_slot {
+  app_t *app; /* the key: application, crisis and digest of its definition */
+  int64_t crisis_id;
+  unsigned char def[16];
+  char *body; /* the rendered answer (malloc'ed, not NUL-terminated), or NULL */
+  size_t len;
+  int64_t counted_us; /* clock_mono_us when the count began */
+  int64_t reuse_us;   /* how long after that it is given without a recount */
+  int64_t used_us;    /* last use, to choose the slot to take over */
+  int counting;       /* a count of this slot is under way */
+  int wanted;         /* the background thread is asked to count it */
+};
+
+static pthread_mutex_t acc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t acc_wake = PTHREAD_COND_INITIALIZER;    /* a slot is wanted, or stop */
+static pthread_cond_t acc_counted = PTHREAD_COND_INITIALIZER; /* a count ended */
+static struct acc_slot acc_slots[ACC_CACHE_SLOTS];
+static pthread_t acc_thread;
+static int acc_thread_on, acc_stop;
+
+/* A digest of what decides a crisis's audience: its area, countries, regions and dates. */
+static void acc_definition(const crisis_t *k, unsigned char out[16]) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 16);
+  int64_t nums[3] = {k->id, k->opened_at, k->closed_at};
+  crypto_generichash_update(&st, (const unsigned char *)nums, sizeof(nums));
+  const json_t *parts[3] = {k->countries, k->regions, k->area};
+  for (int i = 0; i < 3; i++) {
+    char *text = parts[i] ? json_dumps(parts[i], JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    crypto_generichash_update(&st, (const unsigned char *)(text ? text : "-"),
+                              strlen(text ? text : "-") + 1);
+    free(text);
   }
+  crypto_generichash_final(&st, out, 16);
+}
+
+/* The slot of (app, crisis, definition), taking over the least recently used idle one; NULL
+ * when every slot is busy. Called with acc_lock held. */
+static struct acc_slot *acc_slot_for(app_t *app, int64_t id, const unsigned char def[16]) {
+  struct acc_slot *victim = NULL;
+  for (int i = 0; i < ACC_CACHE_SLOTS; i++) {
+    struct acc_slot *sl = &acc_slots[i];
+    if (sl->app == app && sl->crisis_id == id && memcmp(sl->def, def, 16) == 0) return sl;
+    if (!sl->counting && (victim == NULL || sl->used_us < victim->used_us)) victim = sl;
+  }
+  if (victim == NULL) return NULL;
+  free(victim->body);
+  memset(victim, 0, sizeof(*victim));
+  victim->app = app;
+  victim->crisis_id = id;
+  memcpy(victim->def, def, 16);
+  return victim;
+}
+
+static int64_t thread_cpu_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Counts the figures of crisis k, begun at as_of, and renders them (malloc'ed); NULL with *rc
+ * on failure. */
+static char *acc_count(app_t *app, store_conn_t *db, arena_t *a, const crisis_t *k,
+                       int64_t as_of, int *rc) {
+  store_accountability_t acc;
+  *rc = store_crisis_accountability(db, k, NULL, a, &acc);
+  if (*rc != BH_OK) return NULL;
   json_t *series = json_array();
   for (size_t i = 0; i < acc.nseries; i++) {
     json_array_append_new(series, json_pack("{s:o, s:I, s:o}", "hour", api_time(acc.series[i].hour),
@@ -390,8 +473,8 @@ void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                                             status_counts(acc.series[i].by_status, 0)));
   }
   json_t *out = json_object();
-  json_object_set_new(out, "crisis", id_or_null(app, PUBID_CRISIS, k.id));
-  json_object_set_new(out, "as_of", api_time(clock_now()));
+  json_object_set_new(out, "crisis", id_or_null(app, PUBID_CRISIS, k->id));
+  json_object_set_new(out, "as_of", api_time(as_of));
   json_object_set_new(out, "total", json_integer(acc.all.total));
   json_object_set_new(out, "reached", json_integer(acc.all.reached));
   json_object_set_new(out, "accounted_for", json_integer(acc.all.total - acc.all.by_status[0]));
@@ -402,6 +485,154 @@ void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                       render_tallies("category", acc.categories, acc.ncategories));
   json_object_set_new(out, "series", series);
   json_object_set_new(out, "statement", accountability_statement(&acc.all));
+  char *text = json_dumps(out, JSON_COMPACT);
+  json_decref(out);
+  if (text == NULL) *rc = BH_ERR_NOMEM;
+  return text;
+}
+
+/* Keeps text (taken over) as the count of sl begun at begun_us, which cost cost_us of CPU.
+ * Called with acc_lock held. */
+static void acc_keep(struct acc_slot *sl, char *text, int64_t begun_us, int64_t cost_us) {
+  if (sl->body != NULL && sl->counted_us > begun_us) {
+    free(text); /* a newer count (a no-cache request) came first */
+    return;
+  }
+  free(sl->body);
+  sl->body = text;
+  sl->len = strlen(text);
+  sl->counted_us = begun_us;
+  sl->used_us = begun_us;
+  sl->reuse_us = cost_us < ACC_REUSE_MIN_US ? 0
+                 : cost_us * ACC_REUSE_FACTOR < ACC_REUSE_MAX_US ? cost_us * ACC_REUSE_FACTOR
+                                                                : ACC_REUSE_MAX_US;
+}
+
+/* A slot the background thread is asked to count, or NULL. Called with acc_lock held. */
+static struct acc_slot *acc_next_wanted(void) {
+  for (int i = 0; i < ACC_CACHE_SLOTS; i++) {
+    if (acc_slots[i].wanted && !acc_slots[i].counting) return &acc_slots[i];
+  }
+  return NULL;
+}
+
+/* The background thread: counts the wanted slots, one at a time, on its own connection. */
+static void *acc_main(void *arg) {
+  (void)arg;
+  arena_t *a = arena_new(ACC_ARENA_MAX);
+  pthread_mutex_lock(&acc_lock);
+  for (;;) {
+    struct acc_slot *sl = NULL;
+    while (!acc_stop && (sl = acc_next_wanted()) == NULL) pthread_cond_wait(&acc_wake, &acc_lock);
+    if (acc_stop) break;
+    sl->wanted = 0;
+    sl->counting = 1;
+    app_t *app = sl->app;
+    int64_t id = sl->crisis_id;
+    unsigned char def[16];
+    memcpy(def, sl->def, 16);
+    pthread_mutex_unlock(&acc_lock);
+    char *text = NULL;
+    int64_t begun = clock_mono_us(), cpu0 = thread_cpu_us();
+    store_conn_t *db = a ? store_conn(app->store) : NULL;
+    crisis_t k;
+    if (db != NULL && store_crisis_get(db, &STORE_SCOPE_ALL, id, a, &k) == BH_OK) {
+      unsigned char now_def[16];
+      acc_definition(&k, now_def);
+      int rc;
+      /* A crisis changed since is counted by its next reader. */
+      if (memcmp(now_def, def, 16) == 0) text = acc_count(app, db, a, &k, clock_now(), &rc);
+      crisis_clear(&k);
+    }
+    int64_t cost = thread_cpu_us() - cpu0;
+    if (a != NULL) arena_reset(a);
+    pthread_mutex_lock(&acc_lock);
+    sl->counting = 0;
+    if (text != NULL) acc_keep(sl, text, begun, cost);
+    pthread_cond_broadcast(&acc_counted);
+  }
+  pthread_mutex_unlock(&acc_lock);
+  arena_free(a);
+  return NULL;
+}
+
+void api_accountability_stop(void) {
+  pthread_mutex_lock(&acc_lock);
+  int on = acc_thread_on;
+  acc_stop = 1;
+  pthread_cond_broadcast(&acc_wake);
+  pthread_mutex_unlock(&acc_lock);
+  if (on) pthread_join(acc_thread, NULL);
+  pthread_mutex_lock(&acc_lock);
+  for (int i = 0; i < ACC_CACHE_SLOTS; i++) {
+    free(acc_slots[i].body);
+    memset(&acc_slots[i], 0, sizeof(acc_slots[i]));
+  }
+  acc_thread_on = 0;
+  acc_stop = 0;
+  pthread_mutex_unlock(&acc_lock);
+}
+
+/* Asks the background thread for a recount of sl. Called with acc_lock held. */
+static void acc_want(struct acc_slot *sl) {
+  if (sl->counting || sl->wanted || acc_stop) return;
+  if (!acc_thread_on) {
+    if (pthread_create(&acc_thread, NULL, acc_main, NULL) != 0) return;
+    acc_thread_on = 1;
+  }
+  sl->wanted = 1;
+  pthread_cond_signal(&acc_wake);
+}
+
+static void acc_reply(http_req_t *r, const char *body, size_t len) {
+  http_add_header(r, "Cache-Control", "no-store");
+  http_reply_bytes(r, 200, "application/json; charset=utf-8", body, len);
+}
+
+void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  crisis_t k;
+  if (api_crisis_or_reply(app, r, ctx, &k) != 0) return;
+  unsigned char def[16];
+  acc_definition(&k, def);
+  const char *cc = http_header(r, "Cache-Control");
+  int fresh = cc != NULL && (strstr(cc, "no-cache") != NULL || strstr(cc, "max-age=0") != NULL);
+  pthread_mutex_lock(&acc_lock);
+  struct acc_slot *sl = acc_slot_for(app, k.id, def);
+  /* The first count of a crisis is made once, however many ask for it at the same time. */
+  while (sl != NULL && !fresh && sl->body == NULL && sl->counting) {
+    pthread_cond_wait(&acc_counted, &acc_lock);
+    sl = acc_slot_for(app, k.id, def);
+  }
+  int64_t now = clock_mono_us();
+  if (sl != NULL && !fresh && sl->body != NULL && sl->reuse_us > 0 &&
+      now - sl->counted_us < ACC_STALE_MAX_US) {
+    if (now - sl->counted_us >= sl->reuse_us) acc_want(sl);
+    sl->used_us = now;
+    acc_reply(r, sl->body, sl->len); /* (copied) */
+    pthread_mutex_unlock(&acc_lock);
+    crisis_clear(&k);
+    return;
+  }
+  int mine = sl != NULL && !sl->counting;
+  if (mine) sl->counting = 1;
+  pthread_mutex_unlock(&acc_lock);
+  int64_t cpu0 = thread_cpu_us();
+  int rc;
+  char *text = acc_count(app, ctx->db, r->arena, &k, clock_now(), &rc);
+  int64_t cost = thread_cpu_us() - cpu0;
   crisis_clear(&k);
-  http_reply_json(r, 200, out);
+  if (text != NULL) acc_reply(r, text, strlen(text));
+  if (mine) {
+    /* The slot was not taken over meanwhile: acc_slot_for skips slots being counted. */
+    pthread_mutex_lock(&acc_lock);
+    sl->counting = 0;
+    if (text != NULL) {
+      acc_keep(sl, text, now, cost);
+      text = NULL;
+    }
+    pthread_cond_broadcast(&acc_counted);
+    pthread_mutex_unlock(&acc_lock);
+  }
+  free(text);
+  if (rc != BH_OK) api_reply_store_error(r, rc, "crisis");
 }

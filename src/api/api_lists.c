@@ -14,17 +14,35 @@
  * Matching uses the server's cached index of the caller's scope (registry/list_index.h), rebuilt
  * only when the registry changed, so a list costs its own rows, not a pass over the registry.
  *
+ * Candidates are registered persons and the unregistered subjects of open missing-person cases
+ * (registry/list_index.h); a person linked to an open missing-person case is shown once, as the
+ * person, with the case beside it.
+ *
+ * What a confirmation does is the list's: the upload may name a welfare status to apply
+ * (`status`) and ask for a presence in the list's country (`presence`, with `region` and
+ * `category`). Confirming a person then, in the decision's transaction, appends a status event
+ * (source partner, the list named in its note) and adds the presence when the person has no
+ * current one in that country; the row remembers both. Withdrawing the confirmation (rejecting
+ * the person, confirming another candidate, or new_person) never deletes history: when the
+ * status the list applied is still the person's latest, a new event restores the status before
+ * it, and the presence the confirmation added is removed only if nobody changed it since. A
+ * confirmation or withdrawal that concerns an open missing-person case is written on the case's
+ * timeline as a note.
+ *
  * Reading rows with their candidates is a read of personal data and is audited before the answer
- * leaves; decisions are audited in their transaction.
+ * leaves; decisions, with what they applied, are audited in their transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/api_list_map.h"
+#include "domain/case.h"
 #include "domain/pdate.h"
 #include "formats/csv.h"
 #include "registry/list_index.h"
+#include "store/store_case.h"
 #include "store/store_list.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -63,6 +81,16 @@ static const char *check_ref_date(const char *s) {
   return pdate_parse(s, &d) == BH_OK && d.day != 0 ? NULL : "must be a date written YYYY-MM-DD";
 }
 
+/* A welfare status a list may apply: any of model_statuses but "unknown". */
+static const char *check_apply_status(const char *s) {
+  return model_enum_index(model_statuses, s) > 0
+             ? NULL
+             : "must be a welfare status (safe, needs_assistance, injured, missing, detained, "
+               "deceased, left_area, evacuated, repatriated)";
+}
+
+static const char *const presence_words[] = {"true", "false", NULL};
+
 static const char *check_top(const char *s) {
   return strlen(s) == 1 && s[0] >= '1' && s[0] <= '0' + LIST_CANDIDATES_MAX
              ? NULL
@@ -81,12 +109,17 @@ static const spec_field_t list_upload_spec[] = {
     {.name = "ref_date", .type = SPEC_STRING, .check = check_ref_date},
     {.name = "map", .type = SPEC_STRING, .min_len = 1, .max_len = LIST_MAP_MAX},
     {.name = "top", .type = SPEC_STRING, .check = check_top},
+    {.name = "region", .type = SPEC_STRING, .min_len = 1, .max_len = LIST_REGION_MAX},
+    {.name = "status", .type = SPEC_STRING, .check = check_apply_status},
+    {.name = "presence", .type = SPEC_STRING, .values = presence_words},
+    {.name = "category", .type = SPEC_STRING, .values = model_categories},
 };
 
 static const char *const decision_words[] = {"confirm", "reject", "new_person", NULL};
 static const spec_field_t decision_spec[] = {
     {.name = "decision", .type = SPEC_STRING, .flags = SPEC_REQUIRED, .values = decision_words},
     {.name = "candidate_id", .type = SPEC_STRING, .min_len = PUBID_LEN, .max_len = PUBID_LEN},
+    {.name = "case_id", .type = SPEC_STRING, .min_len = PUBID_LEN, .max_len = PUBID_LEN},
 };
 
 static json_t *id_or_null(const app_t *app, enum pubid_kind kind, int64_t id) {
@@ -109,15 +142,24 @@ static json_t *render_list(const app_t *app, const list_rec_t *l) {
   for (int b = 0; b < 3; b++) json_object_set_new(bands, list_bands[b], json_integer(l->by_band[b]));
   for (int d = 0; d < LIST_ROW_DECISION_COUNT; d++)
     json_object_set_new(decisions, list_row_decisions[d], json_integer(l->by_decision[d]));
-  return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "id",
+  json_t *presence = l->presence_category
+                         ? json_pack("{s:s, s:o, s:s}", "country", l->country ? l->country : "",
+                                     "region", str_or_null(l->region), "category",
+                                     l->presence_category)
+                         : json_null();
+  json_t *on_confirm = json_pack("{s:o, s:o}", "status", str_or_null(l->apply_status),
+                                 "presence", presence);
+  return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}",
+                   "id",
                    id_or_null(app, PUBID_LIST, l->id), "title", l->title ? l->title : "",
                    "source", l->source ? l->source : "", "country", l->country ? l->country : "",
-                   "crisis", id_or_null(app, PUBID_CRISIS, l->crisis_id), "mission",
+                   "region", str_or_null(l->region), "crisis", id_or_null(app, PUBID_CRISIS, l->crisis_id), "mission",
                    id_or_null(app, PUBID_MISSION, l->mission_id), "ref_date",
                    l->ref_date ? l->ref_date : "", "created_by",
                    id_or_null(app, PUBID_USER, l->created_by), "created_at",
                    api_time(l->created_at), "rows", (json_int_t)l->rows, "bad_rows",
-                   (json_int_t)l->bad_rows, "by_band", bands, "by_decision", decisions);
+                   (json_int_t)l->bad_rows, "by_band", bands, "by_decision", decisions,
+                   "on_confirm", on_confirm);
 }
 
 /* Reads an age: 0..150, digits only (spaces around allowed); -1 when absent or unreadable. */
@@ -238,6 +280,23 @@ static int upload_read(arena_t *a, csv_reader_t *rd, const int *col, const match
   }
 }
 
+/* 1 when country is in the jurisdiction of the caller's mission (always for admin and hq). */
+static int country_in_jurisdiction(http_req_t *r, api_ctx_t *ctx, const char *country) {
+  if (ctx->scope.all) return 1;
+  mission_t m;
+  int ok = 0;
+  if (country != NULL && store_mission_get(ctx->db, ctx->scope.mission_id, r->arena, &m) == BH_OK) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(m.jurisdiction, i, v) {
+      const char *c = json_string_value(v);
+      if (c != NULL && strcmp(c, country) == 0) ok = 1;
+    }
+    mission_clear(&m);
+  }
+  return ok;
+}
+
 /* Reads the upload's query string into a JSON object for its spec. */
 static json_t *upload_params(const http_req_t *r) {
   json_t *o = json_object();
@@ -268,6 +327,25 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                   .country = arena_strdup(r->arena, api_str(params, "country")),
                   .mission_id = ctx->user.mission_id,
                   .created_by = ctx->user.id};
+  const char *region = api_str(params, "region"), *apply = api_str(params, "status");
+  const char *presence = api_str(params, "presence"), *category = api_str(params, "category");
+  int with_presence = presence != NULL && strcmp(presence, "true") == 0;
+  if (category != NULL && !with_presence) {
+    json_decref(params);
+    http_reply_error(r, BH_ERR_INVALID, "category",
+                     "category is the presence's: it is only taken with presence=true");
+    return;
+  }
+  l.region = region ? arena_strdup(r->arena, region) : NULL;
+  l.apply_status = apply ? arena_strdup(r->arena, apply) : NULL;
+  if (with_presence) l.presence_category = arena_strdup(r->arena, category ? category : "other");
+  if (with_presence && !country_in_jurisdiction(r, ctx, l.country)) {
+    json_decref(params);
+    http_reply_error(r, BH_ERR_FORBIDDEN, "presence",
+                     "%s is outside your mission's jurisdiction: no presence can be recorded there",
+                     l.country ? l.country : "the country");
+    return;
+  }
   const char *map = api_str(params, "map");
   map = map ? arena_strdup(r->arena, map) : NULL;
   int top = api_str(params, "top") ? atoi(api_str(params, "top")) : LIST_TOP_DEFAULT;
@@ -330,7 +408,8 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   int col[COL_COUNT];
   char msg[256];
-  if (csv_map_columns(&head, list_roles, COL_COUNT, map, col, msg, sizeof msg) != BH_OK) {
+  if (api_list_map_columns(r->arena, &head, list_roles, COL_COUNT, map, col, msg, sizeof msg) !=
+      BH_OK) {
     http_reply_error(r, BH_ERR_INVALID, "map", "map: %s", msg);
     goto out;
   }
@@ -382,6 +461,9 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     row->band = row->ncand ? (int)res[i].hit[0].band : LIST_BAND_NONE;
     for (int k = 0; k < row->ncand; k++) {
       row->cand[k].person_id = res[i].hit[k].person_id;
+      /* A person's open case is read when the row is, so it is current; a case is the
+       * candidate itself. */
+      row->cand[k].case_id = res[i].hit[k].person_id ? 0 : res[i].hit[k].case_id;
       row->cand[k].probability = res[i].hit[k].probability;
       row->cand[k].band = (int)res[i].hit[k].band;
       row->cand[k].explanation = res[i].hit[k].explain;
@@ -394,9 +476,11 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     rc = store_list_add_row(ctx->db, &app->keys, l.id, &u.rows[i]);
   if (rc == BH_OK)
     rc = api_audit(app, r, ctx, "list.create", "list", l.id,
-                   json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)u.n, "bad_rows",
+                   json_pack("{s:I, s:I, s:I, s:I, s:o}", "rows", (json_int_t)u.n, "bad_rows",
                              (json_int_t)u.bad, "registry_persons",
-                             (json_int_t)list_index_persons(li)));
+                             (json_int_t)list_index_persons(li), "missing_person_cases",
+                             (json_int_t)list_index_cases(li), "on_confirm_status",
+                             str_or_null(l.apply_status)));
   if (rc == BH_OK) rc = store_commit(ctx->db);
   if (rc != BH_OK) {
     store_rollback(ctx->db);
@@ -447,15 +531,39 @@ void h_lists_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   http_reply_json(r, 200, render_list(app, &l));
 }
 
+/* The note shown beside a person for whom a missing-person case is open. */
+static const char open_case_note[] =
+    "Đang có hồ sơ báo mất tích / a missing-person case is open for this person";
+
 static json_t *render_candidate(const app_t *app, const list_cand_out_t *k) {
-  json_t *person = json_pack(
-      "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", id_or_null(app, PUBID_PERSON, k->person_id),
-      "full_name", str_or_null(k->full_name), "other_names", json_text_or_null(k->other_names),
-      "sex", str_or_null(k->sex), "date_of_birth", str_or_null(k->date_of_birth), "national_id",
-      str_or_null(k->national_id), "passport", str_or_null(k->passport), "home_province",
-      str_or_null(k->home_province));
-  return json_pack("{s:i, s:o, s:f, s:s, s:s, s:s, s:b, s:o, s:o}", "rank", k->rank, "person",
-                   person, "probability", k->probability, "band",
+  int is_case = k->person_id == 0;
+  json_t *person = json_null(), *kase = json_null();
+  if (!is_case) {
+    json_decref(person);
+    person = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                       id_or_null(app, PUBID_PERSON, k->person_id), "full_name",
+                       str_or_null(k->full_name), "other_names",
+                       json_text_or_null(k->other_names), "sex", str_or_null(k->sex),
+                       "date_of_birth", str_or_null(k->date_of_birth), "national_id",
+                       str_or_null(k->national_id), "passport", str_or_null(k->passport),
+                       "home_province", str_or_null(k->home_province));
+  }
+  if (k->case_id != 0) {
+    json_decref(kase);
+    kase = json_pack("{s:o, s:o, s:o}", "id", id_or_null(app, PUBID_CASE, k->case_id), "status",
+                     str_or_null(k->case_status), "summary", str_or_null(k->case_summary));
+    if (is_case)
+      json_object_set_new(kase, "subject",
+                          json_pack("{s:o, s:o, s:o, s:o}", "full_name",
+                                    str_or_null(k->full_name), "phone",
+                                    str_or_null(k->caller_phone), "relation",
+                                    str_or_null(k->caller_relation), "notes",
+                                    str_or_null(k->caller_notes)));
+  }
+  json_t *note = !is_case && k->case_id != 0 ? json_string(open_case_note) : json_null();
+  return json_pack("{s:i, s:s, s:o, s:o, s:o, s:f, s:s, s:s, s:s, s:b, s:o, s:o}", "rank",
+                   k->rank, "kind", is_case ? "case" : "person", "person", person, "case", kase,
+                   "note", note, "probability", k->probability, "band",
                    list_bands[k->band >= 0 && k->band < 3 ? k->band : 0], "explanation",
                    k->explanation ? k->explanation : "", "decision",
                    list_cand_decisions[k->decision >= 0 && k->decision < 3 ? k->decision : 0],
@@ -470,10 +578,11 @@ static json_t *render_row(const app_t *app, const list_row_out_t *w) {
   json_t *cands = json_array();
   for (size_t k = 0; k < w->ncand; k++) json_array_append_new(cands, render_candidate(app, &w->cand[k]));
   int d = w->decision >= 0 && w->decision < LIST_ROW_DECISION_COUNT ? w->decision : 0;
-  return json_pack("{s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "row", (json_int_t)w->row_no,
-                   "line", (json_int_t)w->line, "fields", fields, "band",
+  return json_pack("{s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "row",
+                   (json_int_t)w->row_no, "line", (json_int_t)w->line, "fields", fields, "band",
                    list_bands[w->band >= 0 && w->band < 3 ? w->band : 0], "decision",
                    list_row_decisions[d], "person", id_or_null(app, PUBID_PERSON, w->person_id),
+                   "case", id_or_null(app, PUBID_CASE, w->case_id),
                    "decided_by", id_or_null(app, PUBID_USER, w->decided_by), "decided_at",
                    api_time(w->decided_at), "candidates", cands);
 }
@@ -542,6 +651,164 @@ void h_lists_rows(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next", next));
 }
 
+/* The effects of one decision, gathered for its audit record and its answer. */
+typedef struct {
+  const app_t *app;
+  http_req_t *r;
+  api_ctx_t *ctx;
+  const list_rec_t *l;
+  int64_t list_id, row, now;
+  char list_pub[PUBID_LEN + 1];
+  json_t *fx; /* {"applied": {...} | null, "withdrawn": {...} | null, "case_notes": [...]} */
+} decide_t;
+
+/* Writes a note on case case_id's timeline about this row (verb: what happened). */
+static int decide_case_note(decide_t *D, int64_t case_id, const char *vi, const char *en) {
+  case_t k;
+  int rc = store_case_get(D->ctx->db, &D->ctx->scope, case_id, D->r->arena, &k);
+  if (rc == BH_ERR_NOT_FOUND) return BH_OK; /* not the officer's case: nothing to note */
+  if (rc != BH_OK) return rc;
+  char note[CASE_NOTE_MAX];
+  snprintf(note, sizeof note, "%s: danh sách «%s» (%s), dòng %lld / %s: list \"%s\" (%s), row %lld",
+           vi, D->l->title ? D->l->title : "", D->l->source ? D->l->source : "",
+           (long long)D->row, en, D->l->title ? D->l->title : "",
+           D->l->source ? D->l->source : "", (long long)D->row);
+  char detail[96];
+  snprintf(detail, sizeof detail, "{\"list\":\"%s\",\"row\":%lld}", D->list_pub, (long long)D->row);
+  case_event_t e = {.case_id = case_id, .at = D->now, .kind = "note",
+                    .author_id = D->ctx->user.id, .detail = detail, .note = note};
+  rc = store_case_event_add(D->ctx->db, &e);
+  if (rc == BH_OK) {
+    k.updated_at = D->now;
+    rc = store_case_update(D->ctx->db, &D->ctx->scope, &k);
+  }
+  if (rc == BH_OK)
+    json_array_append_new(json_object_get(D->fx, "case_notes"),
+                          id_or_null(D->app, PUBID_CASE, case_id));
+  return rc;
+}
+
+/* Applies the list's status and presence to person, newly confirmed on the row. */
+static int decide_apply(decide_t *D, int64_t person) {
+  api_ctx_t *ctx = D->ctx;
+  int64_t event_id = 0, presence_id = 0;
+  const char *prev = NULL;
+  json_t *applied = json_pack("{s:o, s:o, s:o}", "person", id_or_null(D->app, PUBID_PERSON, person),
+                              "status", json_null(), "presence", json_null());
+  json_object_set_new(D->fx, "applied", applied);
+  int rc = BH_OK;
+  if (D->l->apply_status != NULL) {
+    person_t p;
+    rc = store_person_get(ctx->db, &ctx->scope, person, D->r->arena, &p);
+    if (rc != BH_OK) return rc;
+    prev = p.status;
+    person_clear(&p);
+    char note[MODEL_TEXT_MAX];
+    snprintf(note, sizeof note,
+             "Xác nhận trong danh sách «%s» (%s), dòng %lld / confirmed on list \"%s\" (%s), row %lld",
+             D->l->title, D->l->source, (long long)D->row, D->l->title, D->l->source,
+             (long long)D->row);
+    status_event_t ev = {.person_id = person, .status = D->l->apply_status, .at = D->now,
+                         .source = "partner", .author_id = ctx->user.id, .note = note};
+    rc = store_status_set(ctx->db, &ctx->scope, &ev);
+    if (rc != BH_OK) return rc;
+    event_id = ev.id;
+    json_object_set_new(applied, "status",
+                        json_pack("{s:s, s:o}", "status", ev.status, "previous", str_or_null(prev)));
+  }
+  if (D->l->presence_category != NULL) {
+    presence_t *prs;
+    size_t n;
+    rc = store_presence_list(ctx->db, &ctx->scope, person, D->r->arena, &prs, &n);
+    if (rc != BH_OK) return rc;
+    /* A current presence there is kept as it is: the officer's record knows more. */
+    int have = 0;
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(prs[i].country, D->l->country) == 0 &&
+          (prs[i].date_until == NULL || strcmp(prs[i].date_until, D->l->ref_date) >= 0))
+        have = 1;
+    if (!have) {
+      presence_t pr;
+      memset(&pr, 0, sizeof pr);
+      pr.person_id = person;
+      snprintf(pr.country, sizeof pr.country, "%s", D->l->country);
+      pr.region = D->l->region;
+      pr.category = D->l->presence_category;
+      pr.date_from = D->l->ref_date;
+      rc = store_presence_create(ctx->db, &ctx->scope, &pr);
+      if (rc != BH_OK) return rc;
+      presence_id = pr.id;
+      json_object_set_new(applied, "presence",
+                          json_pack("{s:o, s:s, s:o, s:s}", "id",
+                                    id_or_null(D->app, PUBID_PRESENCE, pr.id), "country",
+                                    pr.country, "region", str_or_null(pr.region), "category",
+                                    pr.category));
+    }
+  }
+  if (event_id != 0 || presence_id != 0)
+    rc = store_list_row_applied(ctx->db, D->list_id, D->row, event_id, prev, presence_id);
+  return rc;
+}
+
+/* Undoes what is still current of the confirmation of person, withdrawn from the row. */
+static int decide_withdraw(decide_t *D, int64_t person, const list_decision_t *d) {
+  api_ctx_t *ctx = D->ctx;
+  json_t *w = json_pack("{s:o, s:o, s:b}", "person", id_or_null(D->app, PUBID_PERSON, person),
+                        "status_restored", json_null(), "presence_removed", 0);
+  json_object_set_new(D->fx, "withdrawn", w);
+  int rc = BH_OK;
+  if (d->applied_event_id != 0 && d->applied_prev_status != NULL) {
+    int64_t latest = 0;
+    rc = store_list_status_latest(ctx->db, person, &latest);
+    /* A later change of status by anyone wins: then the history alone tells the story. */
+    if (rc == BH_OK && latest == d->applied_event_id) {
+      char note[MODEL_TEXT_MAX];
+      snprintf(note, sizeof note,
+               "Rút lại xác nhận trong danh sách «%s» (%s), dòng %lld / confirmation withdrawn "
+               "on list \"%s\" (%s), row %lld",
+               D->l->title, D->l->source, (long long)D->row, D->l->title, D->l->source,
+               (long long)D->row);
+      status_event_t ev = {.person_id = person, .status = d->applied_prev_status, .at = D->now,
+                           .source = "officer", .author_id = ctx->user.id, .note = note};
+      rc = store_status_set(ctx->db, &ctx->scope, &ev);
+      if (rc == BH_OK) json_object_set_new(w, "status_restored", json_string(ev.status));
+    }
+  }
+  if (rc == BH_OK && d->applied_presence_id != 0) {
+    int removed = 0;
+    rc = store_list_presence_withdraw(ctx->db, d->applied_presence_id, person, &removed);
+    if (rc == BH_OK) json_object_set_new(w, "presence_removed", json_boolean(removed));
+  }
+  if (rc == BH_OK && (d->applied_event_id != 0 || d->applied_presence_id != 0))
+    rc = store_list_row_applied(ctx->db, D->list_id, D->row, 0, NULL, 0);
+  return rc;
+}
+
+/* Everything a decision changes beyond the row: withdrawals first, then the new confirmation. */
+static int decide_effects(decide_t *D, const list_decision_t *d) {
+  api_ctx_t *ctx = D->ctx;
+  int rc = BH_OK;
+  int64_t kase = 0;
+  if (d->prev_person_id != 0 && d->prev_person_id != d->person_after) {
+    rc = decide_withdraw(D, d->prev_person_id, d);
+    if (rc == BH_OK) rc = store_list_open_case(ctx->db, &ctx->scope, d->prev_person_id, &kase);
+    if (rc == BH_OK && kase != 0)
+      rc = decide_case_note(D, kase, "Rút lại xác nhận", "Confirmation withdrawn");
+  }
+  if (rc == BH_OK && d->prev_case_id != 0 && d->prev_case_id != d->case_after)
+    rc = decide_case_note(D, d->prev_case_id, "Rút lại xác nhận", "Confirmation withdrawn");
+  if (rc == BH_OK && d->person_after != 0 && d->person_after != d->prev_person_id) {
+    rc = decide_apply(D, d->person_after);
+    if (rc == BH_OK) rc = store_list_open_case(ctx->db, &ctx->scope, d->person_after, &kase);
+    if (rc == BH_OK && kase != 0)
+      rc = decide_case_note(D, kase, "Đã xác định người này", "Person identified");
+  }
+  if (rc == BH_OK && d->case_after != 0 && d->case_after != d->prev_case_id)
+    rc = decide_case_note(D, d->case_after, "Có thể đã tìm thấy người được báo mất tích",
+                          "Reported missing person possibly found");
+  return rc;
+}
+
 void h_lists_decide(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   int64_t id;
   if (api_id_or_reply(app, r, 0, PUBID_LIST, &id) != 0) return;
@@ -556,54 +823,71 @@ void h_lists_decide(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   int decision = word == 0 ? LIST_ROW_CONFIRMED : word == 1 ? LIST_ROW_REJECTED
                                                             : LIST_ROW_NEW_PERSON;
   const char *cand = api_str(ctx->body, "candidate_id");
-  int64_t person = 0;
-  if (decision != LIST_ROW_NEW_PERSON && cand == NULL) {
-    http_reply_error(r, BH_ERR_INVALID, "candidate_id",
-                     "candidate_id is required to confirm or reject a candidate");
+  const char *kase = api_str(ctx->body, "case_id");
+  list_decision_t d = {.decision = decision, .user_id = ctx->user.id, .now = clock_now()};
+  if (decision != LIST_ROW_NEW_PERSON && (cand == NULL) == (kase == NULL)) {
+    http_reply_error(r, BH_ERR_INVALID, cand ? "case_id" : "candidate_id",
+                     "candidate_id (a person) or case_id (a missing-person case), one of them, "
+                     "is required to confirm or reject a candidate");
     return;
   }
-  if (decision == LIST_ROW_NEW_PERSON && cand != NULL) {
-    http_reply_error(r, BH_ERR_INVALID, "candidate_id",
-                     "candidate_id is not taken with new_person");
+  if (decision == LIST_ROW_NEW_PERSON && (cand != NULL || kase != NULL)) {
+    http_reply_error(r, BH_ERR_INVALID, cand ? "candidate_id" : "case_id",
+                     "%s is not taken with new_person", cand ? "candidate_id" : "case_id");
     return;
   }
-  if (cand != NULL && pubid_decode(&app->keys, PUBID_PERSON, cand, &person) != BH_OK) {
+  if (cand != NULL && pubid_decode(&app->keys, PUBID_PERSON, cand, &d.person_id) != BH_OK) {
     http_reply_error(r, BH_ERR_INVALID, "candidate_id", "candidate_id is not a candidate of this row");
     return;
   }
-  int64_t replaced = 0;
+  if (kase != NULL && pubid_decode(&app->keys, PUBID_CASE, kase, &d.case_id) != BH_OK) {
+    http_reply_error(r, BH_ERR_INVALID, "case_id", "case_id is not a candidate of this row");
+    return;
+  }
+  decide_t D = {.app = app, .r = r, .ctx = ctx, .list_id = id, .row = row, .now = d.now,
+                .fx = json_pack("{s:n, s:n, s:[]}", "applied", "withdrawn", "case_notes")};
+  pubid_encode(&app->keys, PUBID_LIST, id, D.list_pub);
+  list_rec_t l;
+  D.l = &l;
   int rc = store_begin_write(ctx->db);
-  if (rc == BH_OK)
-    rc = store_list_decide(ctx->db, &ctx->scope, id, row, decision, person, ctx->user.id,
-                           clock_now(), &replaced);
+  if (rc == BH_OK) rc = store_list_decide(ctx->db, &ctx->scope, id, row, r->arena, &d);
+  if (rc == BH_OK) rc = store_list_get(ctx->db, &ctx->scope, id, r->arena, &l);
+  if (rc == BH_OK) rc = decide_effects(&D, &d);
   if (rc == BH_OK) {
-    json_t *detail = json_pack("{s:I, s:s, s:o, s:o}", "row", (json_int_t)row, "decision",
-                               list_row_decisions[decision], "candidate",
-                               id_or_null(app, PUBID_PERSON, person), "replaced",
-                               id_or_null(app, PUBID_PERSON, replaced));
+    json_t *detail = json_pack(
+        "{s:I, s:s, s:o, s:o, s:o, s:o, s:O}", "row", (json_int_t)row, "decision",
+        list_row_decisions[decision], "candidate", id_or_null(app, PUBID_PERSON, d.person_id),
+        "case", id_or_null(app, PUBID_CASE, d.case_id), "replaced",
+        id_or_null(app, PUBID_PERSON, d.replaced), "replaced_case",
+        id_or_null(app, PUBID_CASE, d.replaced_case), "effects", D.fx);
     rc = api_audit(app, r, ctx, "list.decision", "list", id, detail);
   }
   if (rc == BH_OK) rc = store_commit(ctx->db);
   if (rc != BH_OK) {
     store_rollback(ctx->db);
+    json_decref(D.fx);
     if (rc == BH_ERR_INVALID) {
-      http_reply_error(r, rc, "candidate_id", "candidate_id is not a candidate of this row");
+      const char *f = kase ? "case_id" : "candidate_id";
+      http_reply_error(r, rc, f, "%s is not a candidate of this row", f);
     } else {
       api_reply_store_error(r, rc, rc == BH_ERR_NOT_FOUND ? "list row" : "list");
     }
     return;
   }
-  list_rec_t l;
   rc = store_list_get(ctx->db, &ctx->scope, id, r->arena, &l);
   if (rc != BH_OK) {
+    json_decref(D.fx);
     api_reply_store_error(r, rc, "list");
     return;
   }
-  http_reply_json(r, 200,
-                  json_pack("{s:I, s:s, s:o, s:o, s:o}", "row", (json_int_t)row, "decision",
-                            list_row_decisions[decision], "person",
-                            id_or_null(app, PUBID_PERSON,
-                                       decision == LIST_ROW_CONFIRMED ? person : 0),
-                            "replaced", id_or_null(app, PUBID_PERSON, replaced), "list",
-                            render_list(app, &l)));
+  json_t *body = json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}", "row", (json_int_t)row,
+                           "decision", list_row_decisions[decision], "person",
+                           id_or_null(app, PUBID_PERSON, d.person_after), "case",
+                           id_or_null(app, PUBID_CASE, d.case_after), "replaced",
+                           id_or_null(app, PUBID_PERSON, d.replaced), "replaced_case",
+                           id_or_null(app, PUBID_CASE, d.replaced_case), "list",
+                           render_list(app, &l));
+  json_object_update(body, D.fx);
+  json_decref(D.fx);
+  http_reply_json(r, 200, body);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/render_text.h"
 #include "domain/country.h"
 #include "domain/name.h"
 #include "domain/pdate.h"
@@ -41,7 +42,8 @@ static const spec_field_t contact_spec[] = {
    .max_len = MODEL_SHORT_MAX},                                                                  \
   {.name = "flags", .type = SPEC_STRING_ARRAY, .max_len = 5, .values = model_flags},             \
   {.name = "emergency_contacts", .type = SPEC_OBJECT_ARRAY, .max_len = MODEL_LIST_MAX,           \
-   .sub = contact_spec, .nsub = SPEC_COUNT(contact_spec)}
+   .sub = contact_spec, .nsub = SPEC_COUNT(contact_spec)},                                       \
+  {.name = "preferred_language", .type = SPEC_STRING, .values = model_languages}
 
 #define PRESENCE_FIELDS(req)                                                                     \
   {.name = "country", .type = SPEC_STRING, .flags = (req), .check = spec_check_country},         \
@@ -123,6 +125,7 @@ int api_person_apply(arena_t *a, const json_t *body, person_t *p) {
   take_str(a, body, "home_province", &p->home_province);
   take_json(body, "flags", &p->flags);
   take_json(body, "emergency_contacts", &p->contacts);
+  take_str(a, body, "preferred_language", &p->preferred_language);
   if (p->sex == NULL) p->sex = "U";
   return p->full_name ? BH_OK : BH_ERR_INVALID;
 }
@@ -365,20 +368,34 @@ void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     return;
   }
   if (q != NULL && q[0] != '\0' && search_query_or_reply(app, r, q, f) != 0) return;
-  person_t *items = NULL;
+  person_row_t *items = NULL;
   size_t n = 0;
-  int rc = store_person_search(ctx->db, &ctx->scope, f, &page, r->arena, &items, &n);
+  int rc = store_person_page(ctx->db, &ctx->scope, f, &page, r->arena, &items, &n);
   if (rc != BH_OK) {
     api_reply_store_error(r, rc, "search");
     return;
   }
-  json_t *list = json_array();
+  /* The page is written as text (render_text.h): {"items":[...],"next":cursor or null}. */
+  jsonw_t w;
+  jsonw_init(&w, RENDER_TEXT_MAX);
   json_t *ids = json_array();
+  jsonw_lit(&w, "{\"items\":[");
   for (size_t i = 0; i < n; i++) {
-    json_t *pj = render_person(app, &items[i]);
-    json_array_append(ids, json_object_get(pj, "id"));
-    json_array_append_new(list, pj);
-    person_clear(&items[i]);
+    if (i > 0) jsonw_raw(&w, ",", 1);
+    render_person_text(app, &w, &items[i]);
+    char id[PUBID_LEN + 1];
+    pubid_encode(&app->keys, PUBID_PERSON, items[i].p.id, id);
+    json_array_append_new(ids, json_string(id));
+  }
+  jsonw_lit(&w, "],\"next\":");
+  render_id_text(app, &w, PUBID_PERSON, n == (size_t)page.limit ? items[n - 1].p.id : 0);
+  jsonw_raw(&w, "}", 1);
+  rc = jsonw_error(&w);
+  if (rc != BH_OK) {
+    json_decref(ids);
+    jsonw_free(&w);
+    api_reply_store_error(r, rc, "search");
+    return;
   }
   /* An identity number searched for stays out of the audit log, like everywhere else at rest. */
   json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o}", "q",
@@ -389,13 +406,13 @@ void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                              "status", f->status ? json_string(f->status) : json_null(), "results",
                              json_integer((json_int_t)n), "persons", ids);
   if (api_audit_read(app, r, ctx, "person.search", "person", 0, detail) != BH_OK) {
-    json_decref(list);
+    jsonw_free(&w);
     http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
     return;
   }
-  http_reply_json(r, 200,
-                  api_page_json(app, list, PUBID_PERSON, n ? items[n - 1].id : 0,
-                                n == (size_t)page.limit));
+  http_add_header(r, "Cache-Control", "no-store");
+  http_reply_bytes(r, 200, "application/json; charset=utf-8", w.data, w.len);
+  jsonw_free(&w);
 }
 
 void h_presences_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {

@@ -1,16 +1,30 @@
 /*
- * api_public.c - self-registration by citizens, without login.
+ * api_public.c - what citizens use without login: self-registration, and the published history
+ * of a travel advisory.
  *
  * POST creates a person and one presence and answers with a private manage link; the token in
  * that link (256 random bits, only its hash stored) lets the citizen read, update or close the
  * trip later. Creation is rate-limited per client address.
+ *
+ * The history of an advisory (every published version of a country's or region's series,
+ * newest first, paged) carries only what was published: levels, titles and texts in both
+ * languages, the reason, the dates and the CAP link. It names no author and shows no internal
+ * number: versions are known by their opaque ids, which the CAP route also accepts.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "domain/country.h"
 #include "domain/pdate.h"
 #include "util/clock.h"
 #include "util/err.h"
+
+/* Versions one page of a public advisory history holds at most, and by default. */
+#define PUBLIC_HISTORY_LIMIT_MAX 100
+#define PUBLIC_HISTORY_LIMIT_DEFAULT 20
+/* How long browsers and caches may keep public advisory data (as the feed and the CAP files). */
+#define PUBLIC_ADVISORY_CACHE "public, max-age=60"
 
 static const spec_field_t registration_spec[] = {
     {.name = "person", .type = SPEC_OBJECT, .flags = SPEC_REQUIRED},
@@ -25,6 +39,7 @@ static const spec_field_t registration_patch_spec[] = {
     {.name = "city", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .max_len = 100},
     {.name = "address", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .max_len = 300},
     {.name = "until", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = spec_check_date},
+    {.name = "preferred_language", .type = SPEC_STRING, .values = model_languages},
 };
 
 /* The registration spec with its nested specs filled in (they live in another file). */
@@ -167,6 +182,8 @@ void h_registrations_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     json_decref(p.emails);
     p.emails = json_deep_copy(emails);
   }
+  const char *lang = api_str(ctx->body, "preferred_language");
+  if (lang != NULL) p.preferred_language = lang;
   json_t *sub = json_object();
   const char *keys[] = {"city", "address", "until"};
   for (size_t i = 0; i < 3; i++) {
@@ -221,4 +238,86 @@ void h_registrations_close(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     return;
   }
   http_reply_json(r, 200, json_pack("{s:b, s:s}", "closed", 1, "until", pr.date_until));
+}
+
+/* ---- the published history of a travel advisory ---- */
+
+/* One published version, with its public fields only (no author, no internal number). */
+static json_t *render_public_version(const app_t *app, http_req_t *r, const advisory_t *v) {
+  char id[PUBID_LEN + 1];
+  pubid_encode(&app->keys, PUBID_ADVISORY, v->id, id);
+  const char *base = app->public_url ? app->public_url : "";
+  size_t blen = strlen(base);
+  while (blen > 0 && base[blen - 1] == '/') blen--;
+  json_t *level_text = json_null();
+  if (v->level >= ADVISORY_LEVEL_MIN && v->level <= ADVISORY_LEVEL_MAX) {
+    json_decref(level_text);
+    level_text = json_pack("{s:s, s:s}", "vi", model_advisory_levels_vi[v->level], "en",
+                           model_advisory_levels_en[v->level]);
+  }
+  return json_pack("{s:s, s:i, s:i, s:o, s:s, s:s, s:s, s:s, s:s?, s:o, s:s?, s:s?}", "id", id,
+                   "version", v->version, "level", v->level, "level_text", level_text,
+                   "title_vi", v->title_vi, "title_en", v->title_en, "text_vi", v->text_vi,
+                   "text_en", v->text_en, "reason", v->reason, "issued_at",
+                   api_time(v->issued_at), "review_due", v->review_due, "cap_url",
+                   arena_printf(r->arena, "%.*s/advisories/%s.cap", (int)blen, base, id));
+}
+
+/*
+ * Replies 200 with body (stolen) as JSON that browsers and caches may keep a while. Not through
+ * http_reply_json, which marks every answer no-store (a second Cache-Control would be combined
+ * with that one, and no-store would win).
+ */
+static void reply_public_json(http_req_t *r, json_t *body) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (text == NULL) {
+    http_reply_error(r, BH_ERR_NOMEM, NULL, "internal error (request %s)", r->request_id);
+    return;
+  }
+  http_add_header(r, "Cache-Control", PUBLIC_ADVISORY_CACHE);
+  http_reply_bytes(r, 200, "application/json; charset=utf-8", text, strlen(text));
+  free(text);
+}
+
+void h_public_advisory_history(app_t *app, http_req_t *r, api_ctx_t *ctx) {
+  int64_t id;
+  if (api_id_or_reply(app, r, 0, PUBID_ADVISORY, &id) != 0) return;
+  store_page_t page;
+  if (api_page_or_reply(app, r, PUBID_ADVISORY, &page) != 0) return;
+  if (http_query(r, "limit") == NULL) page.limit = PUBLIC_HISTORY_LIMIT_DEFAULT;
+  if (page.limit > PUBLIC_HISTORY_LIMIT_MAX) {
+    http_reply_error(r, BH_ERR_INVALID, "limit", "limit must be an integer from 1 to %d",
+                     PUBLIC_HISTORY_LIMIT_MAX);
+    return;
+  }
+  advisory_t v, *hist = NULL;
+  size_t n = 0;
+  int rc = store_advisory_get(ctx->db, id, r->arena, &v);
+  if (rc == BH_OK) rc = store_advisory_history(ctx->db, v.series_id, r->arena, &hist, &n);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "advisory");
+    return;
+  }
+  /* The store gives the series oldest first; the page goes newest first, below the cursor. */
+  json_t *items = json_array();
+  size_t i = n, shown = 0;
+  int64_t last = 0;
+  while (i > 0 && shown < (size_t)page.limit) {
+    const advisory_t *h = &hist[--i];
+    if (page.after > 0 && h->id >= page.after) continue;
+    json_array_append_new(items, render_public_version(app, r, h));
+    last = h->id;
+    shown++;
+  }
+  /* Versions left below the last one shown are older still: there is a next page. */
+  json_t *out = api_page_json(app, items, PUBID_ADVISORY, last, i > 0 && shown > 0);
+  const advisory_t *latest = n > 0 ? &hist[n - 1] : &v;
+  json_object_set_new(out, "country", json_string(latest->country));
+  json_object_set_new(out, "country_name",
+                      json_pack("{s:s?, s:s?}", "vi", country_name(latest->country, "vi"), "en",
+                                country_name(latest->country, "en")));
+  json_object_set_new(out, "region", latest->region ? json_string(latest->region) : json_null());
+  json_object_set_new(out, "versions", json_integer((json_int_t)n));
+  reply_public_json(r, out);
 }

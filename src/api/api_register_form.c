@@ -52,7 +52,8 @@ static const struct regform_field {
 } regform_fields[] = {
     {"full_name", "person", 0},  {"date_of_birth", "person", 0}, {"sex", "person", 0},
     {"passport", "person", 0},   {"phones", "person", 1},        {"emails", "person", 1},
-    {"home_province", "person", 0}, {"country", "presence", 0},  {"city", "presence", 0},
+    {"home_province", "person", 0}, {"preferred_language", "person", 0},
+    {"country", "presence", 0},  {"city", "presence", 0},
     {"address", "presence", 0},  {"category", "presence", 0},    {"from", "presence", 0},
     {"until", "presence", 0},
 };
@@ -280,7 +281,8 @@ static void regform_reply(app_t *app, http_req_t *r, int status, const char *lan
     for (size_t i = 0; i < REGFORM_NFIELDS; i++) {
       const char *v = f->value[i], *name = regform_fields[i].name;
       if (v == NULL || v[0] == '\0' || strcmp(name, "country") == 0) continue;
-      if (strcmp(name, "sex") == 0 || strcmp(name, "category") == 0) {
+      if (strcmp(name, "sex") == 0 || strcmp(name, "category") == 0 ||
+          strcmp(name, "preferred_language") == 0) {
         buf_puts(&b, "<option value=\"");
         html_text(&b, v);
         buf_puts(&b, "\">");

@@ -1,9 +1,13 @@
 /* render.c - records as API JSON; the one place the wire shape of each resource is written. */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/render_text.h"
 #include "domain/model.h"
+#include "domain/pdate.h"
+#include "util/err.h"
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
@@ -32,27 +36,107 @@ json_t *render_user(const app_t *app, const user_t *u) {
                    "created_at", api_time(u->created_at));
 }
 
+/* ---- the same shapes written as text (render_text.h) ---- */
+
+void render_id_text(const app_t *app, jsonw_t *w, enum pubid_kind kind, int64_t id) {
+  if (id == 0) {
+    jsonw_raw(w, "null", 4);
+    return;
+  }
+  char text[PUBID_LEN + 3];
+  text[0] = '"';
+  pubid_encode(&app->keys, kind, id, text + 1);
+  text[PUBID_LEN + 1] = '"';
+  jsonw_raw(w, text, PUBID_LEN + 2);
+}
+
+/* A time as api_time gives it: null for 0. */
+static void time_text(jsonw_t *w, int64_t t) {
+  if (t == 0) {
+    jsonw_raw(w, "null", 4);
+    return;
+  }
+  char text[PDATE_TIMESTAMP_SIZE + 2];
+  text[0] = '"';
+  pdate_format_timestamp(t, text + 1);
+  size_t n = strlen(text);
+  text[n] = '"';
+  jsonw_raw(w, text, n + 1);
+}
+
+void render_person_text(const app_t *app, jsonw_t *w, const person_row_t *row) {
+  const person_t *p = &row->p;
+  jsonw_lit(w, "{\"id\":");
+  render_id_text(app, w, PUBID_PERSON, p->id);
+  jsonw_lit(w, ",\"full_name\":");
+  jsonw_str(w, p->full_name);
+  jsonw_lit(w, ",\"other_names\":");
+  jsonw_json(w, row->other_names, row->other_names_len, "[]");
+  jsonw_lit(w, ",\"sex\":");
+  jsonw_str(w, p->sex ? p->sex : "U");
+  jsonw_lit(w, ",\"date_of_birth\":");
+  jsonw_str(w, p->date_of_birth);
+  jsonw_lit(w, ",\"national_id\":");
+  jsonw_str(w, p->national_id);
+  jsonw_lit(w, ",\"passport\":");
+  jsonw_str(w, p->passport);
+  jsonw_lit(w, ",\"phones\":");
+  jsonw_json(w, row->phones, row->phones_len, "[]");
+  jsonw_lit(w, ",\"emails\":");
+  jsonw_json(w, row->emails, row->emails_len, "[]");
+  jsonw_lit(w, ",\"home_province\":");
+  jsonw_str(w, p->home_province);
+  jsonw_lit(w, ",\"flags\":");
+  jsonw_json(w, row->flags, row->flags_len, "[]");
+  jsonw_lit(w, ",\"emergency_contacts\":");
+  jsonw_json(w, row->contacts, row->contacts_len, "[]");
+  jsonw_lit(w, ",\"preferred_language\":");
+  jsonw_str(w, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
+  jsonw_lit(w, ",\"source\":");
+  jsonw_str(w, p->source ? p->source : "officer");
+  jsonw_lit(w, ",\"status\":");
+  jsonw_str(w, p->status ? p->status : "unknown");
+  jsonw_lit(w, ",\"status_at\":");
+  time_text(w, p->status_at);
+  jsonw_lit(w, ",\"owner_mission\":");
+  render_id_text(app, w, PUBID_MISSION, p->owner_mission_id);
+  jsonw_lit(w, ",\"created_at\":");
+  time_text(w, p->created_at);
+  jsonw_lit(w, ",\"updated_at\":");
+  time_text(w, p->updated_at);
+  jsonw_raw(w, "}", 1);
+}
+
+/* The compact text of a list for render_person_text; NULL (read as []) for none. */
+static char *list_text(const json_t *j, size_t *len) {
+  char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  *len = t ? strlen(t) : 0;
+  return t;
+}
+
+/*
+ * The person as a jansson object, for the replies that add to it: parsed from
+ * render_person_text, so that the person's wire shape is written in one place.
+ */
 json_t *render_person(const app_t *app, const person_t *p) {
-  json_t *o = json_object();
-  if (o == NULL) return NULL;
-  json_object_set_new(o, "id", id_json(app, PUBID_PERSON, p->id));
-  json_object_set_new(o, "full_name", str_or_null(p->full_name));
-  json_object_set_new(o, "other_names", json_or_empty(p->other_names));
-  json_object_set_new(o, "sex", json_string(p->sex ? p->sex : "U"));
-  json_object_set_new(o, "date_of_birth", str_or_null(p->date_of_birth));
-  json_object_set_new(o, "national_id", str_or_null(p->national_id));
-  json_object_set_new(o, "passport", str_or_null(p->passport));
-  json_object_set_new(o, "phones", json_or_empty(p->phones));
-  json_object_set_new(o, "emails", json_or_empty(p->emails));
-  json_object_set_new(o, "home_province", str_or_null(p->home_province));
-  json_object_set_new(o, "flags", json_or_empty(p->flags));
-  json_object_set_new(o, "emergency_contacts", json_or_empty(p->contacts));
-  json_object_set_new(o, "source", json_string(p->source ? p->source : "officer"));
-  json_object_set_new(o, "status", json_string(p->status ? p->status : "unknown"));
-  json_object_set_new(o, "status_at", api_time(p->status_at));
-  json_object_set_new(o, "owner_mission", id_json(app, PUBID_MISSION, p->owner_mission_id));
-  json_object_set_new(o, "created_at", api_time(p->created_at));
-  json_object_set_new(o, "updated_at", api_time(p->updated_at));
+  person_row_t row = {.p = *p};
+  char *other = list_text(p->other_names, &row.other_names_len);
+  char *phones = list_text(p->phones, &row.phones_len);
+  char *emails = list_text(p->emails, &row.emails_len);
+  char *flags = list_text(p->flags, &row.flags_len);
+  char *contacts = list_text(p->contacts, &row.contacts_len);
+  row.other_names = other, row.phones = phones, row.emails = emails, row.flags = flags;
+  row.contacts = contacts;
+  jsonw_t w;
+  jsonw_init(&w, RENDER_TEXT_MAX);
+  render_person_text(app, &w, &row);
+  json_t *o = jsonw_error(&w) == BH_OK ? json_loadb(w.data, w.len, 0, NULL) : NULL;
+  jsonw_free(&w);
+  free(other);
+  free(phones);
+  free(emails);
+  free(flags);
+  free(contacts);
   return o;
 }
 

@@ -19,6 +19,7 @@ const api_route_t api_routes[] = {
     {"POST", "/api/v1/missions", h_missions_create, R_ADMIN, ROUTE_BODY, "missions.create"},
     {"GET", "/api/v1/missions/{}", h_missions_get, R_ALL, 0, "missions.get"},
     {"PATCH", "/api/v1/missions/{}", h_missions_update, R_ADMIN, ROUTE_BODY, "missions.update"},
+    {"GET", "/api/v1/missions/{}/officers", h_officers_list, R_PERSONAL, 0, "missions.officers"},
     {"GET", "/api/v1/users", h_users_list, R_ADMIN, 0, "users.list"},
     {"POST", "/api/v1/users", h_users_create, R_ADMIN, ROUTE_BODY, "users.create"},
     {"GET", "/api/v1/users/{}", h_users_get, R_ADMIN, 0, "users.get"},
@@ -59,6 +60,8 @@ const api_route_t api_routes[] = {
      "advisories.publish"},
     {"GET", "/api/v1/advisories/{}", h_advisories_get, R_ALL, 0, "advisories.get"},
     {"GET", "/api/v1/public/advisories", h_public_advisories, 0, 0, "advisories.public"},
+    {"GET", "/api/v1/public/advisories/{}/history", h_public_advisory_history, 0, 0,
+     "advisories.public_history"},
     {"GET", "/advisories.atom", h_advisories_atom, 0, 0, "advisories.atom"},
     {"GET", "/advisories/{}", h_advisories_cap, 0, 0, "advisories.cap"},
     /* Mass alerts (api_alerts.c) and citizens' answers (api_checkin.c). */

@@ -31,9 +31,9 @@ static const char import_usage[] =
     "Imports persons (one presence each) from CSV. Columns are matched by header:\n"
     "external_id, full_name, other_names, sex, date_of_birth, national_id, passport, phones,\n"
     "emails, home_province, flags, country, region, city, address, category, organisation,\n"
-    "from, until, status (lists inside a cell are separated by ';'). Good rows are kept, bad\n"
-    "rows go with their reason to the rejects file (default FILE.rejects.csv). Running the\n"
-    "same file again adds nothing twice.\n";
+    "from, until, status, preferred_language (vi or en, default vi; lists inside a cell are\n"
+    "separated by ';'). Good rows are kept, bad rows go with their reason to the rejects file\n"
+    "(default FILE.rejects.csv). Running the same file again adds nothing twice.\n";
 
 static const char export_usage[] =
     "usage: baoho export persons [--out FILE] [--db PATH]\n"

@@ -11,9 +11,10 @@
  * malformed row, a field that is not UTF-8 or a row without a name is reported on stderr with its
  * line and skipped; only an unusable file (missing, empty, no name column) stops the run.
  *
- * TODO(issue 5): missing-person reports of cases are not in the registry index yet; when the
- * cases' store offers them, add them as a second source of list_index_build (with their own
- * opaque ids) so that `baoho match` also finds people reported missing.
+ * Against the registry, the open missing-person cases are candidates too (list_index.h): the
+ * unregistered subject of a case is written as the case's opaque id with candidate_kind "case",
+ * and a person linked to an open missing-person case as the person, with the case's id and a
+ * note beside it. Those three columns (candidate_kind, case_id, note) follow the issue's six.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,7 +51,9 @@ static const char match_usage[] =
     "ignored. OTHER's full names are read family name first (Vietnamese order); LIST's in any\n"
     "order. Ages are taken at --ref-date (default today). --top is 1..20 (default 5).\n"
     "Against the registry, candidate_id is the person's opaque id (as in the API), and the\n"
-    "run is recorded in the audit log.\n";
+    "run is recorded in the audit log. Open missing-person cases are candidates as well:\n"
+    "three more columns say candidate_kind (person or case), case_id (the case, or an open\n"
+    "missing-person case of the person) and a note.\n";
 
 typedef enum {
   COL_ID = 0,
@@ -243,17 +246,32 @@ static int cli_load_against(cli_file_t *cf, match_index_t *idx) {
 /* The output: CSV writer or JSON array. */
 typedef struct {
   int json;
+  int registry; /* the three columns of the registry's candidates follow */
   FILE *f;
   csv_writer_t *w;
   size_t rows;
 } cli_out_t;
 
+/* What a registry candidate adds: its kind, a case id and a note (each may be NULL). */
+typedef struct {
+  const char *kind, *case_id, *note;
+} cli_extra_t;
+
+/* The note beside a person for whom a missing-person case is open. */
+static const char cli_open_case_note[] = "a missing-person case is open for this person";
+
 static int cli_out_row(cli_out_t *o, const char *qid, int rank, const char *cid, double p,
-                       const char *band, const char *explain) {
+                       const char *band, const char *explain, const cli_extra_t *x) {
+  static const cli_extra_t none = {NULL, NULL, NULL};
+  if (x == NULL) x = &none;
   if (o->json) {
     json_t *obj = json_pack("{s:s, s:i, s:s?, s:f, s:s, s:s}", "query_id", qid, "rank", rank,
                             "candidate_id", cid, "probability", p, "band", band, "explanation",
                             explain);
+    if (obj != NULL && o->registry)
+      json_object_update_missing_new(
+          obj, json_pack("{s:s?, s:s?, s:s?}", "candidate_kind", x->kind, "case_id", x->case_id,
+                         "note", x->note));
     if (obj == NULL) return BH_ERR_INVALID;
     int rc = fputs(o->rows ? ",\n  " : "[\n  ", o->f) == EOF ||
                      json_dumpf(obj, o->f, JSON_COMPACT | JSON_REAL_PRECISION(6)) != 0
@@ -266,8 +284,11 @@ static int cli_out_row(cli_out_t *o, const char *qid, int rank, const char *cid,
   char num[32], prob[32];
   snprintf(num, sizeof num, "%d", rank);
   snprintf(prob, sizeof prob, "%.4f", p);
-  const char *cells[6] = {qid, num, cid ? cid : "", prob, band, explain};
-  for (int k = 0; k < 6; k++)
+  const char *cells[9] = {qid,  num,  cid ? cid : "", prob, band, explain,
+                          x->kind ? x->kind : "", x->case_id ? x->case_id : "",
+                          x->note ? x->note : ""};
+  int ncells = o->registry ? 9 : 6;
+  for (int k = 0; k < ncells; k++)
     if (csv_write_field(o->w, cells[k], strlen(cells[k])) != BH_OK) return BH_ERR_IO;
   o->rows++;
   return csv_end_row(o->w);
@@ -279,28 +300,35 @@ static int cli_write_chunk(cli_out_t *o, const match_index_t *idx, char (*qid)[6
   for (size_t i = 0; i < n; i++) {
     const match_result_t *r = &res[i];
     int rc = BH_OK;
-    if (r->nhit == 0) rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found");
+    if (r->nhit == 0)
+      rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found", NULL);
     for (int h = 0; rc == BH_OK && h < r->nhit; h++)
       rc = cli_out_row(o, qid[i], h + 1, match_index_external_id(idx, r->hit[h].cand),
                        r->hit[h].probability, match_band_name(r->hit[h].band),
-                       r->hit[h].explain);
+                       r->hit[h].explain, NULL);
     if (rc != BH_OK) return rc;
   }
   return BH_OK;
 }
 
-/* Writes the rows of one chunk matched against the registry: candidates as opaque person ids. */
+/* Writes the rows of one chunk matched against the registry: candidates as opaque person or
+ * case ids. */
 static int cli_write_chunk_registry(cli_out_t *o, const secret_t *keys, char (*qid)[64],
                                     const list_result_t *res, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const list_result_t *r = &res[i];
     int rc = BH_OK;
-    if (r->nhit == 0) rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found");
+    if (r->nhit == 0)
+      rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found", NULL);
     for (int h = 0; rc == BH_OK && h < r->nhit; h++) {
-      char pub[PUBID_LEN + 1];
-      pubid_encode(keys, PUBID_PERSON, r->hit[h].person_id, pub);
-      rc = cli_out_row(o, qid[i], h + 1, pub, r->hit[h].probability,
-                       match_band_name(r->hit[h].band), r->hit[h].explain);
+      const list_hit_t *x = &r->hit[h];
+      char pub[PUBID_LEN + 1], kase[PUBID_LEN + 1];
+      if (x->case_id != 0) pubid_encode(keys, PUBID_CASE, x->case_id, kase);
+      if (x->person_id != 0) pubid_encode(keys, PUBID_PERSON, x->person_id, pub);
+      cli_extra_t extra = {x->person_id ? "person" : "case", x->case_id ? kase : NULL,
+                           x->person_id && x->case_id ? cli_open_case_note : NULL};
+      rc = cli_out_row(o, qid[i], h + 1, x->person_id ? pub : kase, x->probability,
+                       match_band_name(x->band), x->explain, &extra);
     }
     if (rc != BH_OK) return rc;
   }
@@ -402,19 +430,21 @@ int cli_match(int argc, char **argv) {
       goto out;
     status = CLI_EXIT_FAIL;
     size_t skipped = 0;
-    int brc = list_index_build(store_conn(store), &STORE_SCOPE_ALL, &keys, mo.threads, &li,
-                               &skipped);
+    int brc = list_index_build_with(store_conn(store), &STORE_SCOPE_ALL, &keys, mo.threads,
+                                    LIST_INDEX_CASES, &li, &skipped);
     if (brc != BH_OK) {
       fprintf(stderr, "baoho match: the registry cannot be read: %s\n", bh_err_str(brc));
       goto out;
     }
-    if (list_index_persons(li) == 0) {
-      fprintf(stderr, "baoho match: the registry holds no person\n");
+    if (match_index_count(list_index_match(li)) == 0) {
+      fprintf(stderr, "baoho match: the registry holds no person and no missing-person case\n");
       goto out;
     }
-    /* Matching reads every person of the registry: on record before anything is written. */
-    char detail[64];
-    snprintf(detail, sizeof detail, "{\"persons\":%zu}", list_index_persons(li));
+    /* Matching reads every person and open missing-person case of the registry: on record
+     * before anything is written. */
+    char detail[96];
+    snprintf(detail, sizeof detail, "{\"persons\":%zu,\"missing_person_cases\":%zu}",
+             list_index_persons(li), list_index_cases(li));
     audit_entry_t e = {.action = "person.match", .object_kind = "person", .client = "cli",
                        .detail = detail};
     if (store_audit_append(store_conn(store), &e) != BH_OK) {
@@ -442,6 +472,7 @@ int cli_match(int argc, char **argv) {
   status = CLI_EXIT_FAIL;
 
   out.json = strcmp(format, "json") == 0;
+  out.registry = li != NULL;
   out.f = out_path ? fopen(out_path, "wb") : stdout;
   if (out.f == NULL) {
     fprintf(stderr, "baoho match: cannot write %s: %s\n", out_path, strerror(errno));
@@ -451,9 +482,10 @@ int cli_match(int argc, char **argv) {
     csv_writer_options_t wo;
     csv_writer_options_init(&wo);
     if (csv_writer_open(out.f, &wo, &out.w) != BH_OK) goto out;
-    static const char *const head[6] = {"query_id", "rank", "candidate_id", "probability",
-                                        "band", "explanation"};
-    for (int k = 0; k < 6; k++)
+    static const char *const head[9] = {"query_id",       "rank",    "candidate_id",
+                                        "probability",    "band",    "explanation",
+                                        "candidate_kind", "case_id", "note"};
+    for (int k = 0; k < (out.registry ? 9 : 6); k++)
       if (csv_write_field(out.w, head[k], strlen(head[k])) != BH_OK) goto out;
     if (csv_end_row(out.w) != BH_OK) goto out;
   }

@@ -287,20 +287,24 @@ static int email__put_base64(buf_t *out, const char *text, size_t n) {
   return rc;
 }
 
-/* Appends the body headers, a blank line and the body: both languages in one text, encoded in
- * whichever of quoted-printable and base64 is shorter. */
+/* Appends the body headers, a blank line and the body: both languages in one text (English
+ * first with en_first), encoded in whichever of quoted-printable and base64 is shorter. */
 static int email__put_body(buf_t *out, const char *vi, size_t vi_len, const char *en,
-                           size_t en_len) {
+                           size_t en_len, int en_first) {
   buf_t text;
   buf_init(&text, 2 * EMAIL_BODY_MAX + 64);
-  int rc = email__put_crlf(&text, vi, vi_len);
+  const char *first = en_first ? en : vi, *second = en_first ? vi : en;
+  size_t first_len = en_first ? en_len : vi_len, second_len = en_first ? vi_len : en_len;
+  int rc = email__put_crlf(&text, first, first_len);
   if (rc == BH_OK && vi_len > 0 && en_len > 0)
     rc = buf_puts(&text, "\r\n\r\n" EMAIL__LANG_SEPARATOR "\r\n\r\n");
-  if (rc == BH_OK) rc = email__put_crlf(&text, en, en_len);
+  if (rc == BH_OK) rc = email__put_crlf(&text, second, second_len);
   if (rc == BH_OK && (text.len < 2 || memcmp(text.data + text.len - 2, "\r\n", 2) != 0))
     rc = buf_puts(&text, "\r\n");
   if (rc != BH_OK) goto out;
-  const char *lang = vi_len > 0 && en_len > 0 ? "vi, en" : vi_len > 0 ? "vi" : "en";
+  const char *lang = vi_len > 0 && en_len > 0 ? (en_first ? "en, vi" : "vi, en")
+                     : vi_len > 0              ? "vi"
+                                               : "en";
   size_t b64_len = (text.len + 2) / 3 * 4 + (text.len / EMAIL__B64_LINE_BYTES + 1) * 2;
   int qp = email__qp_len(text.data, text.len) <= b64_len;
   rc = buf_printf(out,
@@ -345,7 +349,7 @@ int email_build(const email_message *m, buf_t *out) {
                     "MIME-Version: 1.0\r\n"
                     "Auto-Submitted: auto-generated\r\n",
                     (int)id_len, id);
-  if (rc == BH_OK) rc = email__put_body(out, m->body_vi, vi_len, m->body_en, en_len);
+  if (rc == BH_OK) rc = email__put_body(out, m->body_vi, vi_len, m->body_en, en_len, m->en_first);
 out:
   if (rc != BH_OK && out->data != NULL) {
     out->len = start;

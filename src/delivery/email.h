@@ -9,7 +9,8 @@
  * characters, folded one per line.
  *
  * Languages: an alert has a Vietnamese and an English text, and both go in ONE text/plain body,
- * Vietnamese first, then a line "----------", then English. multipart/alternative is not used,
+ * Vietnamese first, then a line "----------", then English (English first when en_first is set,
+ * for a recipient who prefers it; Content-Language lists them in the body's order). multipart/alternative is not used,
  * because it means "the same content in other formats" and mail clients show only one of the
  * parts (the last they can display), so one language would be hidden from every reader;
  * multipart/multilingual (RFC 8255) is barely supported by clients.
@@ -73,6 +74,7 @@ typedef struct {
   const char *message_id; /* "id@domain", with or without <>, the same on every retry */
   const char *body_vi;    /* the Vietnamese text, may be NULL or "" */
   const char *body_en;    /* the English text, may be NULL or ""; not both empty */
+  int en_first;           /* 1: the English text comes first (the recipient prefers it) */
   time_t date;            /* the Date header, UTC; 0 means now */
 } email_message;
 

@@ -108,13 +108,15 @@ static void outbox_send_one(outbox_t *o, email_sender *mail, sms_gateway *gw, co
     char msgid[EMAIL_MSGID_MAX];
     snprintf(msgid, sizeof(msgid), "baoho-%lld@%s", (long long)m->id, o->msgid_domain);
     email_result er = {0};
-    int rc = alert_email_subject(a, &subject);
+    /* Both languages, the recipient's first (alert.h). */
+    int en_first = strcmp(alert_lang(m->lang), "en") == 0;
+    int rc = alert_email_subject(a, m->lang, &subject);
     if (rc == BH_OK) rc = alert_email_body(a, "vi", link, &vi);
     if (rc == BH_OK) rc = alert_email_body(a, "en", link, &en);
     if (rc == BH_OK) {
       email_message em = {.from = o->cfg.mail_from, .from_name = "Bảo hộ công dân",
                           .to = m->address, .subject = subject.data, .message_id = msgid,
-                          .body_vi = vi.data, .body_en = en.data};
+                          .body_vi = vi.data, .body_en = en.data, .en_first = en_first};
       rc = email_send(mail, &em, &er);
       if (er.status == EMAIL_DELIVERED) {
         res->status = OUTBOX_SENT;

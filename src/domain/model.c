@@ -15,6 +15,7 @@ const char *const model_statuses[] = {"unknown",  "safe",     "needs_assistance"
                                       "evacuated", "repatriated", NULL};
 const char *const model_sources[] = {"officer", "self_registration", "import", "check_in",
                                      "hotline", "partner", "system", NULL};
+const char *const model_languages[] = {"vi", "en", NULL};
 
 const char *const model_advisory_levels_en[] = {
     NULL, "Exercise normal precautions", "Exercise increased caution",

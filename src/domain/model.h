@@ -19,6 +19,9 @@ extern const char *const model_flags[];
 extern const char *const model_categories[];
 extern const char *const model_statuses[];
 extern const char *const model_sources[];
+/* Languages a person may read messages in ("vi", "en"); MODEL_LANGUAGE_DEFAULT when unset. */
+extern const char *const model_languages[];
+#define MODEL_LANGUAGE_DEFAULT "vi"
 
 /* Returns the index of s in the NULL-terminated list, or -1. */
 int model_enum_index(const char *const *list, const char *s);
@@ -83,6 +86,7 @@ typedef struct person {
   int64_t status_at;
   int64_t owner_mission_id; /* mission that registered the person; 0 for self-registration */
   const char *import_key;   /* dedupe key of an import row, or NULL */
+  const char *preferred_language; /* model_languages; NULL is MODEL_LANGUAGE_DEFAULT */
   int64_t created_at;
   int64_t updated_at;
 } person_t;

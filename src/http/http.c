@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/clock.h"
@@ -51,6 +52,11 @@ static _Atomic uint64_t http_requests;
 static uint32_t http_boot_id;
 static char http_trusted_proxy[INET6_ADDRSTRLEN];
 static _Atomic uint64_t http_seq;
+/* Suspended requests not yet resumed, and whether the server is stopping (http_suspend). */
+static _Atomic long http_suspended;
+static _Atomic int http_stopping;
+/* How long http_stop waits for suspended requests to be resumed. */
+#define HTTP_STOP_WAIT_MS 10000
 
 void http_set_route_names(const char *const *names, size_t n) {
   http_route_names = names;
@@ -231,6 +237,28 @@ void http_reply_error(http_req_t *r, int err, const char *field, const char *fmt
   http_reply_json(r, status, body);
 }
 
+/* ---- suspended requests ---- */
+
+int http_suspend(http_req_t *r, void (*then)(http_req_t *r, void *arg), void *arg) {
+  if (r->hold || then == NULL || r->status != 0) return BH_ERR_INVALID;
+  /* Counted before the stopping flag is read, and http_stop sets the flag before it reads the
+   * count: either the stop waits for this request, or the request is not suspended. */
+  atomic_fetch_add(&http_suspended, 1);
+  if (atomic_load(&http_stopping)) {
+    atomic_fetch_sub(&http_suspended, 1);
+    return BH_ERR_UNAVAILABLE;
+  }
+  r->resume = then;
+  r->resume_arg = arg;
+  MHD_suspend_connection(r->conn);
+  return BH_OK;
+}
+
+void http_resume(http_req_t *r) {
+  MHD_resume_connection(r->conn); /* r belongs to the worker threads from here on */
+  atomic_fetch_sub(&http_suspended, 1);
+}
+
 /* ---- request accessors ---- */
 
 const char *http_query(const http_req_t *r, const char *key) {
@@ -345,11 +373,18 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
     return MHD_YES;
   }
   if (r->status != 0) return MHD_YES;
-  if (r->body_too_large) {
+  if (r->resume != NULL) {
+    /* Called again after http_resume: the handler's continuation answers. */
+    void (*then)(http_req_t *, void *) = r->resume;
+    r->resume = NULL;
+    then(r, r->resume_arg);
+  } else if (r->body_too_large) {
     http_reply_error(r, BH_ERR_TOO_LARGE, NULL, "request body exceeds %d bytes", HTTP_MAX_BODY);
     return MHD_YES;
+  } else {
+    s->dispatch(r);
   }
-  s->dispatch(r);
+  if (r->resume != NULL) return MHD_YES; /* suspended: the reply comes after http_resume */
   if (r->held != NULL) http_release(r); /* a reply the application kept and forgot */
   r->hold = 0;
   if (r->status == 0) {
@@ -398,7 +433,8 @@ int http_start(const char *addr, uint16_t port, unsigned threads, http_dispatch_
   s->app = app;
   http_boot_id = randombytes_random();
   s->daemon = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, port, NULL, NULL, http_on_request, s,
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, port, NULL,
+      NULL, http_on_request, s,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_THREAD_POOL_SIZE,
       (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned int)HTTP_CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
@@ -422,6 +458,13 @@ uint16_t http_port(const http_server_t *s) {
 
 void http_stop(http_server_t *s) {
   if (s == NULL) return;
+  /* Suspended requests are waiting for work that finishes on its own (a group commit still
+   * running): let them be resumed before the daemon stops, as it must not stop with any. */
+  atomic_store(&http_stopping, 1);
+  for (int waited = 0; atomic_load(&http_suspended) > 0 && waited < HTTP_STOP_WAIT_MS; waited++) {
+    nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
+  }
   MHD_stop_daemon(s->daemon);
+  atomic_store(&http_stopping, 0);
   free(s);
 }

@@ -57,6 +57,9 @@ typedef struct http_req {
   const char *held_type; /* content type, in the arena */
   const char *held_body; /* a copy of the body in the arena (NUL-terminated) */
   size_t held_len;
+  /* Set by http_suspend: what to run, with what, when the request is resumed. */
+  void (*resume)(struct http_req *r, void *arg);
+  void *resume_arg;
 } http_req_t;
 
 /* Called once per request with the body fully read; must queue exactly one reply. */
@@ -97,6 +100,18 @@ void http_add_header(http_req_t *r, const char *name, const char *value);
  */
 void http_release(http_req_t *r);
 void http_discard(http_req_t *r);
+
+/*
+ * Suspended requests: a handler that waits for other work (a group commit) calls
+ * http_suspend(r, then, arg) and returns without a reply; the worker thread goes on serving
+ * other connections. Whoever finishes the work calls http_resume(r) once, from any thread;
+ * then(r, arg) runs later on a worker thread and must queue the reply (it may suspend again). Nothing else
+ * may touch r between http_suspend and http_resume. http_suspend must be called from the
+ * handler (the dispatch function) and not with r->hold set; it returns BH_OK, or an error and
+ * nothing is suspended (answer synchronously then).
+ */
+int http_suspend(http_req_t *r, void (*then)(http_req_t *r, void *arg), void *arg);
+void http_resume(http_req_t *r);
 
 /* A query-string argument (decoded), or NULL. */
 const char *http_query(const http_req_t *r, const char *key);

@@ -273,7 +273,8 @@ static void *match__dedupe_worker(void *arg) {
       job->cap = c2;
     }
   }
-  memcpy(job->pairs + job->npairs, local, nl * sizeof *local);
+  /* With nothing left, job->pairs may still be NULL: memcpy must not see it. */
+  if (nl) memcpy(job->pairs + job->npairs, local, nl * sizeof *local);
   job->npairs += nl;
   pthread_mutex_unlock(&job->lock);
   match__worker_free(&w);

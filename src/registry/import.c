@@ -97,11 +97,15 @@ static int row_build(const csv_row_t *row, const int *map, const import_options_
   const char *why;
   const char *full = field(row, map, COL_full_name);
   if (full == NULL) return rejected(rj, "full_name", "is required");
-  char nfc[NAME_MAX_BYTES * 2];
-  size_t nlen;
-  if ((why = spec_check_name(full)) != NULL) return rejected(rj, "full_name", why);
-  if (name_nfc(full, strlen(full), nfc, sizeof(nfc), &nlen) != BH_OK) {
-    return rejected(rj, "full_name", "is not a valid name");
+  /* spec_check_name's two tests (a non-empty NFC form, a non-empty fold of it) on the NFC form
+   * kept here: Unicode normalisation is the costliest step of a row, so it runs once, and
+   * spec_check_name is asked only for the reason of a name that fails. */
+  char nfc[NAME_MAX_BYTES * 2], folded[NAME_MAX_BYTES * 2];
+  size_t nlen = 0, flen = 0;
+  if (name_nfc(full, strlen(full), nfc, sizeof(nfc), &nlen) != BH_OK || nlen == 0 ||
+      name_fold(nfc, nlen, folded, sizeof(folded), &flen) != BH_OK || flen == 0) {
+    why = spec_check_name(full);
+    return rejected(rj, "full_name", why ? why : "is not a valid name");
   }
   p->full_name = arena_strndup(a, nfc, nlen);
   if ((why = split_list(field(row, map, COL_other_names), spec_check_name, NULL, &p->other_names))) {
@@ -139,6 +143,11 @@ static int row_build(const csv_row_t *row, const int *map, const import_options_
   }
   p->source = opt->source ? opt->source : "import";
   p->owner_mission_id = opt->owner_mission_id;
+  p->preferred_language = field(row, map, COL_preferred_language);
+  if (p->preferred_language == NULL) p->preferred_language = MODEL_LANGUAGE_DEFAULT;
+  if (model_enum_index(model_languages, p->preferred_language) < 0) {
+    return rejected(rj, "preferred_language", "must be vi or en");
+  }
 
   const char *country = field(row, map, COL_country);
   if (country != NULL) {
@@ -577,6 +586,7 @@ static int export_row(void *vctx, const person_t *p, const presence_t *pr) {
   put(w, pr ? pr->date_from : NULL);
   put(w, pr ? pr->date_until : NULL);
   put(w, p->status);
+  put(w, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   return csv_end_row(w) == BH_OK ? 0 : 1;
 }
 

@@ -15,11 +15,12 @@
 
 #include "store/store.h"
 
-/* The import columns, in the order of the registry CSV format. */
+/* The import columns, in the order of the registry CSV format. preferred_language is optional
+ * ("vi" or "en"; absent or empty reads as "vi"). */
 #define IMPORT_COLUMNS(X)                                                                  \
   X(external_id) X(full_name) X(other_names) X(sex) X(date_of_birth) X(national_id)       \
   X(passport) X(phones) X(emails) X(home_province) X(flags) X(country) X(region) X(city) \
-  X(address) X(category) X(organisation) X(from) X(until) X(status)
+  X(address) X(category) X(organisation) X(from) X(until) X(status) X(preferred_language)
 
 /* Rows committed per transaction when the registry already holds persons: progress survives an
  * interruption at this granularity. A load into an empty registry is one transaction (see

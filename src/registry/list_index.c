@@ -17,11 +17,20 @@
 /* Queries matched per call of match_run inside list_index_run (bounds its scratch memory). */
 #define LIST_INDEX_CHUNK 512
 
+/* A registered person linked to an open missing-person case. */
+typedef struct {
+  int64_t person_id, case_id;
+} person_case_t;
+
 struct list_index {
   match_index_t *idx;
-  int64_t *person; /* per record */
+  int64_t *person; /* per record: the person, or minus the case for a case subject's record */
   size_t nperson_slots;
   size_t persons;
+  person_case_t *pcase; /* sorted by person, then case */
+  size_t npcase, pcase_cap;
+  size_t cases;
+  int64_t last_case;
   int64_t gen;
   int refs; /* guarded by cache_lock */
 };
@@ -33,7 +42,7 @@ typedef struct {
   int err;
 } list_loader_t;
 
-/* Remembers that the record just added belongs to person id. */
+/* Remembers that the record just added belongs to person id (minus a case id for a case). */
 static int loader_note(list_index_t *li, int64_t id) {
   size_t n = match_index_count(li->idx);
   if (n > li->nperson_slots) {
@@ -92,8 +101,73 @@ static int loader_person(void *ctx, const store_match_person_t *p) {
   return L->err != BH_OK;
 }
 
+/* A subject of an open missing-person case: a note on the person, or a record of the case. */
+static int loader_case(void *ctx, const store_match_case_t *k) {
+  list_loader_t *L = ctx;
+  list_index_t *li = L->li;
+  if (k->case_id != li->last_case) {
+    li->cases++;
+    li->last_case = k->case_id;
+  }
+  if (k->person_id != 0) {
+    if (li->npcase == li->pcase_cap) {
+      size_t cap = li->pcase_cap ? li->pcase_cap * 2 : 64;
+      person_case_t *p = realloc(li->pcase, cap * sizeof *p);
+      if (p == NULL) return L->err = BH_ERR_NOMEM;
+      li->pcase = p;
+      li->pcase_cap = cap;
+    }
+    li->pcase[li->npcase++] = (person_case_t){k->person_id, k->case_id};
+    return 0;
+  }
+  char idtext[24];
+  snprintf(idtext, sizeof idtext, "case %lld", (long long)k->case_id);
+  match_input_t in;
+  memset(&in, 0, sizeof in);
+  in.id = idtext;
+  in.full_name = k->full_name;
+  in.age = -1;
+  /* Names are written by our own officers, in the Vietnamese order. */
+  in.order = MATCH_ORDER_FAMILY_FIRST;
+  L->err = loader_add(L, &in, -k->case_id);
+  return L->err != BH_OK;
+}
+
+static int pcase_cmp(const void *a, const void *b) {
+  const person_case_t *x = a, *y = b;
+  if (x->person_id != y->person_id) return x->person_id < y->person_id ? -1 : 1;
+  return x->case_id < y->case_id ? -1 : x->case_id > y->case_id;
+}
+
+/* The oldest open missing-person case person_id is linked to in li, or 0. */
+static int64_t person_case(const list_index_t *li, int64_t person_id) {
+  size_t lo = 0, hi = li->npcase;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (li->pcase[mid].person_id < person_id) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < li->npcase && li->pcase[lo].person_id == person_id ? li->pcase[lo].case_id : 0;
+}
+
+static void index_free(list_index_t *li) {
+  match_index_free(li->idx);
+  free(li->person);
+  free(li->pcase);
+  free(li);
+}
+
 int list_index_build(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
                      int threads, list_index_t **out, size_t *skipped) {
+  return list_index_build_with(c, scope, keys, threads, LIST_INDEX_PERSONS, out, skipped);
+}
+
+int list_index_build_with(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                          int threads, enum list_index_with with, list_index_t **out,
+                          size_t *skipped) {
   *out = NULL;
   list_index_t *li = calloc(1, sizeof *li);
   if (li == NULL) return BH_ERR_NOMEM;
@@ -102,12 +176,15 @@ int list_index_build(store_conn_t *c, const store_scope_t *scope, const secret_t
   list_loader_t L = {.li = li, .skipped = 0, .err = BH_OK};
   if (rc == BH_OK) rc = store_match_persons_each(c, scope, keys, &li->gen, loader_person, &L);
   if (rc == BH_ERR_INTERNAL && L.err != BH_OK) rc = L.err;
+  /* After the persons: a case changed in between moves the generation past li->gen. */
+  if (rc == BH_OK && with == LIST_INDEX_CASES) {
+    rc = store_match_cases_each(c, scope, loader_case, &L);
+    if (rc == BH_ERR_INTERNAL && L.err != BH_OK) rc = L.err;
+  }
+  if (rc == BH_OK && li->npcase > 1) qsort(li->pcase, li->npcase, sizeof *li->pcase, pcase_cmp);
   if (rc == BH_OK) rc = match_index_freeze(li->idx, threads < 1 ? 1 : threads);
   if (rc != BH_OK) {
-    li->refs = 0;
-    match_index_free(li->idx);
-    free(li->person);
-    free(li);
+    index_free(li);
     return rc;
   }
   if (skipped) *skipped = L.skipped;
@@ -118,19 +195,26 @@ int list_index_build(store_conn_t *c, const store_scope_t *scope, const secret_t
 const match_index_t *list_index_match(const list_index_t *li) { return li->idx; }
 
 int64_t list_index_person(const list_index_t *li, uint32_t rec) {
-  return rec < match_index_count(li->idx) ? li->person[rec] : 0;
+  return rec < match_index_count(li->idx) && li->person[rec] > 0 ? li->person[rec] : 0;
+}
+
+int64_t list_index_case(const list_index_t *li, uint32_t rec) {
+  return rec < match_index_count(li->idx) && li->person[rec] < 0 ? -li->person[rec] : 0;
 }
 
 size_t list_index_persons(const list_index_t *li) { return li->persons; }
 
+size_t list_index_cases(const list_index_t *li) { return li->cases; }
+
 int64_t list_index_generation(const list_index_t *li) { return li->gen; }
 
-/* Merges the hits of one query per person (see list_index.h) into out, best first. */
+/* Merges the hits of one query per person or case (see list_index.h) into out, best first. */
 static void merge_hits(const list_index_t *li, const match_result_t *r, int top_k,
                        list_result_t *out) {
   out->nhit = 0;
   for (int h = 0; h < r->nhit; h++) {
-    int64_t pid = list_index_person(li, r->hit[h].cand);
+    /* The record's owner: a person, or minus a case (distinct from every person). */
+    int64_t pid = r->hit[h].cand < match_index_count(li->idx) ? li->person[r->hit[h].cand] : 0;
     int k = 0;
     while (k < out->nhit && out->hit[k].person_id != pid) k++;
     if (k < out->nhit) {
@@ -155,8 +239,15 @@ static void merge_hits(const list_index_t *li, const match_result_t *r, int top_
   }
   if (out->nhit > top_k) out->nhit = top_k;
   for (int i = 0; i < out->nhit; i++) {
-    if (out->hit[i].probability > 1.0) out->hit[i].probability = 1.0;
-    out->hit[i].band = match_band_of(out->hit[i].probability);
+    list_hit_t *x = &out->hit[i];
+    if (x->probability > 1.0) x->probability = 1.0;
+    x->band = match_band_of(x->probability);
+    if (x->person_id < 0) {
+      x->case_id = -x->person_id;
+      x->person_id = 0;
+    } else {
+      x->case_id = person_case(li, x->person_id);
+    }
   }
 }
 
@@ -203,9 +294,7 @@ static uint64_t cache_clock;
 /* Drops one reference; the caller holds cache_lock. */
 static void unref_locked(list_index_t *li) {
   if (li == NULL || --li->refs > 0) return;
-  match_index_free(li->idx);
-  free(li->person);
-  free(li);
+  index_free(li);
 }
 
 void list_index_release(list_index_t *li) {
@@ -271,11 +360,12 @@ int list_index_acquire(store_conn_t *c, const store_scope_t *scope, const secret
     size_t skipped = 0;
     list_index_t *li;
     int64_t t0 = clock_mono_us();
-    rc = list_index_build(c, scope, keys, 2, &li, &skipped);
+    rc = list_index_build_with(c, scope, keys, 2, LIST_INDEX_CASES, &li, &skipped);
     if (rc == BH_OK) {
-      log_info("msg=\"matching index built\" persons=%zu records=%u skipped=%zu bytes=%zu"
-               " dur_ms=%lld",
-               li->persons, match_index_count(li->idx), skipped, match_index_bytes(li->idx),
+      log_info("msg=\"matching index built\" persons=%zu cases=%zu records=%u skipped=%zu"
+               " bytes=%zu dur_ms=%lld",
+               li->persons, li->cases, match_index_count(li->idx), skipped,
+               match_index_bytes(li->idx),
                (long long)((clock_mono_us() - t0) / 1000));
       cache_put(scope, li);
       *out = li;

@@ -9,6 +9,12 @@
  * merged per person: the probabilities of a person's records add up (they are disjoint events
  * of the same person), and the best record's explanation is kept.
  *
+ * Built with LIST_INDEX_CASES, the index also holds the open missing-person cases visible to the
+ * scope (store_match_cases_each): the unregistered subject of a case (its caller's details, when
+ * no person is linked) is one record of its own whose hits are the case, and a registered person
+ * linked to an open missing-person case is matched as the person, with the case noted on the hit
+ * (never listed twice).
+ *
  * The server keeps built indexes in a small per-process cache (list_index_acquire), one per
  * scope, each labelled with the registry's matching generation (store_match_generation) read in
  * the same snapshot as its persons; an index is used while the generation is unchanged and
@@ -33,9 +39,17 @@
 
 typedef struct list_index list_index_t;
 
-/* One candidate person of a query, after merging the person's records. */
+/* What an index holds besides the registry's persons. */
+enum list_index_with { LIST_INDEX_PERSONS = 0, LIST_INDEX_CASES = 1 };
+
+/*
+ * One candidate of a query, after merging the records of a person: a person (person_id, and
+ * case_id an open missing-person case linked to the person, or 0) or the unregistered subject
+ * of an open missing-person case (person_id 0, case_id the case).
+ */
 typedef struct list_hit {
   int64_t person_id;
+  int64_t case_id;
   uint32_t rec; /* the person's best record in the index */
   double probability;
   match_band_t band;
@@ -54,15 +68,23 @@ typedef struct list_result {
  */
 int list_index_build(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
                      int threads, list_index_t **out /* OUT */, size_t *skipped /* OUT */);
+/* list_index_build, with the open missing-person cases too when with is LIST_INDEX_CASES. */
+int list_index_build_with(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                          int threads, enum list_index_with with, list_index_t **out /* OUT */,
+                          size_t *skipped /* OUT */);
 /* Releases an index from list_index_build or list_index_acquire. Accepts NULL. */
 void list_index_release(list_index_t *li);
 
 /* The frozen matching index (for queries: match_query_prepare). */
 const match_index_t *list_index_match(const list_index_t *li);
-/* The person of record rec. */
+/* The person of record rec (0 for a case's record). */
 int64_t list_index_person(const list_index_t *li, uint32_t rec);
+/* The case of record rec (0 for a person's record). */
+int64_t list_index_case(const list_index_t *li, uint32_t rec);
 /* The number of persons (not records) in the index. */
 size_t list_index_persons(const list_index_t *li);
+/* The number of open missing-person cases in the index (with or without a record of their own). */
+size_t list_index_cases(const list_index_t *li);
 /* The matching generation the index was built at (-1: unknown). */
 int64_t list_index_generation(const list_index_t *li);
 
@@ -75,9 +97,9 @@ int list_index_run(const list_index_t *li, const match_query_t *q, size_t n,
                    const match_options_t *opt, list_result_t *res /* OUT */);
 
 /*
- * A current index of the persons visible to scope, from the cache or built now (one build at a
- * time; others wait and then share it). Release it with list_index_release. Returns BH_OK or
- * the error of the build.
+ * A current index of the persons and open missing-person cases visible to scope
+ * (LIST_INDEX_CASES), from the cache or built now (one build at a time; others wait and then
+ * share it). Release it with list_index_release. Returns BH_OK or the error of the build.
  */
 int list_index_acquire(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
                        list_index_t **out /* OUT */);

@@ -477,8 +477,51 @@ static const char migration_8[] =
     "  PRIMARY KEY (scope, idem_key));"
     "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);";
 
+/*
+ * Migration 9: what a confirmed list row does to the registry, and missing-person cases as
+ * candidates, as in sqlite_schema.c. The matching generation follows missing-person cases with
+ * row-level triggers (a statement-level one could not tell a missing-person case from another).
+ */
+static const char migration_9[] =
+    "ALTER TABLE lists ADD COLUMN region TEXT, ADD COLUMN apply_status TEXT,"
+    "  ADD COLUMN presence_category TEXT;"
+    "ALTER TABLE list_rows ADD COLUMN case_id BIGINT REFERENCES cases(id),"
+    "  ADD COLUMN applied_event_id BIGINT REFERENCES status_events(id),"
+    "  ADD COLUMN applied_prev_status TEXT, ADD COLUMN applied_presence_id BIGINT;"
+    "CREATE INDEX list_rows_case ON list_rows(case_id) WHERE case_id IS NOT NULL;"
+    "ALTER TABLE list_candidates ALTER COLUMN person_id DROP NOT NULL,"
+    "  ADD COLUMN case_id BIGINT REFERENCES cases(id),"
+    "  ADD CONSTRAINT list_candidates_one CHECK ((person_id IS NULL) <> (case_id IS NULL));"
+    "ALTER TABLE list_decisions ADD COLUMN case_id BIGINT REFERENCES cases(id),"
+    "  ADD COLUMN replaced_case_id BIGINT REFERENCES cases(id);"
+    "CREATE TRIGGER cases_match_ins AFTER INSERT ON cases FOR EACH ROW"
+    "  WHEN (NEW.type = 'missing_person_report') EXECUTE FUNCTION match_generation_bump();"
+    "CREATE TRIGGER cases_match_upd AFTER UPDATE ON cases FOR EACH ROW"
+    "  WHEN ((OLD.type = 'missing_person_report' OR NEW.type = 'missing_person_report') AND"
+    "  (OLD.type IS DISTINCT FROM NEW.type OR OLD.mission_id IS DISTINCT FROM NEW.mission_id"
+    "  OR OLD.caller_name IS DISTINCT FROM NEW.caller_name"
+    "  OR OLD.caller_person_id IS DISTINCT FROM NEW.caller_person_id"
+    "  OR (OLD.status IN ('new', 'triaged', 'in_progress'))"
+    "  <> (NEW.status IN ('new', 'triaged', 'in_progress'))))"
+    "  EXECUTE FUNCTION match_generation_bump();"
+    "CREATE FUNCTION match_generation_bump_case_person() RETURNS trigger LANGUAGE plpgsql AS"
+    "  $$ BEGIN IF EXISTS (SELECT 1 FROM cases k WHERE k.id = (CASE WHEN TG_OP = 'DELETE'"
+    "  THEN OLD.case_id ELSE NEW.case_id END) AND k.type = 'missing_person_report') THEN"
+    "  UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END IF; RETURN NULL; END $$;"
+    "CREATE TRIGGER case_persons_match AFTER INSERT OR DELETE ON case_persons FOR EACH ROW"
+    "  EXECUTE FUNCTION match_generation_bump_case_person();";
+
+/*
+ * Migration 10: the language a person reads messages in (issue 4: an alert's email and SMS are
+ * written in it, and the check-in page opens in it). Existing persons read as Vietnamese.
+ */
+static const char migration_10[] =
+    "ALTER TABLE persons ADD COLUMN preferred_language TEXT NOT NULL DEFAULT 'vi'"
+    "  CHECK (preferred_language IN ('vi', 'en'));";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8};
+                                         migration_5, migration_6, migration_7, migration_8,
+                                         migration_9, migration_10};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

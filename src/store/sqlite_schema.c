@@ -491,8 +491,78 @@ static const char migration_8[] =
     "  PRIMARY KEY (scope, idem_key)) WITHOUT ROWID;"
     "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);";
 
+/*
+ * Migration 9: what a confirmed list row does to the registry, and missing-person cases as
+ * candidates (issue 6). A list may carry the welfare status to apply to each person confirmed on
+ * it (apply_status) and the presence to record (presence_category, NULL for none; in the list's
+ * country and region). A row remembers what its confirmation applied (the status event, the
+ * status before it, the presence it added) so that withdrawing the confirmation can undo what is
+ * still current. A candidate is a person or the unregistered subject of an open missing-person
+ * case (case_id), never both: list_candidates is rebuilt because SQLite cannot drop a NOT NULL.
+ * Opening, closing, transferring or relinking a missing-person case changes what matching reads,
+ * so those changes bump the matching generation too.
+ */
+static const char migration_9[] =
+    "ALTER TABLE lists ADD COLUMN region TEXT;"
+    "ALTER TABLE lists ADD COLUMN apply_status TEXT;"
+    "ALTER TABLE lists ADD COLUMN presence_category TEXT;"
+    "ALTER TABLE list_rows ADD COLUMN case_id INTEGER REFERENCES cases(id);"
+    "ALTER TABLE list_rows ADD COLUMN applied_event_id INTEGER REFERENCES status_events(id);"
+    "ALTER TABLE list_rows ADD COLUMN applied_prev_status TEXT;"
+    "ALTER TABLE list_rows ADD COLUMN applied_presence_id INTEGER;"
+    "CREATE INDEX list_rows_case ON list_rows(case_id) WHERE case_id IS NOT NULL;"
+    "CREATE TABLE list_candidates_9 ("
+    "  list_id INTEGER NOT NULL,"
+    "  row_no INTEGER NOT NULL,"
+    "  rank INTEGER NOT NULL,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  case_id INTEGER REFERENCES cases(id),"
+    "  probability REAL NOT NULL,"
+    "  band INTEGER NOT NULL,"
+    "  explanation TEXT NOT NULL,"
+    "  decision INTEGER NOT NULL DEFAULT 0,"
+    "  decided_by INTEGER REFERENCES users(id),"
+    "  decided_at INTEGER,"
+    "  CHECK ((person_id IS NULL) <> (case_id IS NULL)),"
+    "  PRIMARY KEY (list_id, row_no, rank),"
+    "  FOREIGN KEY (list_id, row_no) REFERENCES list_rows(list_id, row_no)) WITHOUT ROWID;"
+    "INSERT INTO list_candidates_9(list_id, row_no, rank, person_id, probability, band,"
+    "  explanation, decision, decided_by, decided_at) SELECT list_id, row_no, rank, person_id,"
+    "  probability, band, explanation, decision, decided_by, decided_at FROM list_candidates;"
+    "DROP TABLE list_candidates;"
+    "ALTER TABLE list_candidates_9 RENAME TO list_candidates;"
+    "ALTER TABLE list_decisions ADD COLUMN case_id INTEGER REFERENCES cases(id);"
+    "ALTER TABLE list_decisions ADD COLUMN replaced_case_id INTEGER REFERENCES cases(id);"
+    "CREATE TRIGGER cases_match_ins AFTER INSERT ON cases"
+    "  WHEN NEW.type = 'missing_person_report'"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER cases_match_upd AFTER UPDATE ON cases"
+    "  WHEN (OLD.type = 'missing_person_report' OR NEW.type = 'missing_person_report') AND"
+    "  (OLD.type IS NOT NEW.type OR OLD.mission_id IS NOT NEW.mission_id"
+    "  OR OLD.caller_name IS NOT NEW.caller_name OR OLD.caller_person_id IS NOT NEW.caller_person_id"
+    "  OR (OLD.status IN ('new', 'triaged', 'in_progress'))"
+    "  <> (NEW.status IN ('new', 'triaged', 'in_progress')))"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER case_persons_match_ins AFTER INSERT ON case_persons"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.id = NEW.case_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER case_persons_match_del AFTER DELETE ON case_persons"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.id = OLD.case_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;";
+
+/*
+ * Migration 10: the language a person reads messages in (issue 4: an alert's email and SMS are
+ * written in it, and the check-in page opens in it). Existing persons read as Vietnamese.
+ */
+static const char migration_10[] =
+    "ALTER TABLE persons ADD COLUMN preferred_language TEXT NOT NULL DEFAULT 'vi'"
+    "  CHECK (preferred_language IN ('vi', 'en'));";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7, migration_8};
+                                         migration_5, migration_6, migration_7, migration_8,
+                                         migration_9, migration_10};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -252,6 +252,7 @@ typedef struct store_audience_member {
   const char *country;
   const char *region;   /* may be NULL */
   const char *category;
+  const char *preferred_language; /* "vi" or "en"; NULL in a walk for figures only */
 } store_audience_member_t;
 
 /* Return non-zero to stop the iteration (store_crisis_audience_each then returns BH_OK). */

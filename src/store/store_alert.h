@@ -83,6 +83,7 @@ typedef struct checkin_target {
   int64_t crisis_closed_at;  /* 0 while the crisis is open: the link works until it closes */
   const char *answer;        /* latest answer, or NULL */
   const char *person_status; /* the person's welfare status now (model_statuses) */
+  const char *lang;          /* the language the recipient was written to ("vi" or "en") */
 } checkin_target_t;
 
 /* One answer of a citizen. */

@@ -171,6 +171,7 @@ struct acc_walk {
   store_accountability_t *out;
   struct tally_set regions, categories;
   int64_t *ids; /* audience person ids, increasing (the walk's order) */
+  uint32_t *region_of, *category_of; /* per index of ids: the index of its tallies */
   size_t nids, capids;
   unsigned char *reached; /* per index of ids */
   int failed;
@@ -214,15 +215,23 @@ static void tally_add(store_tally_t *t, int status) {
   if (status >= 0 && status < STORE_STATUS_SLOTS) t->by_status[status]++;
 }
 
-/* Appends person to the walk's sorted ids; BH_ERR_NOMEM when it cannot grow. */
-static int acc_push_id(struct acc_walk *w, int64_t person) {
+/* Appends person and its tallies to the walk's sorted ids; BH_ERR_NOMEM when it cannot grow. */
+static int acc_push_id(struct acc_walk *w, int64_t person, size_t region, size_t category) {
   if (w->nids == w->capids) {
     size_t cap = w->capids ? w->capids * 2 : 1024;
     int64_t *grown = realloc(w->ids, cap * sizeof(*grown));
     if (grown == NULL) return BH_ERR_NOMEM;
     w->ids = grown;
+    uint32_t *r = realloc(w->region_of, cap * sizeof(*r));
+    if (r == NULL) return BH_ERR_NOMEM;
+    w->region_of = r;
+    uint32_t *k = realloc(w->category_of, cap * sizeof(*k));
+    if (k == NULL) return BH_ERR_NOMEM;
+    w->category_of = k;
     w->capids = cap;
   }
+  w->region_of[w->nids] = (uint32_t)region;
+  w->category_of[w->nids] = (uint32_t)category;
   w->ids[w->nids++] = person;
   return BH_OK;
 }
@@ -232,7 +241,8 @@ static int acc_member(void *ctx, const store_audience_member_t *m) {
   int status = model_enum_index(model_statuses, m->status);
   store_tally_t *r = tally_find(&w->regions, m->region);
   store_tally_t *k = r ? tally_find(&w->categories, m->category) : NULL;
-  if (k == NULL || acc_push_id(w, m->person_id) != BH_OK) {
+  if (k == NULL || acc_push_id(w, m->person_id, (size_t)(r - w->regions.items),
+                               (size_t)(k - w->categories.items)) != BH_OK) {
     w->failed = 1;
     return 1;
   }
@@ -316,23 +326,14 @@ static int tally_export(struct tally_set *set, arena_t *a, store_tally_t **out, 
   return rc;
 }
 
-/* Adds the reached persons to the tallies: a second walk of the audience, now that they are known. */
-struct acc_reach_walk {
-  struct acc_walk *walk;
-  size_t i;
-};
-
-static int acc_member_reached(void *ctx, const store_audience_member_t *m) {
-  struct acc_reach_walk *rw = ctx;
-  struct acc_walk *w = rw->walk;
-  long i = acc_index(w, m->person_id);
-  if (i < 0 || !w->reached[i]) return 0;
-  w->out->all.reached++;
-  store_tally_t *r = tally_find(&w->regions, m->region);
-  store_tally_t *k = tally_find(&w->categories, m->category);
-  if (r) r->reached++;
-  if (k) k->reached++;
-  return 0;
+/* Adds the reached persons to the tallies, through the tallies each member was counted in. */
+static void acc_add_reached(struct acc_walk *w) {
+  for (size_t i = 0; i < w->nids; i++) {
+    if (!w->reached[i]) continue;
+    w->out->all.reached++;
+    w->regions.items[w->region_of[i]].reached++;
+    w->categories.items[w->category_of[i]].reached++;
+  }
 }
 
 int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *today, arena_t *a,
@@ -352,13 +353,8 @@ int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *
     s.points = malloc(STORE_SERIES_MAX * sizeof(*s.points));
     if (w.reached == NULL || s.points == NULL) rc = BH_ERR_NOMEM;
   }
-  int any_reached = 0;
   if (rc == BH_OK) rc = store_crisis_reached_each(c, k->id, acc_reached, &w);
-  for (size_t i = 0; rc == BH_OK && i < w.nids && !any_reached; i++) any_reached = w.reached[i];
-  if (rc == BH_OK && any_reached) {
-    struct acc_reach_walk rw = {.walk = &w};
-    rc = audience_of(c, &STORE_SCOPE_ALL, k, NULL, today, 0, acc_member_reached, &rw);
-  }
+  if (rc == BH_OK) acc_add_reached(&w);
   if (rc == BH_OK && w.nids > 0) rc = store_status_events_since(c, k->opened_at, acc_event, &s);
   int rc2 = tally_export(&w.regions, a, &out->regions, &out->nregions);
   int rc3 = tally_export(&w.categories, a, &out->categories, &out->ncategories);
@@ -375,5 +371,7 @@ int store_crisis_accountability(store_conn_t *c, const crisis_t *k, const char *
   free(s.points);
   free(w.reached);
   free(w.ids);
+  free(w.region_of);
+  free(w.category_of);
   return rc;
 }

@@ -84,6 +84,19 @@ int store_idem_abort(store_conn_t *c) {
   return store_rollback(c);
 }
 
+int store_idem_claim(store_conn_t *c, const char *scope, const char *key, int64_t now, arena_t *a,
+                     store_idem_t *out) {
+  *out = (store_idem_t){0};
+  int rc = IDEM_CALL(c, idem_lock, scope, key);
+  if (rc == BH_OK) rc = IDEM_CALL(c, idem_get, scope, key, now - STORE_IDEM_TTL_S, a, out);
+  return rc;
+}
+
+int store_idem_store(store_conn_t *c, const char *scope, const char *key, const store_idem_t *ans,
+                     int64_t now) {
+  return IDEM_CALL(c, idem_put, scope, key, ans, now);
+}
+
 int store_idem_purge(store_conn_t *c, int64_t now, int64_t keep, int64_t *deleted) {
   int64_t n = 0;
   int rc = store_begin_write(c);

@@ -69,6 +69,17 @@ int store_idem_finish(store_conn_t *c, const char *scope, const char *key, const
 /* Rolls the held transaction back and ends it. Safe when nothing is held. */
 int store_idem_abort(store_conn_t *c);
 /*
+ * The same, inside a write transaction the caller holds itself (a job of the group-commit
+ * writer, in its savepoint; nothing is held here): store_idem_claim takes the key's lock until
+ * that transaction ends and looks the key up as store_idem_begin does (BH_ERR_IDEM_IN_PROGRESS
+ * when another transaction holds the key); store_idem_store records the answer, to be
+ * committed with the caller's transaction.
+ */
+int store_idem_claim(store_conn_t *c, const char *scope, const char *key, int64_t now, arena_t *a,
+                     store_idem_t *out /* OUT */);
+int store_idem_store(store_conn_t *c, const char *scope, const char *key, const store_idem_t *ans,
+                     int64_t now);
+/*
  * Deletes keys created before now - STORE_IDEM_TTL_S and, beyond the keep newest, the oldest
  * (in its own transaction; call it outside a held one). *deleted (may be NULL) gets the count.
  */

@@ -46,9 +46,32 @@ int store_list_rows(store_conn_t *c, const store_scope_t *scope, const secret_t 
   return LIST_CALL(c, list_rows, scope, keys, list_id, f, page, a, out, n);
 }
 
+int store_match_cases_each(store_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
+                           void *ctx) {
+  return LIST_CALL(c, match_cases_each, scope, cb, ctx);
+}
+
 int store_list_decide(store_conn_t *c, const store_scope_t *scope, int64_t list_id,
-                      int64_t row_no, int decision, int64_t person_id, int64_t user_id,
-                      int64_t now, int64_t *replaced) {
-  return LIST_CALL(c, list_decide, scope, list_id, row_no, decision, person_id, user_id, now,
-                   replaced);
+                      int64_t row_no, arena_t *a, list_decision_t *d) {
+  return LIST_CALL(c, list_decide, scope, list_id, row_no, a, d);
+}
+
+int store_list_row_applied(store_conn_t *c, int64_t list_id, int64_t row_no, int64_t event_id,
+                           const char *prev_status, int64_t presence_id) {
+  return LIST_CALL(c, list_row_applied, list_id, row_no, event_id, prev_status, presence_id);
+}
+
+int store_list_status_latest(store_conn_t *c, int64_t person_id, int64_t *event_id) {
+  return LIST_CALL(c, list_status_latest, person_id, event_id);
+}
+
+int store_list_presence_withdraw(store_conn_t *c, int64_t presence_id, int64_t person_id,
+                                 int *removed) {
+  int dummy;
+  return LIST_CALL(c, list_presence_withdraw, presence_id, person_id, removed ? removed : &dummy);
+}
+
+int store_list_open_case(store_conn_t *c, const store_scope_t *scope, int64_t person_id,
+                         int64_t *case_id) {
+  return LIST_CALL(c, list_open_case, scope, person_id, case_id);
 }

@@ -34,9 +34,14 @@ static inline int64_t store_list_gen_mix(const int64_t *v, int n) {
   int P##list_rows(C *c, const store_scope_t *scope, const secret_t *keys, int64_t list_id,     \
                    const list_row_filter_t *f, const store_page_t *page, arena_t *a,            \
                    list_row_out_t **out, size_t *n);                                            \
+  int P##match_cases_each(C *c, const store_scope_t *scope, store_match_case_cb cb, void *ctx); \
   int P##list_decide(C *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,         \
-                     int decision, int64_t person_id, int64_t user_id, int64_t now,             \
-                     int64_t *replaced);
+                     arena_t *a, list_decision_t *d);                                           \
+  int P##list_row_applied(C *c, int64_t list_id, int64_t row_no, int64_t event_id,              \
+                          const char *prev_status, int64_t presence_id);                        \
+  int P##list_status_latest(C *c, int64_t person_id, int64_t *event_id);                        \
+  int P##list_presence_withdraw(C *c, int64_t presence_id, int64_t person_id, int *removed);    \
+  int P##list_open_case(C *c, const store_scope_t *scope, int64_t person_id, int64_t *case_id);
 
 STORE_LIST_DECLARE(sql_, struct sq_conn)
 STORE_LIST_DECLARE(pgl_, struct bh_pg_conn)

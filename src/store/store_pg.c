@@ -9,6 +9,8 @@
  * outside a transaction, and the call that met the loss fails with BH_ERR_UNAVAILABLE; a
  * multi-host URL with target_session_attrs=read-write then finds the new primary by itself.
  * synchronous_commit stays at the server's setting, except inside store_bulk_begin's batch.
+ * BEGIN, SAVEPOINT, RELEASE and ROLLBACK TO are held back and sent in one libpq pipeline with
+ * the next statement (pg_queue), so that they cost no round trip of their own.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "store/pg_schema.h"
+#include "store/store_officer_impl.h"
 #include "store/store_pg_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -183,6 +186,8 @@ static int pg_ready(pg_conn_t *c) {
   }
   memset(c->prepared, 0, sizeof(c->prepared));
   c->nadhoc = 0;
+  c->nqueued = 0;
+  c->tx_failed = 0;
   c->broken = 0;
   log_info("msg=\"database connection reset\"");
   return BH_OK;
@@ -209,13 +214,131 @@ static int pg_err(pg_conn_t *c, const PGresult *res) {
 
 static int pg_prepare(pg_conn_t *c, enum pg_stmt id) {
   if (c->prepared[id]) return BH_OK;
+  /* What is held back runs first: a ROLLBACK TO among it may end an aborted state in which
+   * the server would refuse to prepare. */
+  int rc = pg_flush(c);
+  if (rc != BH_OK) return rc;
   char name[16];
   snprintf(name, sizeof(name), "s%d", (int)id);
   PGresult *res = PQprepare(c->db, name, pg_sql[id], 0, NULL);
-  int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? BH_OK : pg_err(c, res);
+  rc = PQresultStatus(res) == PGRES_COMMAND_OK ? BH_OK : pg_err(c, res);
   if (rc == BH_ERR_DB) log_error("msg=\"prepare failed\" stmt=%d", (int)id);
   PQclear(res);
   if (rc == BH_OK) c->prepared[id] = 1;
+  return rc;
+}
+
+/* Takes the result of one statement: BH_OK with it in *out (or cleared when out is NULL). */
+static int pg_take(pg_conn_t *c, PGresult *res, PGresult **out) {
+  ExecStatusType st = PQresultStatus(res);
+  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    if (out != NULL) {
+      *out = res;
+    } else {
+      PQclear(res);
+    }
+    return BH_OK;
+  }
+  int rc = pg_err(c, res);
+  PQclear(res);
+  return rc;
+}
+
+/*
+ * Sends the held-back statements, then the prepared statement name with p (none when name is
+ * NULL), in one pipeline: one round trip instead of one each. When a held-back statement
+ * fails, the server skips the rest of the pipeline, and its error is the result. The session
+ * leaves pipeline mode before returning.
+ */
+static int pg_pipeline(pg_conn_t *c, const char *name, const pg_params_t *p, PGresult **out) {
+  int n = c->nqueued, rc = BH_OK;
+  c->nqueued = 0;
+  if (PQenterPipelineMode(c->db) != 1) return pg_lost(c);
+  /* Sent as text, not prepared: parsing a transaction control statement costs nothing, and a
+   * RELEASE could not be prepared ahead while the transaction is aborted, before its ROLLBACK
+   * TO has run. */
+  int sent = 1;
+  for (int i = 0; i < n && sent; i++) {
+    sent = PQsendQueryParams(c->db, pg_sql[c->queued[i]], 0, NULL, NULL, NULL, NULL, 0) == 1;
+  }
+  if (sent && name != NULL) {
+    sent = PQsendQueryPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
+                               p ? p->fmt : NULL, 1) == 1;
+  }
+  if (!sent || PQpipelineSync(c->db) != 1) return pg_lost(c);
+  /* One result and its terminating NULL per statement, then the end of the pipeline. */
+  int total = n + (name != NULL);
+  for (int i = 0; i < total; i++) {
+    PGresult *res = PQgetResult(c->db);
+    if (res == NULL) return pg_lost(c);
+    if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+      PQclear(res); /* skipped after an earlier failure, whose error rc already holds */
+    } else {
+      int r = pg_take(c, res, i == n && rc == BH_OK ? out : NULL);
+      if (rc == BH_OK) rc = r;
+    }
+    if (c->broken) return rc;
+    PGresult *end = PQgetResult(c->db);
+    if (end != NULL) {
+      PQclear(end);
+      return pg_lost(c);
+    }
+  }
+  PGresult *sync = PQgetResult(c->db);
+  int synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(c->db) != 1) {
+    if (out != NULL && *out != NULL) {
+      PQclear(*out);
+      *out = NULL;
+    }
+    return pg_lost(c);
+  }
+  if (rc != BH_OK && out != NULL && *out != NULL) {
+    PQclear(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+/* Runs the prepared statement name with p after what the session holds back. */
+static int pg_call(pg_conn_t *c, const char *name, const pg_params_t *p, PGresult **out) {
+  if (c->tx_failed) return BH_ERR_DB; /* see pg_savepoint_release */
+  int64_t t0 = clock_mono_us();
+  int rc;
+  if (c->nqueued > 0) {
+    rc = pg_pipeline(c, name, p, out);
+  } else {
+    PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL,
+                                   p ? p->len : NULL, p ? p->fmt : NULL, 1);
+    rc = pg_take(c, res, out);
+  }
+  store_db_time_add(clock_mono_us() - t0);
+  return rc;
+}
+
+/*
+ * Holds back statement id (no parameters, no rows: transaction control) until the next
+ * statement, which takes it along in its round trip. Inside a transaction nothing else runs on
+ * the session in between, so the order of effects is the same; an error of id is reported by
+ * that next statement (or by pg_flush).
+ */
+static int pg_queue(pg_conn_t *c, enum pg_stmt id) {
+  if (c->nqueued == PG_QUEUE_MAX) {
+    int rc = pg_flush(c);
+    if (rc != BH_OK) return rc;
+  }
+  c->queued[c->nqueued++] = (unsigned char)id;
+  return BH_OK;
+}
+
+int pg_flush(pg_conn_t *c) {
+  if (c->nqueued == 0) return BH_OK;
+  int rc = pg_ready(c);
+  if (rc != BH_OK) return rc;
+  int64_t t0 = clock_mono_us();
+  rc = pg_pipeline(c, NULL, NULL, NULL);
+  store_db_time_add(clock_mono_us() - t0);
   return rc;
 }
 
@@ -226,18 +349,7 @@ int pg_run(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, PGresult **out) 
   if (rc != BH_OK) return rc;
   char name[16];
   snprintf(name, sizeof(name), "s%d", (int)id);
-  int64_t t0 = clock_mono_us();
-  PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
-                                 p ? p->fmt : NULL, 1);
-  store_db_time_add(clock_mono_us() - t0);
-  ExecStatusType st = PQresultStatus(res);
-  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-    *out = res;
-    return BH_OK;
-  }
-  rc = pg_err(c, res);
-  PQclear(res);
-  return rc;
+  return pg_call(c, name, p, out);
 }
 
 int pg_exec(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, int64_t *changes) {
@@ -264,20 +376,55 @@ int pg_scalar(pg_conn_t *c, enum pg_stmt id, const pg_params_t *p, int64_t *v) {
 
 /* ---- transactions ---- */
 
+/*
+ * BEGIN goes with the transaction's first statement. The session is made usable first, while
+ * a lost one can still be reset.
+ */
 int pg_begin(pg_conn_t *c) {
-  int rc = pg_exec(c, PG_BEGIN, NULL, NULL);
-  if (rc == BH_OK) c->in_tx = 1;
+  int rc = pg_ready(c);
+  if (rc == BH_OK) rc = pg_queue(c, PG_BEGIN);
+  if (rc == BH_OK) {
+    c->in_tx = 1;
+    c->tx_failed = 0;
+  }
   return rc;
 }
+
+/* Whether the server has seen the transaction: its BEGIN is no longer held back. */
+static int pg_tx_sent(const pg_conn_t *c) { return c->nqueued == 0 || c->queued[0] != PG_BEGIN; }
 
 /* Writers do not serialise on a lock as in SQLite: rows are locked as they are written. */
 int pg_begin_write(pg_conn_t *c) { return pg_begin(c); }
 
+/*
+ * Ends what is left of a transaction whose COMMIT did not run: a held-back statement before it
+ * failed, and the server skipped the COMMIT (the rest of the pipeline) and still holds the
+ * failed transaction.
+ */
+static void pg_tx_abandon(pg_conn_t *c) {
+  if (!c->broken && PQstatus(c->db) == CONNECTION_OK &&
+      PQtransactionStatus(c->db) != PQTRANS_IDLE) {
+    PQclear(PQexec(c->db, "ROLLBACK"));
+  }
+}
+
 int pg_commit(pg_conn_t *c) {
+  if (!pg_tx_sent(c) && !c->tx_failed) { /* no statement ran: nothing to commit */
+    c->nqueued = 0;
+    c->in_tx = 0;
+    return BH_OK;
+  }
+  if (c->tx_failed) {
+    pg_rollback(c);
+    return BH_ERR_DB;
+  }
   PGresult *res;
   int rc = pg_run(c, PG_COMMIT, NULL, &res);
   c->in_tx = 0;
-  if (rc != BH_OK) return rc;
+  if (rc != BH_OK) {
+    pg_tx_abandon(c);
+    return rc;
+  }
   /* COMMIT of a transaction that failed earlier answers ROLLBACK: nothing was written. */
   if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) rc = BH_ERR_DB;
   PQclear(res);
@@ -286,7 +433,10 @@ int pg_commit(pg_conn_t *c) {
 
 int pg_rollback(pg_conn_t *c) {
   if (!c->in_tx) return BH_OK;
-  int rc = c->broken ? BH_OK : pg_exec(c, PG_ROLLBACK, NULL, NULL);
+  int sent = pg_tx_sent(c);
+  c->nqueued = 0; /* what is held back dies with the transaction */
+  c->tx_failed = 0;
+  int rc = c->broken || !sent ? BH_OK : pg_exec(c, PG_ROLLBACK, NULL, NULL);
   c->in_tx = 0;
   return rc;
 }
@@ -306,13 +456,36 @@ int pg_tx_leave(pg_conn_t *c, int owned, int rc) {
   return rc;
 }
 
-int pg_savepoint(pg_conn_t *c) { return pg_exec(c, PG_SAVEPOINT, NULL, NULL); }
+/*
+ * Savepoints are held back like BEGIN: a job of the group-commit writer costs no round trip
+ * of its own for them. A savepoint released or rolled back before any statement ran is simply
+ * forgotten.
+ */
+int pg_savepoint(pg_conn_t *c) { return pg_queue(c, PG_SAVEPOINT); }
 
-int pg_savepoint_release(pg_conn_t *c) { return pg_exec(c, PG_SAVEPOINT_RELEASE, NULL, NULL); }
+int pg_savepoint_release(pg_conn_t *c) {
+  if (c->nqueued > 0 && c->queued[c->nqueued - 1] == PG_SAVEPOINT) {
+    c->nqueued--;
+    return BH_OK;
+  }
+  /* A statement since the savepoint failed, yet its caller carries on as if it had not: the
+   * transaction may not commit (a RELEASE sent at once would fail too, and the COMMIT answer
+   * ROLLBACK). The libpq status is that of the last statement's end: no round trip. */
+  if (c->tx_failed || PQtransactionStatus(c->db) == PQTRANS_INERROR) {
+    c->tx_failed = 1;
+    return BH_ERR_DB;
+  }
+  return pg_queue(c, PG_SAVEPOINT_RELEASE);
+}
 
 int pg_savepoint_rollback(pg_conn_t *c) {
-  int rc = pg_exec(c, PG_SAVEPOINT_ROLLBACK, NULL, NULL);
-  if (rc == BH_OK) rc = pg_exec(c, PG_SAVEPOINT_RELEASE, NULL, NULL);
+  if (c->tx_failed) return BH_ERR_DB;
+  if (c->nqueued > 0 && c->queued[c->nqueued - 1] == PG_SAVEPOINT) {
+    c->nqueued--;
+    return BH_OK;
+  }
+  int rc = pg_queue(c, PG_SAVEPOINT_ROLLBACK);
+  if (rc == BH_OK) rc = pg_queue(c, PG_SAVEPOINT_RELEASE);
   return rc;
 }
 
@@ -695,6 +868,37 @@ int pg_user_list(pg_conn_t *c, const store_page_t *page, arena_t *a, user_t **ou
   return BH_OK;
 }
 
+/* The colleagues of a mission (store_officer.h): enabled, not viewers; only what they need. */
+static const char pg_officer_list_sql[] =
+    "SELECT id, name, role FROM users WHERE mission_id = $1 AND disabled = 0 AND role <> $2"
+    " AND id > $3 ORDER BY id LIMIT $4";
+
+int pg_officer_list(pg_conn_t *c, int64_t mission_id, const store_page_t *page, arena_t *a,
+                    user_t **out, size_t *n) {
+  user_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
+  if (items == NULL) return BH_ERR_NOMEM;
+  pg_params_t p = {0};
+  pgp_i64(&p, mission_id);
+  pgp_i64(&p, ROLE_VIEWER);
+  pgp_i64(&p, page->after);
+  pgp_i64(&p, page->limit);
+  PGresult *res;
+  int rc = pg_run_sql(c, pg_officer_list_sql, &p, &res);
+  if (rc != BH_OK) return rc;
+  size_t k = 0;
+  for (int i = 0; i < PQntuples(res) && k < (size_t)page->limit; i++) {
+    user_t *u = &items[k++];
+    u->id = pg_col_i64(res, i, 0);
+    u->name = pg_col_text(a, res, i, 1);
+    u->role = (int)pg_col_i64(res, i, 2);
+    u->mission_id = mission_id;
+  }
+  PQclear(res);
+  *out = items;
+  *n = k;
+  return BH_OK;
+}
+
 int pg_token_create(pg_conn_t *c, int64_t user_id, const unsigned char *hash, const char *name,
                     int64_t *id) {
   pg_params_t p = {0};
@@ -854,6 +1058,8 @@ int pg_run_sql(pg_conn_t *c, const char *sql, const pg_params_t *p, PGresult **o
       log_error("msg=\"too many statements prepared\"");
       return BH_ERR_DB;
     }
+    rc = pg_flush(c); /* as in pg_prepare */
+    if (rc != BH_OK) return rc;
     PGresult *res = PQprepare(c->db, name, sql, 0, NULL);
     rc = PQresultStatus(res) == PGRES_COMMAND_OK ? BH_OK : pg_err(c, res);
     if (rc == BH_ERR_DB) log_error("msg=\"prepare failed\" stmt=%s", name);
@@ -861,16 +1067,5 @@ int pg_run_sql(pg_conn_t *c, const char *sql, const pg_params_t *p, PGresult **o
     if (rc != BH_OK) return rc;
     c->adhoc[c->nadhoc++] = sql;
   }
-  int64_t t0 = clock_mono_us();
-  PGresult *res = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
-                                 p ? p->fmt : NULL, 1);
-  store_db_time_add(clock_mono_us() - t0);
-  ExecStatusType st = PQresultStatus(res);
-  if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-    *out = res;
-    return BH_OK;
-  }
-  rc = pg_err(c, res);
-  PQclear(res);
-  return rc;
+  return pg_call(c, name, p, out);
 }

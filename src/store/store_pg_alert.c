@@ -24,7 +24,7 @@
   " stage, stage_at"
 /* A check-in target: the recipient, its alert and crisis, and the person's status, by key. */
 #define PGA_TARGET_COLS                                                                       \
-  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status, r.lang"
 #define PGA_TARGET_JOIN                                                                       \
   " JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id JOIN persons p ON"  \
   " p.id = r.person_id"
@@ -211,6 +211,8 @@ static int pga_copy_send(pg_conn_t *c, buf_t *b, int last) {
  * Errors: BH_ERR_CONFLICT for a constraint, BH_ERR_UNAVAILABLE for a lost session, else BH_ERR_DB.
  */
 static int pga_copy(pg_conn_t *c, const char *sql, size_t n, int (*row)(size_t i, buf_t *b)) {
+  int flushed = pg_flush(c); /* the transaction's held-back statements come first */
+  if (flushed != BH_OK) return flushed;
   int64_t t0 = clock_mono_us();
   PGresult *res = PQexec(c->db, sql);
   int ok = PQresultStatus(res) == PGRES_COPY_IN;
@@ -537,6 +539,7 @@ static int pga_target_run(pg_conn_t *c, const char *sql, const pg_params_t *p, a
   out->answer = pg_col_text(a, res, 0, 4);
   out->crisis_closed_at = pg_col_i64(res, 0, 5);
   out->person_status = pg_col_text(a, res, 0, 6);
+  out->lang = pg_col_text(a, res, 0, 7);
   PQclear(res);
   return BH_OK;
 }

@@ -64,8 +64,8 @@ static const char SQL_CRISIS_CLOSE[] =
 /* See SQL_CRISIS_PRESENCES in store_sqlite_crisis.c for the comparison of partial dates. */
 static const char SQL_CRISIS_PRESENCES[] =
     "SELECT p.id, pr.id, p.full_name, p.phones, p.emails, p.status, p.status_at, pr.country,"
-    " pr.region, pr.category, pr.lat, pr.lon, (pr.lat IS NOT NULL AND pr.lon IS NOT NULL)::int"
-    " FROM crisis_countries cc JOIN presences pr ON pr.country = cc.country"
+    " pr.region, pr.category, pr.lat, pr.lon, (pr.lat IS NOT NULL AND pr.lon IS NOT NULL)::int,"
+    " p.preferred_language FROM crisis_countries cc JOIN presences pr ON pr.country = cc.country"
     " JOIN persons p ON p.id = pr.person_id WHERE cc.crisis_id = $3 AND (NOT EXISTS (SELECT 1"
     " FROM crisis_regions r WHERE r.crisis_id = $3) OR pr.region IN (SELECT r.region FROM"
     " crisis_regions r WHERE r.crisis_id = $3)) AND (pr.date_from IS NULL OR pr.date_from"
@@ -366,6 +366,7 @@ int pg_crisis_presences_each(pg_conn_t *c, const store_scope_t *scope, int64_t c
     row.lat = pg_col_f64(res, i, 10);
     row.lon = pg_col_f64(res, i, 11);
     row.has_geo = pg_col_i64(res, i, 12) != 0;
+    row.m.preferred_language = col_str(res, i, 13);
     stop = cb(ctx, &row);
     json_decref(phones);
     json_decref(emails);

@@ -23,6 +23,8 @@
 #define PG_MAX_PARAMS 24
 /* The most statements of the backend's other files (pg_run_sql) one session prepares. */
 #define PG_ADHOC_MAX 256
+/* Transaction control statements a session holds back for the next statement, at most. */
+#define PG_QUEUE_MAX 8
 
 /* Visibility of person p to the scope in $1, $2 (see SCOPE_P in store_sqlite.c). */
 #define PG_SCOPE_P                                                                           \
@@ -35,11 +37,12 @@
   " AND $6::text IS NULL) OR EXISTS (SELECT 1 FROM presences f WHERE f.person_id = p.id AND" \
   " ($4::text IS NULL OR f.country = $4::text) AND ($5::text IS NULL OR f.region = $5::text)" \
   " AND ($6::text IS NULL OR f.category = $6::text)))"
-/* 18 columns, read by pg_person_read. */
+/* PG_PERSON_NCOLS columns, read by pg_person_read. */
 #define PG_PERSON_COLS                                                                       \
   "p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc, p.phones,"     \
   " p.emails, p.home_province, p.flags, p.contacts, p.source, p.status, p.status_at,"        \
-  " p.owner_mission_id, p.created_at, p.updated_at"
+  " p.owner_mission_id, p.created_at, p.updated_at, p.preferred_language"
+#define PG_PERSON_NCOLS 19
 /* 15 columns, read by pg_presence_read. */
 #define PG_PRESENCE_COLS                                                                     \
   "pr.id, pr.person_id, pr.country, pr.region, pr.city, pr.address, pr.lat, pr.lon,"         \
@@ -107,9 +110,10 @@
   X(PG_PERSON_INSERT,                                                                          \
     "WITH ins AS (INSERT INTO persons(full_name, name_key, other_names, sex, dob, nid_enc,"    \
     " nid_hash, passport_enc, passport_hash, phones, emails, home_province, flags, contacts,"   \
-    " source, status, status_at, owner_mission_id, import_key, created_at, updated_at)"        \
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"     \
-    " $18, $19, $20, $20) ON CONFLICT (import_key) DO NOTHING RETURNING id),"                  \
+    " source, status, status_at, owner_mission_id, import_key, created_at, updated_at,"       \
+    " preferred_language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"\
+    " $15, $16, $17, $18, $19, $20, $20, $21) ON CONFLICT (import_key) DO NOTHING RETURNING"   \
+    " id),"                                                                                    \
     " tok AS (INSERT INTO person_tokens(token, person_id) SELECT DISTINCT t, ins.id"           \
     " FROM ins, unnest(string_to_array($2::text, ' ')) t)"                                     \
     " SELECT id FROM ins")                                                                     \
@@ -125,8 +129,8 @@
   X(PG_PERSON_UPDATE,                                                                          \
     "UPDATE persons SET full_name = $2, name_key = $3, other_names = $4, sex = $5, dob = $6,"  \
     " nid_enc = $7, nid_hash = $8, passport_enc = $9, passport_hash = $10, phones = $11,"      \
-    " emails = $12, home_province = $13, flags = $14, contacts = $15, updated_at = $16"        \
-    " WHERE id = $1")                                                                          \
+    " emails = $12, home_province = $13, flags = $14, contacts = $15, updated_at = $16,"       \
+    " preferred_language = $17 WHERE id = $1")                                                 \
   X(PG_NAME_TOKENS_ADD,                                                                        \
     "INSERT INTO person_tokens(token, person_id) SELECT DISTINCT t, $1::bigint"                \
     " FROM unnest(string_to_array($2::text, ' ')) t ON CONFLICT DO NOTHING")                   \
@@ -225,6 +229,11 @@ struct bh_pg_conn {
   int broken; /* the session was lost: reset before the next statement outside a transaction */
   const char *adhoc[PG_ADHOC_MAX]; /* texts prepared by pg_run_sql on this session, as "x<i>" */
   size_t nadhoc;
+  /* Statements without parameters or rows (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO) not sent
+   * yet: they go in one pipeline with the next statement (see pg_queue in store_pg.c). */
+  unsigned char queued[PG_QUEUE_MAX];
+  int nqueued;
+  int tx_failed; /* a failure was carried past a savepoint: the transaction can only roll back */
 };
 
 /* Parameters of one statement; values point to caller memory or to num. */
@@ -269,6 +278,12 @@ int64_t pg_col_i64(const PGresult *r, int row, int col);
 double pg_col_f64(const PGresult *r, int row, int col);
 const char *pg_col_text(arena_t *a, const PGresult *r, int row, int col);
 json_t *pg_col_json(const PGresult *r, int row, int col);
+
+/*
+ * Sends the statements the session holds back (see pg_queue in store_pg.c) without another
+ * one; for code that talks to libpq itself (COPY). Returns the first one's error, if any.
+ */
+int pg_flush(pg_conn_t *c);
 
 /* Starts a write transaction unless the caller holds one; *owned says which. */
 int pg_tx_enter(pg_conn_t *c, int *owned /* OUT */);

@@ -1,7 +1,8 @@
 /*
  * store_pg_list.c - the PostgreSQL backend of store_list.h, with the same tables and meaning as
  * store_sqlite_list.c. Statements run through pg_run_sql (prepared once per session); person
- * scope is PG_SCOPE_P in $1, $2, and each statement's own parameters follow from $3.
+ * scope is PG_SCOPE_P in $1, $2 (case scope PGL_SCOPE_K, the same two), and each statement's own
+ * parameters follow from $3.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,22 @@
 #define PGL_PERSONS_PAGE 5000
 
 #define PGL_LIST_SCOPE "($1::int = 1 OR l.mission_id = $2::bigint)"
+/* Visibility of case k (store_case.h): everything, or the cases of the officer's mission. */
+#define PGL_SCOPE_K(k) "($1::int = 1 OR " k ".mission_id = $2::bigint)"
+/* An open missing-person case m (open as case_status_open in domain/case.c says). */
+#define PGL_MISSING_OPEN(m)                                                                  \
+  "(" m ".type = 'missing_person_report' AND " m ".status IN ('new', 'triaged', 'in_progress'))"
+/* The oldest open missing-person case visible to the scope that person is linked to, or NULL. */
+#define PGL_OPEN_CASE_OF(person)                                                             \
+  "(SELECT min(cp.case_id) FROM case_persons cp JOIN cases m ON m.id = cp.case_id"          \
+  " WHERE cp.person_id = " person " AND " PGL_MISSING_OPEN("m") " AND " PGL_SCOPE_K("m") ")"
 #define PGL_LIST_COLS                                                                        \
   "l.id, l.title, l.source, l.country, l.crisis_id, l.mission_id, l.ref_date, l.bad_rows,"   \
   " l.created_by, l.created_at, count(r.row_no), count(CASE WHEN r.band = 0 THEN 1 END),"     \
   " count(CASE WHEN r.band = 1 THEN 1 END), count(CASE WHEN r.band = 2 THEN 1 END),"         \
   " count(CASE WHEN r.decision = 0 THEN 1 END), count(CASE WHEN r.decision = 1 THEN 1 END),"  \
-  " count(CASE WHEN r.decision = 2 THEN 1 END), count(CASE WHEN r.decision = 3 THEN 1 END)"   \
+  " count(CASE WHEN r.decision = 2 THEN 1 END), count(CASE WHEN r.decision = 3 THEN 1 END),"  \
+  " l.region, l.apply_status, l.presence_category"                                            \
   " FROM lists l LEFT JOIN list_rows r ON r.list_id = l.id"
 
 /* What the matching generation is made of: the change counter (edits, deletions) and the count
@@ -36,18 +47,25 @@ static const char pgl_gen[] =
 static const char pgl_persons[] =
     "SELECT p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc,"
     " p.home_province FROM persons p WHERE p.id > $3 AND " PG_SCOPE_P " ORDER BY p.id LIMIT $4";
+static const char pgl_cases[] =
+    "SELECT k.id, cp.person_id, k.caller_name FROM cases k LEFT JOIN case_persons cp ON"
+    " cp.case_id = k.id WHERE " PGL_MISSING_OPEN("k") " AND " PGL_SCOPE_K("k")
+    " AND (cp.person_id IS NOT NULL OR (k.caller_name IS NOT NULL AND k.caller_person_id IS NULL))"
+    " ORDER BY k.id, cp.person_id";
 static const char pgl_list_insert[] =
     "INSERT INTO lists(title, source, country, crisis_id, mission_id, ref_date, bad_rows,"
-    " created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    " created_by, created_at, region, apply_status, presence_category) VALUES ($1, $2, $3, $4,"
+    " $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 static const char pgl_row_insert[] =
     "INSERT INTO list_rows(list_id, row_no, line, fields, idn_enc, band) VALUES ($1, $2, $3,"
     " $4, $5, $6)";
-/* The candidates of a row in one round trip: $4..$7 are arrays in step. */
+/* The candidates of a row in one round trip: $3..$7 are arrays in step. */
 static const char pgl_cand_insert[] =
     "INSERT INTO list_candidates(list_id, row_no, rank, person_id, probability, band,"
-    " explanation) SELECT $1, $2, u.ord, u.person_id, u.probability, u.band, u.explanation"
-    " FROM unnest($3::bigint[], $4::float8[], $5::int[], $6::text[]) WITH ORDINALITY"
-    " AS u(person_id, probability, band, explanation, ord)";
+    " explanation, case_id) SELECT $1, $2, u.ord, u.person_id, u.probability, u.band,"
+    " u.explanation, u.case_id FROM unnest($3::bigint[], $4::float8[], $5::int[], $6::text[],"
+    " $7::bigint[]) WITH ORDINALITY AS u(person_id, probability, band, explanation, case_id,"
+    " ord)";
 static const char pgl_sql_list_get[] =
     "SELECT " PGL_LIST_COLS " WHERE l.id = $3 AND " PGL_LIST_SCOPE " GROUP BY l.id";
 static const char pgl_list_page[] =
@@ -56,31 +74,50 @@ static const char pgl_list_page[] =
 static const char pgl_list_check[] = "SELECT 1 FROM lists l WHERE l.id = $3 AND " PGL_LIST_SCOPE;
 static const char pgl_rows[] =
     "SELECT r.row_no, r.line, r.fields, r.idn_enc, r.band, r.decision, r.person_id,"
-    " r.decided_by, r.decided_at FROM list_rows r WHERE r.list_id = $1 AND r.row_no > $2"
+    " r.decided_by, r.decided_at, r.case_id FROM list_rows r WHERE r.list_id = $1 AND"
+    " r.row_no > $2"
     " AND ($3::int < 0 OR r.band = $3::int) AND ($4::int < 0 OR r.decision = $4::int)"
     " ORDER BY r.row_no LIMIT $5";
 static const char pgl_cands[] =
-    "SELECT c.row_no, c.rank, c.person_id, c.probability, c.band, c.explanation, c.decision,"
-    " c.decided_by, c.decided_at, EXISTS (SELECT 1 FROM list_rows o WHERE o.person_id ="
-    " c.person_id AND o.list_id <> c.list_id), p.full_name, p.other_names, p.sex, p.dob,"
-    " p.nid_enc, p.passport_enc, p.home_province FROM list_candidates c JOIN persons p ON"
-    " p.id = c.person_id WHERE c.list_id = $3 AND c.row_no BETWEEN $4 AND $5 AND " PG_SCOPE_P
-    " ORDER BY c.row_no, c.rank";
+    "SELECT x.row_no, x.rank, x.person_id, x.probability, x.band, x.explanation, x.decision,"
+    " x.decided_by, x.decided_at, x.rpt, x.full_name, x.other_names, x.sex, x.dob, x.nid_enc,"
+    " x.passport_enc, x.home_province, x.kid, m.status, m.summary,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_phone END,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_relation END,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_notes END FROM (SELECT c.row_no, c.rank,"
+    " c.person_id, c.probability, c.band, c.explanation, c.decision, c.decided_by,"
+    " c.decided_at, CASE WHEN c.person_id IS NOT NULL THEN EXISTS (SELECT 1 FROM list_rows o"
+    " WHERE o.person_id = c.person_id AND o.list_id <> c.list_id) ELSE EXISTS (SELECT 1 FROM"
+    " list_rows o WHERE o.case_id = c.case_id AND o.list_id <> c.list_id) END::int AS rpt,"
+    " coalesce(p.full_name, k.caller_name) AS full_name, p.other_names, p.sex, p.dob,"
+    " p.nid_enc, p.passport_enc, p.home_province, coalesce(c.case_id, "
+    PGL_OPEN_CASE_OF("c.person_id") ") AS kid FROM list_candidates c LEFT JOIN persons p ON"
+    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = $3 AND"
+    " c.row_no BETWEEN $4 AND $5 AND ((c.person_id IS NOT NULL AND " PG_SCOPE_P ") OR"
+    " (c.case_id IS NOT NULL AND " PGL_SCOPE_K("k") "))) x LEFT JOIN cases m ON m.id = x.kid"
+    " ORDER BY x.row_no, x.rank";
 static const char pgl_row_for_decision[] =
-    "SELECT r.decision, r.person_id FROM list_rows r JOIN lists l ON l.id = r.list_id"
+    "SELECT r.decision, r.person_id, r.case_id, r.applied_event_id, r.applied_prev_status,"
+    " r.applied_presence_id FROM list_rows r JOIN lists l ON l.id = r.list_id"
     " WHERE r.list_id = $3 AND r.row_no = $4 AND " PGL_LIST_SCOPE " FOR UPDATE OF r";
 static const char pgl_cand_check[] =
-    "SELECT c.decision FROM list_candidates c JOIN persons p ON p.id = c.person_id"
-    " WHERE c.list_id = $3 AND c.row_no = $4 AND c.person_id = $5 AND " PG_SCOPE_P;
+    "SELECT c.decision FROM list_candidates c LEFT JOIN persons p ON p.id = c.person_id"
+    " LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = $3 AND c.row_no = $4 AND"
+    " c.person_id IS NOT DISTINCT FROM $5::bigint AND c.case_id IS NOT DISTINCT FROM"
+    " $6::bigint AND ((c.person_id IS NOT NULL AND " PG_SCOPE_P ") OR (c.case_id IS NOT NULL"
+    " AND " PGL_SCOPE_K("k") "))";
 static const char pgl_cand_unconfirm[] =
     "UPDATE list_candidates SET decision = 0, decided_by = $3, decided_at = $4 WHERE"
     " list_id = $1 AND row_no = $2 AND decision = 1";
 static const char pgl_cand_set[] =
     "UPDATE list_candidates SET decision = $4, decided_by = $5, decided_at = $6 WHERE"
-    " list_id = $1 AND row_no = $2 AND person_id = $3";
+    " list_id = $1 AND row_no = $2 AND person_id IS NOT DISTINCT FROM $3::bigint AND case_id IS"
+    " NOT DISTINCT FROM $7::bigint";
 static const char pgl_row_recompute[] =
     "UPDATE list_rows SET person_id = (SELECT c.person_id FROM list_candidates c WHERE"
-    " c.list_id = $1 AND c.row_no = $2 AND c.decision = 1), decision = CASE WHEN EXISTS"
+    " c.list_id = $1 AND c.row_no = $2 AND c.decision = 1), case_id = (SELECT c.case_id FROM"
+    " list_candidates c WHERE c.list_id = $1 AND c.row_no = $2 AND c.decision = 1),"
+    " decision = CASE WHEN EXISTS"
     " (SELECT 1 FROM list_candidates c WHERE c.list_id = $1 AND c.row_no = $2 AND"
     " c.decision = 1) THEN 1 WHEN $3::int = 3 OR decision = 3 THEN 3 WHEN EXISTS (SELECT 1"
     " FROM list_candidates c WHERE c.list_id = $1 AND c.row_no = $2) AND NOT EXISTS (SELECT 1"
@@ -88,7 +125,17 @@ static const char pgl_row_recompute[] =
     " 2 ELSE 0 END, decided_by = $4, decided_at = $5 WHERE list_id = $1 AND row_no = $2";
 static const char pgl_decision_insert[] =
     "INSERT INTO list_decisions(list_id, row_no, decision, person_id, replaced_person_id,"
-    " user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    " user_id, at, case_id, replaced_case_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+static const char pgl_row_applied[] =
+    "UPDATE list_rows SET applied_event_id = $3, applied_prev_status = $4,"
+    " applied_presence_id = $5 WHERE list_id = $1 AND row_no = $2";
+static const char pgl_status_latest[] =
+    "SELECT coalesce(max(id), 0) FROM status_events WHERE person_id = $1";
+/* Only a presence nobody touched since its creation, and no self-registration's. */
+static const char pgl_presence_withdraw[] =
+    "DELETE FROM presences WHERE id = $1 AND person_id = $2 AND updated_at = created_at AND"
+    " NOT EXISTS (SELECT 1 FROM registrations g WHERE g.presence_id = $1)";
+static const char pgl_open_case[] = "SELECT coalesce(" PGL_OPEN_CASE_OF("$3::bigint") ", 0)";
 
 /* Runs sql and drops its result. */
 static int pgl_exec(pg_conn_t *c, const char *sql, const pg_params_t *p) {
@@ -182,6 +229,24 @@ int pgl_match_persons_each(pg_conn_t *c, const store_scope_t *scope, const secre
   return rc;
 }
 
+int pgl_match_cases_each(pg_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
+                         void *ctx) {
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_cases, &p, &res);
+  if (rc != BH_OK) return rc;
+  int n = PQntuples(res);
+  for (int i = 0; rc == BH_OK && i < n; i++) {
+    store_match_case_t k = {.case_id = pg_col_i64(res, i, 0),
+                            .person_id = pg_col_i64(res, i, 1),
+                            .full_name = col_raw(res, i, 2)};
+    if (cb(ctx, &k) != 0) rc = BH_ERR_INTERNAL;
+  }
+  PQclear(res);
+  return rc;
+}
+
 int pgl_list_create(pg_conn_t *c, list_rec_t *l) {
   if (l->created_at == 0) l->created_at = clock_now();
   pg_params_t p = {0};
@@ -194,6 +259,9 @@ int pgl_list_create(pg_conn_t *c, list_rec_t *l) {
   pgp_i64(&p, l->bad_rows);
   pgp_i64_or_null(&p, l->created_by);
   pgp_i64(&p, l->created_at);
+  pgp_text(&p, l->region);
+  pgp_text(&p, l->apply_status);
+  pgp_text(&p, l->presence_category);
   PGresult *res;
   int rc = pg_run_sql(c, pgl_list_insert, &p, &res);
   if (rc != BH_OK) return rc;
@@ -231,22 +299,32 @@ int pgl_list_add_row(pg_conn_t *c, const secret_t *keys, int64_t list_id,
   pgp_i64(&p, row->band);
   int rc = pgl_exec(c, pgl_row_insert, &p);
   if (rc != BH_OK || row->ncand == 0) return rc;
-  buf_t ids, probs, bands, expl;
+  buf_t ids, probs, bands, expl, cases;
   buf_init(&ids, 1 << 12);
+  buf_init(&cases, 1 << 12);
   buf_init(&probs, 1 << 12);
   buf_init(&bands, 1 << 12);
   buf_init(&expl, 1 << 16);
   rc = BH_OK;
   rc |= buf_putc(&ids, '{') | buf_putc(&probs, '{') | buf_putc(&bands, '{') | buf_putc(&expl, '{');
+  rc |= buf_putc(&cases, '{');
   for (int k = 0; rc == BH_OK && k < row->ncand; k++) {
     const char *sep = k ? "," : "";
-    rc |= buf_printf(&ids, "%s%lld", sep, (long long)row->cand[k].person_id);
+    /* A candidate is a person or a case: the other is NULL. */
+    if (row->cand[k].person_id != 0) {
+      rc |= buf_printf(&ids, "%s%lld", sep, (long long)row->cand[k].person_id);
+      rc |= buf_printf(&cases, "%sNULL", sep);
+    } else {
+      rc |= buf_printf(&ids, "%sNULL", sep);
+      rc |= buf_printf(&cases, "%s%lld", sep, (long long)row->cand[k].case_id);
+    }
     rc |= buf_printf(&probs, "%s%.17g", sep, row->cand[k].probability);
     rc |= buf_printf(&bands, "%s%d", sep, row->cand[k].band);
     if (k) rc |= buf_putc(&expl, ',');
     rc |= array_text(&expl, row->cand[k].explanation ? row->cand[k].explanation : "");
   }
   rc |= buf_putc(&ids, '}') | buf_putc(&probs, '}') | buf_putc(&bands, '}') | buf_putc(&expl, '}');
+  rc |= buf_putc(&cases, '}');
   if (rc == BH_OK) {
     pg_params_t q = {0};
     pgp_i64(&q, list_id);
@@ -255,6 +333,7 @@ int pgl_list_add_row(pg_conn_t *c, const secret_t *keys, int64_t list_id,
     pgp_text(&q, probs.data);
     pgp_text(&q, bands.data);
     pgp_text(&q, expl.data);
+    pgp_text(&q, cases.data);
     rc = pgl_exec(c, pgl_cand_insert, &q);
   } else {
     rc = BH_ERR_NOMEM;
@@ -263,6 +342,7 @@ int pgl_list_add_row(pg_conn_t *c, const secret_t *keys, int64_t list_id,
   buf_free(&probs);
   buf_free(&bands);
   buf_free(&expl);
+  buf_free(&cases);
   return rc;
 }
 
@@ -281,6 +361,9 @@ static void list_read(const PGresult *r, int row, arena_t *a, list_rec_t *l) {
   l->rows = pg_col_i64(r, row, 10);
   for (int b = 0; b < 3; b++) l->by_band[b] = pg_col_i64(r, row, 11 + b);
   for (int d = 0; d < LIST_ROW_DECISION_COUNT; d++) l->by_decision[d] = pg_col_i64(r, row, 14 + d);
+  l->region = pg_col_text(a, r, row, 18);
+  l->apply_status = pg_col_text(a, r, row, 19);
+  l->presence_category = pg_col_text(a, r, row, 20);
 }
 
 int pgl_list_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
@@ -367,6 +450,12 @@ static int rows_candidates(pg_conn_t *c, const store_scope_t *scope, const secre
     k->national_id = col_open_arena(keys, a, res, j, 14);
     k->passport = col_open_arena(keys, a, res, j, 15);
     k->home_province = pg_col_text(a, res, j, 16);
+    k->case_id = pg_col_i64(res, j, 17);
+    k->case_status = pg_col_text(a, res, j, 18);
+    k->case_summary = pg_col_text(a, res, j, 19);
+    k->caller_phone = pg_col_text(a, res, j, 20);
+    k->caller_relation = pg_col_text(a, res, j, 21);
+    k->caller_notes = pg_col_text(a, res, j, 22);
   }
   PQclear(res);
   return BH_OK;
@@ -411,6 +500,7 @@ int pgl_list_rows(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys
     r->person_id = pg_col_i64(res, i, 6);
     r->decided_by = pg_col_i64(res, i, 7);
     r->decided_at = pg_col_i64(res, i, 8);
+    r->case_id = pg_col_i64(res, i, 9);
   }
   PQclear(res);
   if (nr > 0 && (rc = rows_candidates(c, scope, keys, list_id, a, rows, (size_t)nr)) != BH_OK)
@@ -420,10 +510,11 @@ int pgl_list_rows(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys
   return BH_OK;
 }
 
-int pgl_list_decide(pg_conn_t *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,
-                    int decision, int64_t person_id, int64_t user_id, int64_t now,
-                    int64_t *replaced) {
-  *replaced = 0;
+/* Reads (and locks) the row's decision state into *person, *kase and (when d is not NULL) its
+ * applied fields. BH_ERR_NOT_FOUND when the row is absent or its list not visible. */
+static int decision_row(pg_conn_t *c, const store_scope_t *scope, int64_t list_id,
+                        int64_t row_no, arena_t *a, int64_t *person, int64_t *kase,
+                        list_decision_t *d) {
   pg_params_t p = {0};
   pgp_scope(&p, scope);
   pgp_i64(&p, list_id);
@@ -431,39 +522,63 @@ int pgl_list_decide(pg_conn_t *c, const store_scope_t *scope, int64_t list_id, i
   PGresult *res;
   int rc = pg_run_sql(c, pgl_row_for_decision, &p, &res);
   if (rc != BH_OK) return rc;
-  int found = PQntuples(res) == 1;
-  int64_t confirmed = found ? pg_col_i64(res, 0, 1) : 0;
+  if (PQntuples(res) == 1) {
+    *person = pg_col_i64(res, 0, 1);
+    *kase = pg_col_i64(res, 0, 2);
+    if (d != NULL) {
+      d->applied_event_id = pg_col_i64(res, 0, 3);
+      d->applied_prev_status = pg_col_text(a, res, 0, 4);
+      d->applied_presence_id = pg_col_i64(res, 0, 5);
+    }
+  } else {
+    rc = BH_ERR_NOT_FOUND;
+  }
   PQclear(res);
-  if (!found) return BH_ERR_NOT_FOUND;
+  return rc;
+}
+
+int pgl_list_decide(pg_conn_t *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,
+                    arena_t *a, list_decision_t *d) {
+  d->replaced = d->replaced_case = 0;
+  d->applied_event_id = d->applied_presence_id = 0;
+  d->applied_prev_status = NULL;
+  int rc = decision_row(c, scope, list_id, row_no, a, &d->prev_person_id, &d->prev_case_id, d);
+  if (rc != BH_OK) return rc;
+  int decision = d->decision;
+  PGresult *res;
   if (decision != LIST_ROW_NEW_PERSON) {
     pg_params_t q = {0};
     pgp_scope(&q, scope);
     pgp_i64(&q, list_id);
     pgp_i64(&q, row_no);
-    pgp_i64(&q, person_id);
+    pgp_i64_or_null(&q, d->person_id);
+    pgp_i64_or_null(&q, d->case_id);
     rc = pg_run_sql(c, pgl_cand_check, &q, &res);
     if (rc != BH_OK) return rc;
-    found = PQntuples(res) == 1;
+    int found = PQntuples(res) == 1;
     PQclear(res);
     if (!found) return BH_ERR_INVALID;
   }
   if (decision == LIST_ROW_CONFIRMED || decision == LIST_ROW_NEW_PERSON) {
-    if (confirmed != 0 && confirmed != person_id) *replaced = confirmed;
+    if (d->prev_person_id != 0 && d->prev_person_id != d->person_id)
+      d->replaced = d->prev_person_id;
+    if (d->prev_case_id != 0 && d->prev_case_id != d->case_id) d->replaced_case = d->prev_case_id;
     pg_params_t q = {0};
     pgp_i64(&q, list_id);
     pgp_i64(&q, row_no);
-    pgp_i64_or_null(&q, user_id);
-    pgp_i64(&q, now);
+    pgp_i64_or_null(&q, d->user_id);
+    pgp_i64(&q, d->now);
     rc = pgl_exec(c, pgl_cand_unconfirm, &q);
   }
   if (rc == BH_OK && decision != LIST_ROW_NEW_PERSON) {
     pg_params_t q = {0};
     pgp_i64(&q, list_id);
     pgp_i64(&q, row_no);
-    pgp_i64(&q, person_id);
+    pgp_i64_or_null(&q, d->person_id);
     pgp_i64(&q, decision == LIST_ROW_CONFIRMED ? LIST_CAND_CONFIRMED : LIST_CAND_REJECTED);
-    pgp_i64_or_null(&q, user_id);
-    pgp_i64(&q, now);
+    pgp_i64_or_null(&q, d->user_id);
+    pgp_i64(&q, d->now);
+    pgp_i64_or_null(&q, d->case_id);
     rc = pgl_exec(c, pgl_cand_set, &q);
   }
   if (rc == BH_OK) {
@@ -471,20 +586,75 @@ int pgl_list_decide(pg_conn_t *c, const store_scope_t *scope, int64_t list_id, i
     pgp_i64(&q, list_id);
     pgp_i64(&q, row_no);
     pgp_i64(&q, decision);
-    pgp_i64_or_null(&q, user_id);
-    pgp_i64(&q, now);
+    pgp_i64_or_null(&q, d->user_id);
+    pgp_i64(&q, d->now);
     rc = pgl_exec(c, pgl_row_recompute, &q);
   }
   if (rc == BH_OK) {
+    int nn = decision == LIST_ROW_NEW_PERSON;
     pg_params_t q = {0};
     pgp_i64(&q, list_id);
     pgp_i64(&q, row_no);
     pgp_text(&q, list_row_decisions[decision]);
-    pgp_i64_or_null(&q, decision == LIST_ROW_NEW_PERSON ? 0 : person_id);
-    pgp_i64_or_null(&q, *replaced);
-    pgp_i64_or_null(&q, user_id);
-    pgp_i64(&q, now);
+    pgp_i64_or_null(&q, nn ? 0 : d->person_id);
+    pgp_i64_or_null(&q, d->replaced);
+    pgp_i64_or_null(&q, d->user_id);
+    pgp_i64(&q, d->now);
+    pgp_i64_or_null(&q, nn ? 0 : d->case_id);
+    pgp_i64_or_null(&q, d->replaced_case);
     rc = pgl_exec(c, pgl_decision_insert, &q);
   }
+  if (rc == BH_OK)
+    rc = decision_row(c, scope, list_id, row_no, a, &d->person_after, &d->case_after, NULL);
   return rc;
+}
+
+int pgl_list_row_applied(pg_conn_t *c, int64_t list_id, int64_t row_no, int64_t event_id,
+                         const char *prev_status, int64_t presence_id) {
+  pg_params_t q = {0};
+  pgp_i64(&q, list_id);
+  pgp_i64(&q, row_no);
+  pgp_i64_or_null(&q, event_id);
+  pgp_text(&q, prev_status);
+  pgp_i64_or_null(&q, presence_id);
+  return pgl_exec(c, pgl_row_applied, &q);
+}
+
+/* Runs a statement that answers one integer into *v. */
+static int pgl_one_i64(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *v) {
+  *v = 0;
+  PGresult *res;
+  int rc = pg_run_sql(c, sql, p, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) == 1) *v = pg_col_i64(res, 0, 0);
+  PQclear(res);
+  return BH_OK;
+}
+
+int pgl_list_status_latest(pg_conn_t *c, int64_t person_id, int64_t *event_id) {
+  pg_params_t q = {0};
+  pgp_i64(&q, person_id);
+  return pgl_one_i64(c, pgl_status_latest, &q, event_id);
+}
+
+int pgl_list_presence_withdraw(pg_conn_t *c, int64_t presence_id, int64_t person_id,
+                               int *removed) {
+  *removed = 0;
+  pg_params_t q = {0};
+  pgp_i64(&q, presence_id);
+  pgp_i64(&q, person_id);
+  PGresult *res;
+  int rc = pg_run_sql(c, pgl_presence_withdraw, &q, &res);
+  if (rc != BH_OK) return rc;
+  *removed = atoi(PQcmdTuples(res)) > 0;
+  PQclear(res);
+  return BH_OK;
+}
+
+int pgl_list_open_case(pg_conn_t *c, const store_scope_t *scope, int64_t person_id,
+                       int64_t *case_id) {
+  pg_params_t q = {0};
+  pgp_scope(&q, scope);
+  pgp_i64(&q, person_id);
+  return pgl_one_i64(c, pgl_open_case, &q, case_id);
 }

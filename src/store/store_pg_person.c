@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_person_page_impl.h"
 #include "store/store_pg_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -127,6 +128,7 @@ int pg_person_create(pg_conn_t *c, person_t *p) {
   pgp_i64_or_null(&q, p->owner_mission_id);
   pgp_bytes(&q, p->import_key, SECRET_INDEX_BYTES);
   pgp_i64(&q, p->created_at);
+  pgp_text(&q, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   rc = pg_tx_enter(c, &owned);
   if (rc != BH_OK) goto out_free;
   rc = pg_scalar(c, PG_PERSON_INSERT, &q, &p->id);
@@ -149,28 +151,51 @@ out_free:
   return rc;
 }
 
-/* Reads PG_PERSON_COLS at columns 0..17 of row. */
-static int person_read(pg_conn_t *c, const PGresult *r, int row, arena_t *a, person_t *p) {
-  memset(p, 0, sizeof(*p));
+/* A JSON list column as its text in the arena (NULL for NULL), with its length. */
+static const char *col_list(arena_t *a, const PGresult *r, int row, int col, size_t *len) {
+  if (PQgetisnull(r, row, col)) {
+    *len = 0;
+    return NULL;
+  }
+  *len = (size_t)PQgetlength(r, row, col);
+  return arena_strndup(a, PQgetvalue(r, row, col), *len);
+}
+
+/* Reads PG_PERSON_COLS at columns 0..PG_PERSON_NCOLS-1 of row, the lists left as text (store_person_page.h). */
+static int person_read_row(pg_conn_t *c, const PGresult *r, int row, arena_t *a,
+                           person_row_t *out) {
+  memset(out, 0, sizeof(*out));
+  person_t *p = &out->p;
   p->id = pg_col_i64(r, row, 0);
   p->full_name = pg_col_text(a, r, row, 1);
-  p->other_names = pg_col_json(r, row, 2);
+  out->other_names = col_list(a, r, row, 2, &out->other_names_len);
   p->sex = pg_col_text(a, r, row, 3);
   p->date_of_birth = pg_col_text(a, r, row, 4);
   p->national_id = col_sealed(c, a, r, row, 5);
   p->passport = col_sealed(c, a, r, row, 6);
-  p->phones = pg_col_json(r, row, 7);
-  p->emails = pg_col_json(r, row, 8);
+  out->phones = col_list(a, r, row, 7, &out->phones_len);
+  out->emails = col_list(a, r, row, 8, &out->emails_len);
   p->home_province = pg_col_text(a, r, row, 9);
-  p->flags = pg_col_json(r, row, 10);
-  p->contacts = pg_col_json(r, row, 11);
+  out->flags = col_list(a, r, row, 10, &out->flags_len);
+  out->contacts = col_list(a, r, row, 11, &out->contacts_len);
   p->source = pg_col_text(a, r, row, 12);
   p->status = pg_col_text(a, r, row, 13);
   p->status_at = pg_col_i64(r, row, 14);
   p->owner_mission_id = pg_col_i64(r, row, 15);
   p->created_at = pg_col_i64(r, row, 16);
   p->updated_at = pg_col_i64(r, row, 17);
+  p->preferred_language = pg_col_text(a, r, row, 18);
   return p->full_name ? BH_OK : BH_ERR_NOMEM;
+}
+
+/* Reads PG_PERSON_COLS at columns 0..PG_PERSON_NCOLS-1 of row with the lists parsed (see person_clear). */
+static int person_read(pg_conn_t *c, const PGresult *r, int row, arena_t *a, person_t *p) {
+  person_row_t pr;
+  int rc = person_read_row(c, r, row, a, &pr);
+  if (rc == BH_OK) rc = store_person_row_parse(&pr);
+  *p = pr.p;
+  if (rc != BH_OK) memset(p, 0, sizeof(*p));
+  return rc;
 }
 
 /* Runs a query returning at most one person row: BH_OK with *out, or BH_ERR_NOT_FOUND. */
@@ -180,6 +205,17 @@ static int person_fetch(pg_conn_t *c, enum pg_stmt id, const pg_params_t *q, are
   int rc = pg_run(c, id, q, &res);
   if (rc != BH_OK) return rc;
   rc = PQntuples(res) > 0 ? person_read(c, res, 0, a, out) : BH_ERR_NOT_FOUND;
+  PQclear(res);
+  return rc;
+}
+
+/* As person_fetch, the lists left as text. */
+static int person_fetch_row(pg_conn_t *c, enum pg_stmt id, const pg_params_t *q, arena_t *a,
+                            person_row_t *out) {
+  PGresult *res;
+  int rc = pg_run(c, id, q, &res);
+  if (rc != BH_OK) return rc;
+  rc = PQntuples(res) > 0 ? person_read_row(c, res, 0, a, out) : BH_ERR_NOT_FOUND;
   PQclear(res);
   return rc;
 }
@@ -211,6 +247,7 @@ int pg_person_update(pg_conn_t *c, const store_scope_t *scope, const person_t *p
   pgp_i64(&q, p->id);
   rc = person_bind_fields(c, &q, p, key, &b);
   pgp_i64(&q, clock_now());
+  pgp_text(&q, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   if (rc != BH_OK) goto out_free;
   rc = pg_tx_enter(c, &owned);
   if (rc != BH_OK) goto out_free;
@@ -257,7 +294,7 @@ static int name_seek(pg_conn_t *c, const char *token, int64_t from, int64_t *fou
  */
 static int person_search_names(pg_conn_t *c, const store_scope_t *scope,
                                const person_filter_t *f, const store_page_t *page, arena_t *a,
-                               person_t *items, size_t *n) {
+                               person_row_t *items, size_t *n) {
   int64_t cur = page->after + 1;
   size_t k = 0;
   long budget = PG_SEARCH_SEEK_BUDGET;
@@ -287,7 +324,7 @@ static int person_search_names(pg_conn_t *c, const store_scope_t *scope,
     pgp_scope(&q, scope);
     pgp_filter(&q, f);
     pgp_i64(&q, cur);
-    int rc = person_fetch(c, PG_PERSON_FIND, &q, a, &items[k]);
+    int rc = person_fetch_row(c, PG_PERSON_FIND, &q, a, &items[k]);
     if (rc == BH_OK) {
       *n = ++k;
     } else if (rc != BH_ERR_NOT_FOUND) {
@@ -298,9 +335,9 @@ static int person_search_names(pg_conn_t *c, const store_scope_t *scope,
   return BH_OK;
 }
 
-int pg_person_search(pg_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
-                     const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
-  person_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
+int pg_person_page(pg_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+                   const store_page_t *page, arena_t *a, person_row_t **out, size_t *n) {
+  person_row_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
   if (items == NULL) return BH_ERR_NOMEM;
   size_t k = 0;
   int rc;
@@ -325,14 +362,32 @@ int pg_person_search(pg_conn_t *c, const store_scope_t *scope, const person_filt
     PGresult *res;
     rc = pg_run(c, which, &q, &res);
     for (int i = 0; rc == BH_OK && i < PQntuples(res) && k < (size_t)page->limit; i++) {
-      rc = person_read(c, res, i, a, &items[k]);
+      rc = person_read_row(c, res, i, a, &items[k]);
       if (rc == BH_OK) k++;
     }
     if (res != NULL) PQclear(res);
   }
-  if (rc != BH_OK) {
-    for (size_t i = 0; i < k; i++) person_clear(&items[i]);
-    return rc;
+  if (rc != BH_OK) return rc;
+  *out = items;
+  *n = k;
+  return BH_OK;
+}
+
+int pg_person_search(pg_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+                     const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
+  person_row_t *rows;
+  size_t k;
+  int rc = pg_person_page(c, scope, f, page, a, &rows, &k);
+  if (rc != BH_OK) return rc;
+  person_t *items = arena_calloc(a, sizeof(*items) * (k ? k : 1));
+  if (items == NULL) return BH_ERR_NOMEM;
+  for (size_t i = 0; i < k; i++) {
+    rc = store_person_row_parse(&rows[i]);
+    if (rc != BH_OK) {
+      for (size_t j = 0; j < i; j++) person_clear(&items[j]);
+      return rc;
+    }
+    items[i] = rows[i].p;
   }
   *out = items;
   *n = k;
@@ -383,10 +438,10 @@ static int person_each_page(pg_conn_t *c, const store_scope_t *scope, int64_t *a
     }
     person_t p;
     presence_t pr;
-    int has_pr = !PQgetisnull(res, i, 18);
+    int has_pr = !PQgetisnull(res, i, PG_PERSON_NCOLS);
     rc = person_read(c, res, i, row, &p);
     if (rc == BH_OK) {
-      if (has_pr) presence_read(res, i, 18, row, &pr);
+      if (has_pr) presence_read(res, i, PG_PERSON_NCOLS, row, &pr);
       *after = p.id;
       if (cb(ctx, &p, has_pr ? &pr : NULL) != 0) rc = BH_ERR_INTERNAL;
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_officer_impl.h"
 #include "store/store_sqlite_priv.h"
 #include "util/clock.h"
 
@@ -57,6 +58,11 @@ static const char SQ_USER_SET_PW[] =
 
 static const char SQ_USER_LIST[] =
     "SELECT " USER_COLS " FROM users WHERE id > ?1 ORDER BY id LIMIT ?2";
+
+/* The colleagues of a mission (store_officer.h): enabled, not viewers; only what they need. */
+static const char SQ_OFFICER_LIST[] =
+    "SELECT id, name, role FROM users WHERE mission_id = ?1 AND disabled = 0 AND role <> ?2"
+    " AND id > ?3 ORDER BY id LIMIT ?4";
 
 static const char SQ_TOKEN_INSERT[] =
     "INSERT INTO api_tokens(user_id, token_hash, name, created_at) VALUES (?1, ?2, ?3, ?4)";
@@ -307,6 +313,31 @@ int sq_user_list(sq_conn_t *c, const store_page_t *page, arena_t *a, user_t **ou
   *out = items;
   *n = k;
   return rc == SQLITE_DONE ? BH_OK : sq_err(c, rc);
+}
+
+int sq_officer_list(sq_conn_t *c, int64_t mission_id, const store_page_t *page, arena_t *a,
+                    user_t **out, size_t *n) {
+  sqlite3_stmt *st = sq(c, SQ_OFFICER_LIST);
+  if (st == NULL) return BH_ERR_DB;
+  user_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
+  if (items == NULL) return BH_ERR_NOMEM;
+  sqlite3_bind_int64(st, 1, mission_id);
+  sqlite3_bind_int(st, 2, ROLE_VIEWER);
+  sqlite3_bind_int64(st, 3, page->after);
+  sqlite3_bind_int(st, 4, page->limit);
+  size_t k = 0;
+  int rc;
+  while ((rc = sq_step(st)) == SQLITE_ROW && k < (size_t)page->limit) {
+    user_t *u = &items[k++];
+    u->id = sqlite3_column_int64(st, 0);
+    u->name = col_text(a, st, 1);
+    u->role = sqlite3_column_int(st, 2);
+    u->mission_id = mission_id;
+  }
+  sq_done(st);
+  *out = items;
+  *n = k;
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? BH_OK : sq_err(c, rc);
 }
 
 int sq_token_create(sq_conn_t *c, int64_t user_id, const unsigned char *hash,

@@ -20,7 +20,7 @@
   " stage, stage_at"
 /* A check-in target: the recipient, its alert and crisis, and the person's status, by key. */
 #define SQA_TARGET_COLS                                                                       \
-  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+  "r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status, r.lang"
 #define SQA_TARGET_JOIN                                                                       \
   " JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id JOIN persons p ON"  \
   " p.id = r.person_id"
@@ -390,6 +390,7 @@ static void sqa_target_read(arena_t *a, sqlite3_stmt *st, checkin_target_t *out)
   out->answer = sqa_col_text(a, st, 4);
   out->crisis_closed_at = sqlite3_column_int64(st, 5);
   out->person_status = sqa_col_text(a, st, 6);
+  out->lang = sqa_col_text(a, st, 7);
 }
 
 int sqa_checkin_target(sq_conn_t *c, const unsigned char *token_hash, arena_t *a,

@@ -77,8 +77,10 @@
     "SELECT type, count(*), sum(opened_at >= ?2), sum(resolved_at IS NOT NULL),"               \
     " sum(resolved_at >= ?2), sum(closed_at IS NOT NULL), sum(closed_at >= ?2),"               \
     " sum(queue_rank < 4) FROM cases WHERE crisis_id = ?1 GROUP BY type")                      \
+  /* CROSS JOIN keeps the person's few cases as the outer loop: without statistics SQLite      \
+   * otherwise walks every open case of the crisis (one per "need help" answer) per lookup. */ \
   X(SQC_OPEN_FOR,                                                                              \
-    "SELECT c.id FROM case_persons cp JOIN cases c ON c.id = cp.case_id WHERE"                 \
+    "SELECT c.id FROM case_persons cp CROSS JOIN cases c ON c.id = cp.case_id WHERE"           \
     " cp.person_id = ?1 AND c.crisis_id = ?2 AND c.queue_rank < 4 ORDER BY c.id DESC LIMIT 1") \
   X(SQC_CHECKIN_MISSION,                                                                       \
     "SELECT coalesce((SELECT lead_mission_id FROM crises WHERE id = ?1), (SELECT"              \

@@ -62,7 +62,7 @@ static const char SQL_CRISIS_CLOSE[] =
  */
 static const char SQL_CRISIS_PRESENCES[] =
     "SELECT p.id, pr.id, p.full_name, p.phones, p.emails, p.status, p.status_at, pr.country,"
-    " pr.region, pr.category, pr.lat, pr.lon FROM crisis_countries cc"
+    " pr.region, pr.category, pr.lat, pr.lon, p.preferred_language FROM crisis_countries cc"
     " JOIN presences pr ON pr.country = cc.country JOIN persons p ON p.id = pr.person_id"
     " WHERE cc.crisis_id = :crisis AND (NOT EXISTS (SELECT 1 FROM crisis_regions r WHERE"
     " r.crisis_id = :crisis) OR pr.region IN (SELECT r.region FROM crisis_regions r WHERE"
@@ -383,6 +383,7 @@ int sq_crisis_presences_each(sq_conn_t *c, const store_scope_t *scope, int64_t c
                   sqlite3_column_type(st, 11) != SQLITE_NULL;
     row.lat = sqlite3_column_double(st, 10);
     row.lon = sqlite3_column_double(st, 11);
+    row.m.preferred_language = (const char *)sqlite3_column_text(st, 12);
     stop = cb(ctx, &row);
     json_decref(phones);
     json_decref(emails);

@@ -3,7 +3,8 @@
  * rows, candidates and decisions, and the registry read behind the matching index. Every
  * statement is a static text prepared once per connection through sq_stmt_cached and bound with
  * parameters. Jurisdiction is in the queries: LIST_SCOPE for lists, SQL_SCOPE_P (the same rule as
- * store_sqlite.c's SCOPE_P) for the persons that are candidates.
+ * store_sqlite.c's SCOPE_P) for the persons that are candidates, SQL_SCOPE_K (the rule of
+ * store_case.h) for the cases that are.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -21,6 +22,16 @@
   "(:all = 1 OR p.owner_mission_id = :mission OR EXISTS (SELECT 1 FROM presences v"          \
   " JOIN mission_countries mc ON mc.country = v.country AND mc.mission_id = :mission"        \
   " WHERE v.person_id = p.id))"
+/* Visibility of case k: everything, or the cases of the officer's mission (store_case.h). */
+#define SQL_SCOPE_K(k) "(:all = 1 OR " k ".mission_id = :mission)"
+/* An open missing-person case m (open as case_status_open in domain/case.c says). */
+#define SQL_MISSING_OPEN(m)                                                                  \
+  "(" m ".type = 'missing_person_report' AND " m ".status IN ('new', 'triaged', 'in_progress'))"
+/* The oldest open missing-person case visible to the scope that person (an expression) is
+ * linked to, or NULL. */
+#define SQL_OPEN_CASE_OF(person)                                                             \
+  "(SELECT min(cp.case_id) FROM case_persons cp JOIN cases m ON m.id = cp.case_id"          \
+  " WHERE cp.person_id = " person " AND " SQL_MISSING_OPEN("m") " AND " SQL_SCOPE_K("m") ")"
 /* Visibility of list l: everything, or the lists of the officer's mission. */
 #define LIST_SCOPE "(:all = 1 OR l.mission_id = :mission)"
 /* A list and its figures, grouped over its rows (read by list_read). */
@@ -29,7 +40,8 @@
   " l.created_by, l.created_at, count(r.row_no), count(CASE WHEN r.band = 0 THEN 1 END),"     \
   " count(CASE WHEN r.band = 1 THEN 1 END), count(CASE WHEN r.band = 2 THEN 1 END),"         \
   " count(CASE WHEN r.decision = 0 THEN 1 END), count(CASE WHEN r.decision = 1 THEN 1 END),"  \
-  " count(CASE WHEN r.decision = 2 THEN 1 END), count(CASE WHEN r.decision = 3 THEN 1 END)"   \
+  " count(CASE WHEN r.decision = 2 THEN 1 END), count(CASE WHEN r.decision = 3 THEN 1 END),"  \
+  " l.region, l.apply_status, l.presence_category"                                            \
   " FROM lists l LEFT JOIN list_rows r ON r.list_id = l.id"
 
 /* What the matching generation is made of: the change counter (edits and deletions) and the
@@ -43,15 +55,22 @@ static const char SQL_GEN[] = "SELECT " SQL_GEN_COLS;
 static const char SQL_PERSONS[] =
     "SELECT " SQL_GEN_COLS ", p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc,"
     " p.passport_enc, p.home_province FROM persons p WHERE " SQL_SCOPE_P " ORDER BY p.id";
+/* The subjects of the open missing-person cases visible to the scope (store_match_case_t). */
+static const char SQL_CASES[] =
+    "SELECT k.id, cp.person_id, k.caller_name FROM cases k LEFT JOIN case_persons cp ON"
+    " cp.case_id = k.id WHERE " SQL_MISSING_OPEN("k") " AND " SQL_SCOPE_K("k")
+    " AND (cp.person_id IS NOT NULL OR (k.caller_name IS NOT NULL AND k.caller_person_id IS NULL))"
+    " ORDER BY k.id, cp.person_id";
 static const char SQL_LIST_INSERT[] =
     "INSERT INTO lists(title, source, country, crisis_id, mission_id, ref_date, bad_rows,"
-    " created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " created_by, created_at, region, apply_status, presence_category) VALUES (?1, ?2, ?3, ?4,"
+    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char SQL_ROW_INSERT[] =
     "INSERT INTO list_rows(list_id, row_no, line, fields, idn_enc, band) VALUES (?1, ?2, ?3,"
     " ?4, ?5, ?6)";
 static const char SQL_CAND_INSERT[] =
     "INSERT INTO list_candidates(list_id, row_no, rank, person_id, probability, band,"
-    " explanation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " explanation, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char SQL_LIST_GET[] =
     "SELECT " LIST_COLS " WHERE l.id = :id AND " LIST_SCOPE " GROUP BY l.id";
 static const char SQL_LIST_PAGE[] =
@@ -60,34 +79,52 @@ static const char SQL_LIST_PAGE[] =
 static const char SQL_LIST_CHECK[] = "SELECT 1 FROM lists l WHERE l.id = :id AND " LIST_SCOPE;
 static const char SQL_ROWS[] =
     "SELECT r.row_no, r.line, r.fields, r.idn_enc, r.band, r.decision, r.person_id,"
-    " r.decided_by, r.decided_at FROM list_rows r WHERE r.list_id = :list AND r.row_no > :after"
+    " r.decided_by, r.decided_at, r.case_id FROM list_rows r WHERE r.list_id = :list AND"
+    " r.row_no > :after"
     " AND (:band < 0 OR r.band = :band) AND (:decision < 0 OR r.decision = :decision)"
     " ORDER BY r.row_no LIMIT :limit";
-/* The visible candidates of the rows lo..hi of a list, with the person's fields. */
+/* The visible candidates of the rows lo..hi of a list, with the person's fields or the case
+ * subject's, and the case (the candidate's, or the person's open missing-person case). */
 static const char SQL_CANDS[] =
-    "SELECT c.row_no, c.rank, c.person_id, c.probability, c.band, c.explanation, c.decision,"
-    " c.decided_by, c.decided_at, EXISTS (SELECT 1 FROM list_rows o WHERE o.person_id ="
-    " c.person_id AND o.list_id <> c.list_id), p.full_name, p.other_names, p.sex, p.dob,"
-    " p.nid_enc, p.passport_enc, p.home_province FROM list_candidates c JOIN persons p ON"
-    " p.id = c.person_id WHERE c.list_id = :list AND c.row_no BETWEEN :lo AND :hi AND "
-    SQL_SCOPE_P " ORDER BY c.row_no, c.rank";
+    "SELECT x.row_no, x.rank, x.person_id, x.probability, x.band, x.explanation, x.decision,"
+    " x.decided_by, x.decided_at, x.rpt, x.full_name, x.other_names, x.sex, x.dob, x.nid_enc,"
+    " x.passport_enc, x.home_province, x.kid, m.status, m.summary,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_phone END,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_relation END,"
+    " CASE WHEN x.person_id IS NULL THEN m.caller_notes END FROM (SELECT c.row_no, c.rank,"
+    " c.person_id, c.probability, c.band, c.explanation, c.decision, c.decided_by,"
+    " c.decided_at, CASE WHEN c.person_id IS NOT NULL THEN EXISTS (SELECT 1 FROM list_rows o"
+    " WHERE o.person_id = c.person_id AND o.list_id <> c.list_id) ELSE EXISTS (SELECT 1 FROM"
+    " list_rows o WHERE o.case_id = c.case_id AND o.list_id <> c.list_id) END AS rpt,"
+    " coalesce(p.full_name, k.caller_name) AS full_name, p.other_names, p.sex, p.dob,"
+    " p.nid_enc, p.passport_enc, p.home_province, coalesce(c.case_id, "
+    SQL_OPEN_CASE_OF("c.person_id") ") AS kid FROM list_candidates c LEFT JOIN persons p ON"
+    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = :list AND"
+    " c.row_no BETWEEN :lo AND :hi AND ((c.person_id IS NOT NULL AND " SQL_SCOPE_P ") OR"
+    " (c.case_id IS NOT NULL AND " SQL_SCOPE_K("k") "))) x LEFT JOIN cases m ON m.id = x.kid"
+    " ORDER BY x.row_no, x.rank";
 static const char SQL_ROW_FOR_DECISION[] =
-    "SELECT r.decision, r.person_id FROM list_rows r JOIN lists l ON l.id = r.list_id"
+    "SELECT r.decision, r.person_id, r.case_id, r.applied_event_id, r.applied_prev_status,"
+    " r.applied_presence_id FROM list_rows r JOIN lists l ON l.id = r.list_id"
     " WHERE r.list_id = :list AND r.row_no = :row AND " LIST_SCOPE;
 static const char SQL_CAND_CHECK[] =
-    "SELECT c.decision FROM list_candidates c JOIN persons p ON p.id = c.person_id"
-    " WHERE c.list_id = :list AND c.row_no = :row AND c.person_id = :person AND " SQL_SCOPE_P;
+    "SELECT c.decision FROM list_candidates c LEFT JOIN persons p ON p.id = c.person_id"
+    " LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = :list AND c.row_no = :row AND"
+    " c.person_id IS :person AND c.case_id IS :case AND ((c.person_id IS NOT NULL AND "
+    SQL_SCOPE_P ") OR (c.case_id IS NOT NULL AND " SQL_SCOPE_K("k") "))";
 static const char SQL_CAND_UNCONFIRM[] =
     "UPDATE list_candidates SET decision = 0, decided_by = ?3, decided_at = ?4 WHERE"
     " list_id = ?1 AND row_no = ?2 AND decision = 1";
 static const char SQL_CAND_SET[] =
     "UPDATE list_candidates SET decision = ?4, decided_by = ?5, decided_at = ?6 WHERE"
-    " list_id = ?1 AND row_no = ?2 AND person_id = ?3";
+    " list_id = ?1 AND row_no = ?2 AND person_id IS ?3 AND case_id IS ?7";
 /* The row's decision follows its candidates': confirmed when one is, new person when said so,
  * rejected when every candidate is, else pending. ?3 is the decision being recorded. */
 static const char SQL_ROW_RECOMPUTE[] =
     "UPDATE list_rows SET person_id = (SELECT c.person_id FROM list_candidates c WHERE"
-    " c.list_id = ?1 AND c.row_no = ?2 AND c.decision = 1), decision = CASE WHEN EXISTS"
+    " c.list_id = ?1 AND c.row_no = ?2 AND c.decision = 1), case_id = (SELECT c.case_id FROM"
+    " list_candidates c WHERE c.list_id = ?1 AND c.row_no = ?2 AND c.decision = 1),"
+    " decision = CASE WHEN EXISTS"
     " (SELECT 1 FROM list_candidates c WHERE c.list_id = ?1 AND c.row_no = ?2 AND"
     " c.decision = 1) THEN 1 WHEN ?3 = 3 OR decision = 3 THEN 3 WHEN EXISTS (SELECT 1 FROM"
     " list_candidates c WHERE c.list_id = ?1 AND c.row_no = ?2) AND NOT EXISTS (SELECT 1 FROM"
@@ -95,7 +132,16 @@ static const char SQL_ROW_RECOMPUTE[] =
     " ELSE 0 END, decided_by = ?4, decided_at = ?5 WHERE list_id = ?1 AND row_no = ?2";
 static const char SQL_DECISION_INSERT[] =
     "INSERT INTO list_decisions(list_id, row_no, decision, person_id, replaced_person_id,"
-    " user_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " user_id, at, case_id, replaced_case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char SQL_ROW_APPLIED[] =
+    "UPDATE list_rows SET applied_event_id = ?3, applied_prev_status = ?4,"
+    " applied_presence_id = ?5 WHERE list_id = ?1 AND row_no = ?2";
+static const char SQL_STATUS_LATEST[] = "SELECT max(id) FROM status_events WHERE person_id = ?1";
+/* Only a presence nobody touched since its creation, and no self-registration's. */
+static const char SQL_PRESENCE_WITHDRAW[] =
+    "DELETE FROM presences WHERE id = ?1 AND person_id = ?2 AND updated_at = created_at AND"
+    " NOT EXISTS (SELECT 1 FROM registrations g WHERE g.presence_id = ?1)";
+static const char SQL_OPEN_CASE[] = "SELECT " SQL_OPEN_CASE_OF(":person");
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s) {
   if (s == NULL) {
@@ -116,6 +162,12 @@ static void bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v) {
 static void bind_named(sqlite3_stmt *st, const char *name, int64_t v) {
   int i = sqlite3_bind_parameter_index(st, name);
   if (i > 0) sqlite3_bind_int64(st, i, v);
+}
+
+/* Binds :name to v, or to NULL when v is 0. */
+static void bind_named_or_null(sqlite3_stmt *st, const char *name, int64_t v) {
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i > 0) bind_i64_or_null(st, i, v);
 }
 
 static void bind_scope(sqlite3_stmt *st, const store_scope_t *scope) {
@@ -198,6 +250,23 @@ int sql_match_persons_each(sq_conn_t *c, const store_scope_t *scope, const secre
   return err;
 }
 
+int sql_match_cases_each(sq_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
+                         void *ctx) {
+  sqlite3_stmt *st = sq_stmt_cached(c, SQL_CASES);
+  if (st == NULL) return BH_ERR_DB;
+  bind_scope(st, scope);
+  int rc, err = BH_OK;
+  while (err == BH_OK && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
+    store_match_case_t k = {.case_id = sqlite3_column_int64(st, 0),
+                            .person_id = sqlite3_column_int64(st, 1),
+                            .full_name = (const char *)sqlite3_column_text(st, 2)};
+    if (cb(ctx, &k) != 0) err = BH_ERR_INTERNAL;
+  }
+  if (err == BH_OK && rc != SQLITE_DONE) err = sq_result_err(c, rc);
+  sq_stmt_done(st);
+  return err;
+}
+
 int sql_list_create(sq_conn_t *c, list_rec_t *l) {
   sqlite3_stmt *st = sq_stmt_cached(c, SQL_LIST_INSERT);
   if (st == NULL) return BH_ERR_DB;
@@ -211,6 +280,9 @@ int sql_list_create(sq_conn_t *c, list_rec_t *l) {
   sqlite3_bind_int64(st, 7, l->bad_rows);
   bind_i64_or_null(st, 8, l->created_by);
   sqlite3_bind_int64(st, 9, l->created_at);
+  bind_text(st, 10, l->region);
+  bind_text(st, 11, l->apply_status);
+  bind_text(st, 12, l->presence_category);
   int rc = sq_stmt_exec(c, st);
   if (rc == BH_OK) l->id = sqlite3_last_insert_rowid(sq_conn_db(c));
   return rc;
@@ -240,10 +312,11 @@ int sql_list_add_row(sq_conn_t *c, const secret_t *keys, int64_t list_id,
     sqlite3_bind_int64(ct, 1, list_id);
     sqlite3_bind_int64(ct, 2, row->row_no);
     sqlite3_bind_int(ct, 3, k + 1);
-    sqlite3_bind_int64(ct, 4, row->cand[k].person_id);
+    bind_i64_or_null(ct, 4, row->cand[k].person_id);
     sqlite3_bind_double(ct, 5, row->cand[k].probability);
     sqlite3_bind_int(ct, 6, row->cand[k].band);
     bind_text(ct, 7, row->cand[k].explanation ? row->cand[k].explanation : "");
+    bind_i64_or_null(ct, 8, row->cand[k].case_id);
     rc = sq_stmt_exec(c, ct);
   }
   return rc;
@@ -265,6 +338,9 @@ static void list_read(sqlite3_stmt *st, arena_t *a, list_rec_t *l) {
   for (int b = 0; b < 3; b++) l->by_band[b] = sqlite3_column_int64(st, 11 + b);
   for (int d = 0; d < LIST_ROW_DECISION_COUNT; d++)
     l->by_decision[d] = sqlite3_column_int64(st, 14 + d);
+  l->region = col_text(a, st, 18);
+  l->apply_status = col_text(a, st, 19);
+  l->presence_category = col_text(a, st, 20);
 }
 
 int sql_list_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
@@ -344,6 +420,12 @@ static int rows_candidates(sq_conn_t *c, const store_scope_t *scope, const secre
     k->national_id = col_open_arena(keys, a, st, 14);
     k->passport = col_open_arena(keys, a, st, 15);
     k->home_province = col_text(a, st, 16);
+    k->case_id = sqlite3_column_int64(st, 17);
+    k->case_status = col_text(a, st, 18);
+    k->case_summary = col_text(a, st, 19);
+    k->caller_phone = col_text(a, st, 20);
+    k->caller_relation = col_text(a, st, 21);
+    k->caller_notes = col_text(a, st, 22);
   }
   sq_stmt_done(st);
   return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
@@ -381,6 +463,7 @@ int sql_list_rows(sq_conn_t *c, const store_scope_t *scope, const secret_t *keys
     r->person_id = sqlite3_column_int64(st, 6);
     r->decided_by = sqlite3_column_int64(st, 7);
     r->decided_at = sqlite3_column_int64(st, 8);
+    r->case_id = sqlite3_column_int64(st, 9);
   }
   sq_stmt_done(st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sq_result_err(c, rc);
@@ -390,28 +473,49 @@ int sql_list_rows(sq_conn_t *c, const store_scope_t *scope, const secret_t *keys
   return BH_OK;
 }
 
-int sql_list_decide(sq_conn_t *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,
-                    int decision, int64_t person_id, int64_t user_id, int64_t now,
-                    int64_t *replaced) {
-  *replaced = 0;
+/* Reads the row's decision state into *person, *kase and (when d is not NULL) its applied
+ * fields. BH_ERR_NOT_FOUND when the row is absent or its list not visible. */
+static int decision_row(sq_conn_t *c, const store_scope_t *scope, int64_t list_id,
+                        int64_t row_no, arena_t *a, int64_t *person, int64_t *kase,
+                        list_decision_t *d) {
   sqlite3_stmt *rs = sq_stmt_cached(c, SQL_ROW_FOR_DECISION);
+  if (rs == NULL) return BH_ERR_DB;
+  bind_named(rs, ":list", list_id);
+  bind_named(rs, ":row", row_no);
+  bind_scope(rs, scope);
+  int rc = sq_stmt_step(rs);
+  if (rc == SQLITE_ROW) {
+    *person = sqlite3_column_int64(rs, 1);
+    *kase = sqlite3_column_int64(rs, 2);
+    if (d != NULL) {
+      d->applied_event_id = sqlite3_column_int64(rs, 3);
+      d->applied_prev_status = col_text(a, rs, 4);
+      d->applied_presence_id = sqlite3_column_int64(rs, 5);
+    }
+  }
+  sq_stmt_done(rs);
+  return rc == SQLITE_ROW ? BH_OK : rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_result_err(c, rc);
+}
+
+int sql_list_decide(sq_conn_t *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,
+                    arena_t *a, list_decision_t *d) {
+  d->replaced = d->replaced_case = 0;
+  d->applied_event_id = d->applied_presence_id = 0;
+  d->applied_prev_status = NULL;
   sqlite3_stmt *cs = sq_stmt_cached(c, SQL_CAND_CHECK);
   sqlite3_stmt *un = sq_stmt_cached(c, SQL_CAND_UNCONFIRM);
   sqlite3_stmt *set = sq_stmt_cached(c, SQL_CAND_SET);
   sqlite3_stmt *re = sq_stmt_cached(c, SQL_ROW_RECOMPUTE);
   sqlite3_stmt *hi = sq_stmt_cached(c, SQL_DECISION_INSERT);
-  if (!rs || !cs || !un || !set || !re || !hi) return BH_ERR_DB;
-  bind_named(rs, ":list", list_id);
-  bind_named(rs, ":row", row_no);
-  bind_scope(rs, scope);
-  int rc = sq_stmt_step(rs);
-  int64_t confirmed = rc == SQLITE_ROW ? sqlite3_column_int64(rs, 1) : 0;
-  sq_stmt_done(rs);
-  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_result_err(c, rc);
+  if (!cs || !un || !set || !re || !hi) return BH_ERR_DB;
+  int rc = decision_row(c, scope, list_id, row_no, a, &d->prev_person_id, &d->prev_case_id, d);
+  if (rc != BH_OK) return rc;
+  int decision = d->decision;
   if (decision != LIST_ROW_NEW_PERSON) {
     bind_named(cs, ":list", list_id);
     bind_named(cs, ":row", row_no);
-    bind_named(cs, ":person", person_id);
+    bind_named_or_null(cs, ":person", d->person_id);
+    bind_named_or_null(cs, ":case", d->case_id);
     bind_scope(cs, scope);
     rc = sq_stmt_step(cs);
     sq_stmt_done(cs);
@@ -419,40 +523,96 @@ int sql_list_decide(sq_conn_t *c, const store_scope_t *scope, int64_t list_id, i
   }
   int err = BH_OK;
   if (decision == LIST_ROW_CONFIRMED || decision == LIST_ROW_NEW_PERSON) {
-    if (confirmed != 0 && confirmed != person_id) *replaced = confirmed;
+    if (d->prev_person_id != 0 && d->prev_person_id != d->person_id)
+      d->replaced = d->prev_person_id;
+    if (d->prev_case_id != 0 && d->prev_case_id != d->case_id) d->replaced_case = d->prev_case_id;
     sqlite3_bind_int64(un, 1, list_id);
     sqlite3_bind_int64(un, 2, row_no);
-    bind_i64_or_null(un, 3, user_id);
-    sqlite3_bind_int64(un, 4, now);
+    bind_i64_or_null(un, 3, d->user_id);
+    sqlite3_bind_int64(un, 4, d->now);
     err = sq_stmt_exec(c, un);
   }
   if (err == BH_OK && decision != LIST_ROW_NEW_PERSON) {
     sqlite3_bind_int64(set, 1, list_id);
     sqlite3_bind_int64(set, 2, row_no);
-    sqlite3_bind_int64(set, 3, person_id);
+    bind_i64_or_null(set, 3, d->person_id);
     sqlite3_bind_int(set, 4,
                      decision == LIST_ROW_CONFIRMED ? LIST_CAND_CONFIRMED : LIST_CAND_REJECTED);
-    bind_i64_or_null(set, 5, user_id);
-    sqlite3_bind_int64(set, 6, now);
+    bind_i64_or_null(set, 5, d->user_id);
+    sqlite3_bind_int64(set, 6, d->now);
+    bind_i64_or_null(set, 7, d->case_id);
     err = sq_stmt_exec(c, set);
   }
   if (err == BH_OK) {
     sqlite3_bind_int64(re, 1, list_id);
     sqlite3_bind_int64(re, 2, row_no);
     sqlite3_bind_int(re, 3, decision);
-    bind_i64_or_null(re, 4, user_id);
-    sqlite3_bind_int64(re, 5, now);
+    bind_i64_or_null(re, 4, d->user_id);
+    sqlite3_bind_int64(re, 5, d->now);
     err = sq_stmt_exec(c, re);
   }
   if (err == BH_OK) {
+    int nn = decision == LIST_ROW_NEW_PERSON;
     sqlite3_bind_int64(hi, 1, list_id);
     sqlite3_bind_int64(hi, 2, row_no);
     bind_text(hi, 3, list_row_decisions[decision]);
-    bind_i64_or_null(hi, 4, decision == LIST_ROW_NEW_PERSON ? 0 : person_id);
-    bind_i64_or_null(hi, 5, *replaced);
-    bind_i64_or_null(hi, 6, user_id);
-    sqlite3_bind_int64(hi, 7, now);
+    bind_i64_or_null(hi, 4, nn ? 0 : d->person_id);
+    bind_i64_or_null(hi, 5, d->replaced);
+    bind_i64_or_null(hi, 6, d->user_id);
+    sqlite3_bind_int64(hi, 7, d->now);
+    bind_i64_or_null(hi, 8, nn ? 0 : d->case_id);
+    bind_i64_or_null(hi, 9, d->replaced_case);
     err = sq_stmt_exec(c, hi);
   }
+  if (err == BH_OK)
+    err = decision_row(c, scope, list_id, row_no, a, &d->person_after, &d->case_after, NULL);
   return err;
+}
+
+int sql_list_row_applied(sq_conn_t *c, int64_t list_id, int64_t row_no, int64_t event_id,
+                         const char *prev_status, int64_t presence_id) {
+  sqlite3_stmt *st = sq_stmt_cached(c, SQL_ROW_APPLIED);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, list_id);
+  sqlite3_bind_int64(st, 2, row_no);
+  bind_i64_or_null(st, 3, event_id);
+  bind_text(st, 4, prev_status);
+  bind_i64_or_null(st, 5, presence_id);
+  return sq_stmt_exec(c, st);
+}
+
+int sql_list_status_latest(sq_conn_t *c, int64_t person_id, int64_t *event_id) {
+  *event_id = 0;
+  sqlite3_stmt *st = sq_stmt_cached(c, SQL_STATUS_LATEST);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, person_id);
+  int rc = sq_stmt_step(st);
+  if (rc == SQLITE_ROW) *event_id = sqlite3_column_int64(st, 0);
+  sq_stmt_done(st);
+  return rc == SQLITE_ROW ? BH_OK : sq_result_err(c, rc);
+}
+
+int sql_list_presence_withdraw(sq_conn_t *c, int64_t presence_id, int64_t person_id,
+                               int *removed) {
+  *removed = 0;
+  sqlite3_stmt *st = sq_stmt_cached(c, SQL_PRESENCE_WITHDRAW);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, presence_id);
+  sqlite3_bind_int64(st, 2, person_id);
+  int rc = sq_stmt_exec(c, st);
+  if (rc == BH_OK) *removed = sqlite3_changes(sq_conn_db(c)) > 0;
+  return rc;
+}
+
+int sql_list_open_case(sq_conn_t *c, const store_scope_t *scope, int64_t person_id,
+                       int64_t *case_id) {
+  *case_id = 0;
+  sqlite3_stmt *st = sq_stmt_cached(c, SQL_OPEN_CASE);
+  if (st == NULL) return BH_ERR_DB;
+  bind_named(st, ":person", person_id);
+  bind_scope(st, scope);
+  int rc = sq_stmt_step(st);
+  if (rc == SQLITE_ROW) *case_id = sqlite3_column_int64(st, 0);
+  sq_stmt_done(st);
+  return rc == SQLITE_ROW ? BH_OK : sq_result_err(c, rc);
 }

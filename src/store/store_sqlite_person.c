@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_person_page_impl.h"
 #include "store/store_sqlite_priv.h"
 #include "util/clock.h"
 
@@ -25,10 +26,16 @@
   " :category IS NULL) OR EXISTS (SELECT 1 FROM presences f WHERE f.person_id = p.id AND"    \
   " (:country IS NULL OR f.country = :country) AND (:region IS NULL OR f.region = :region)"  \
   " AND (:category IS NULL OR f.category = :category)))"
+/* FILTER_P for a query driven by a presence pr in :country: that presence already passes the
+ * country, so the EXISTS is only needed for a region or category. Binds as FILTER_P. */
+#define FILTER_PR                                                                            \
+  "(:status IS NULL OR p.status = :status) AND ((:region IS NULL AND :category IS NULL) OR"  \
+  " EXISTS (SELECT 1 FROM presences f WHERE f.person_id = p.id AND f.country = :country AND" \
+  " (:region IS NULL OR f.region = :region) AND (:category IS NULL OR f.category = :category)))"
 #define PERSON_COLS                                                                          \
   "p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc, p.phones,"     \
   " p.emails, p.home_province, p.flags, p.contacts, p.source, p.status, p.status_at,"        \
-  " p.owner_mission_id, p.created_at, p.updated_at"
+  " p.owner_mission_id, p.created_at, p.updated_at, p.preferred_language"
 /* A page of persons, all columns, for the ids an inner list query (ordered, limited) selects:
  * one statement per page instead of one more point query per person. */
 #define LIST_ROWS(ids) "SELECT " PERSON_COLS " FROM persons p WHERE p.id IN (" ids ") ORDER BY p.id"
@@ -40,9 +47,9 @@
 static const char SQ_PERSON_INSERT[] =
     "INSERT INTO persons(full_name, name_key, other_names, sex, dob, nid_enc, nid_hash,"
     " passport_enc, passport_hash, phones, emails, home_province, flags, contacts, source,"
-    " status, status_at, owner_mission_id, import_key, created_at, updated_at) VALUES (?1,"
-    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-    " ?20) ON CONFLICT(import_key) DO NOTHING";
+    " status, status_at, owner_mission_id, import_key, created_at, updated_at,"
+    " preferred_language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21) ON CONFLICT(import_key) DO NOTHING";
 
 static const char SQ_IMPORT_PRESENCE[] =
     "INSERT INTO presences(person_id, country, region, city, address, lat, lon, category,"
@@ -61,8 +68,8 @@ static const char SQ_PERSON_NAME_KEY[] =
 static const char SQ_PERSON_UPDATE[] =
     "UPDATE persons SET full_name = ?2, name_key = ?3, other_names = ?4, sex = ?5, dob = ?6,"
     " nid_enc = ?7, nid_hash = ?8, passport_enc = ?9, passport_hash = ?10, phones = ?11,"
-    " emails = ?12, home_province = ?13, flags = ?14, contacts = ?15, updated_at = ?16"
-    " WHERE id = ?1";
+    " emails = ?12, home_province = ?13, flags = ?14, contacts = ?15, updated_at = ?16,"
+    " preferred_language = ?17 WHERE id = ?1";
 
 static const char SQ_NAME_ADD[] =
     "INSERT INTO person_names(rowid, name_key) VALUES (?1, ?2)";
@@ -89,13 +96,13 @@ static const char SQ_LIST_STATUS[] =
 static const char SQ_LIST_COUNTRY[] =
     LIST_ROWS("SELECT DISTINCT pr.person_id FROM presences pr INDEXED BY presences_country"
     " JOIN persons p ON p.id = pr.person_id WHERE pr.country = :country AND"
-    " pr.person_id > :after AND " FILTER_P " AND " SCOPE_P " ORDER BY pr.person_id"
+    " pr.person_id > :after AND " FILTER_PR " AND " SCOPE_P " ORDER BY pr.person_id"
     " LIMIT :limit");
 
 static const char SQ_LIST_COUNTRY_STATUS[] =
     LIST_ROWS("SELECT DISTINCT pr.person_id FROM presences pr INDEXED BY presences_country_status"
     " JOIN persons p ON p.id = pr.person_id WHERE pr.country = :country AND"
-    " pr.person_status = :status AND pr.person_id > :after AND " FILTER_P " AND " SCOPE_P
+    " pr.person_status = :status AND pr.person_id > :after AND " FILTER_PR " AND " SCOPE_P
     " ORDER BY pr.person_id LIMIT :limit");
 
 static const char SQ_LIST_NUMBER[] =
@@ -342,6 +349,7 @@ int sq_import_add(sq_conn_t *c, store_import_row_t *row) {
   bind_int_or_null(st, 18, p->owner_mission_id);
   sqlite3_bind_blob(st, 19, p->import_key, SECRET_INDEX_BYTES, SQLITE_STATIC);
   sqlite3_bind_int64(st, 20, p->created_at);
+  bind_text(st, 21, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   int rc = sq_exec(c, st);
   if (rc != BH_OK) return rc;
   if (sqlite3_changes(c->db) == 0) return BH_ERR_CONFLICT; /* imported before */
@@ -467,6 +475,7 @@ int sq_person_create(sq_conn_t *c, person_t *p) {
     sqlite3_bind_null(st, 19);
   }
   sqlite3_bind_int64(st, 20, p->created_at);
+  bind_text(st, 21, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   rc = sq_exec(c, st);
   if (rc != BH_OK) goto out;
   if (sqlite3_changes(c->db) == 0) {
@@ -499,27 +508,47 @@ out_free:
   return rc;
 }
 
-static int person_read(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, person_t *p) {
-  memset(p, 0, sizeof(*p));
+/* A JSON list column as its text in the arena (NULL for NULL), with its length. */
+static const char *col_list(arena_t *a, sqlite3_stmt *st, int i, size_t *len) {
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  *len = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+  return s ? arena_strndup(a, s, *len) : NULL;
+}
+
+/* Reads PERSON_COLS with the list columns left as text (store_person_page.h). */
+static int person_read_row(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, person_row_t *row) {
+  memset(row, 0, sizeof(*row));
+  person_t *p = &row->p;
   p->id = sqlite3_column_int64(st, 0);
   p->full_name = col_text(a, st, 1);
-  p->other_names = col_json(st, 2);
+  row->other_names = col_list(a, st, 2, &row->other_names_len);
   p->sex = col_text(a, st, 3);
   p->date_of_birth = col_text(a, st, 4);
   p->national_id = col_sealed(c, a, st, 5);
   p->passport = col_sealed(c, a, st, 6);
-  p->phones = col_json(st, 7);
-  p->emails = col_json(st, 8);
+  row->phones = col_list(a, st, 7, &row->phones_len);
+  row->emails = col_list(a, st, 8, &row->emails_len);
   p->home_province = col_text(a, st, 9);
-  p->flags = col_json(st, 10);
-  p->contacts = col_json(st, 11);
+  row->flags = col_list(a, st, 10, &row->flags_len);
+  row->contacts = col_list(a, st, 11, &row->contacts_len);
   p->source = col_text(a, st, 12);
   p->status = col_text(a, st, 13);
   p->status_at = sqlite3_column_int64(st, 14);
   p->owner_mission_id = sqlite3_column_int64(st, 15);
   p->created_at = sqlite3_column_int64(st, 16);
   p->updated_at = sqlite3_column_int64(st, 17);
+  p->preferred_language = col_text(a, st, 18);
   return p->full_name ? BH_OK : BH_ERR_NOMEM;
+}
+
+/* Reads PERSON_COLS with the lists parsed (release them with person_clear). */
+static int person_read(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, person_t *p) {
+  person_row_t row;
+  int rc = person_read_row(c, st, a, &row);
+  if (rc == BH_OK) rc = store_person_row_parse(&row);
+  *p = row.p;
+  if (rc != BH_OK) memset(p, 0, sizeof(*p));
+  return rc;
 }
 
 int sq_person_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
@@ -596,6 +625,7 @@ int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p
   bind_text(st, 14, b.flags);
   bind_text(st, 15, b.contacts);
   sqlite3_bind_int64(st, 16, clock_now());
+  bind_text(st, 17, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
   rc = sq_exec(c, st);
   if (rc == BH_OK) rc = name_index_apply(c, p->id, old_key, 1);
   if (rc == BH_OK) rc = name_index_apply(c, p->id, key, 0);
@@ -639,9 +669,9 @@ static int name_match_query(const person_filter_t *f, char *out, size_t cap) {
   return bad ? BH_ERR_TOO_LARGE : BH_OK;
 }
 
-int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
-                        const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
-  person_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
+int sq_person_page(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+                   const store_page_t *page, arena_t *a, person_row_t **out, size_t *n) {
+  person_row_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
   if (items == NULL) return BH_ERR_NOMEM;
   *n = 0;
   char match[NAMES_MATCH_MAX];
@@ -667,14 +697,32 @@ int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filt
   size_t k = 0;
   int rc = SQLITE_DONE, err = BH_OK;
   while (err == BH_OK && k < (size_t)page->limit && (rc = sq_step(st)) == SQLITE_ROW) {
-    err = person_read(c, st, a, &items[k]);
+    err = person_read_row(c, st, a, &items[k]);
     k++;
   }
   if (err == BH_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) err = sq_err(c, rc);
   sq_done(st);
-  if (err != BH_OK) {
-    for (size_t i = 0; i < k; i++) person_clear(&items[i]);
-    return err;
+  if (err != BH_OK) return err;
+  *out = items;
+  *n = k;
+  return BH_OK;
+}
+
+int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
+                        const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
+  person_row_t *rows;
+  size_t k;
+  int rc = sq_person_page(c, scope, f, page, a, &rows, &k);
+  if (rc != BH_OK) return rc;
+  person_t *items = arena_calloc(a, sizeof(*items) * (k ? k : 1));
+  if (items == NULL) return BH_ERR_NOMEM;
+  for (size_t i = 0; i < k; i++) {
+    rc = store_person_row_parse(&rows[i]);
+    if (rc != BH_OK) {
+      for (size_t j = 0; j < i; j++) person_clear(&items[j]);
+      return rc;
+    }
+    items[i] = rows[i].p;
   }
   *out = items;
   *n = k;

@@ -15,6 +15,7 @@ struct writer_job {
   int rc;
   int done;
   pthread_cond_t cond; /* signalled when done: each waiter wakes alone, not the whole queue */
+  writer_done_fn on_done; /* set for a submitted job (malloc'ed, freed by the writer) */
   struct writer_job *next;
 };
 
@@ -95,12 +96,25 @@ static void *writer_main(void *arg) {
     } else {
       for (struct writer_job *j = batch; j; j = j->next) j->rc = BH_ERR_DB;
     }
+    /* Waiting jobs are set apart; submitted jobs are told at once, without the lock (their
+     * callbacks wake event loops), and freed. */
+    struct writer_job *waiting = NULL, **tail = &waiting;
+    for (struct writer_job *j = batch, *next; j != NULL; j = next) {
+      next = j->next;
+      if (j->on_done == NULL) {
+        *tail = j;
+        tail = &j->next;
+        continue;
+      }
+      j->on_done(j->ctx, j->rc);
+      free(j);
+    }
+    *tail = NULL;
     pthread_mutex_lock(&w->lock);
-    for (struct writer_job *j = batch; j != NULL;) {
-      struct writer_job *next = j->next;
+    for (struct writer_job *j = waiting, *next; j != NULL; j = next) {
+      next = j->next;
       j->done = 1; /* j belongs to its waiter once the lock is released */
       pthread_cond_signal(&j->cond);
-      j = next;
     }
   }
   pthread_mutex_unlock(&w->lock);
@@ -159,4 +173,27 @@ int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
   pthread_mutex_unlock(&w->lock);
   pthread_cond_destroy(&job.cond);
   return job.rc;
+}
+
+int store_writer_submit(store_writer_t *w, writer_job_fn fn, void *ctx, writer_done_fn done) {
+  struct writer_job *job = calloc(1, sizeof(*job));
+  if (job == NULL) return BH_ERR_NOMEM;
+  job->fn = fn;
+  job->ctx = ctx;
+  job->on_done = done;
+  pthread_mutex_lock(&w->lock);
+  if (w->stop) {
+    pthread_mutex_unlock(&w->lock);
+    free(job);
+    return BH_ERR_UNAVAILABLE;
+  }
+  if (w->tail) {
+    w->tail->next = job;
+  } else {
+    w->head = job;
+  }
+  w->tail = job;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  return BH_OK;
 }

@@ -3,7 +3,9 @@
  *
  * A writer owns one thread (on PostgreSQL, WRITER_THREADS_MAX threads taking batches from the
  * same queue) and each thread's database connection. store_writer_run hands it a
- * job and blocks until the job's effects are durably committed (or refused). A thread runs
+ * job and blocks until the job's effects are durably committed (or refused);
+ * store_writer_submit queues a job and has the writer call back once it is (for requests
+ * suspended meanwhile, so that no thread is blocked per job). A thread runs
  * every job waiting at that moment inside one transaction, each job inside its own savepoint so
  * that a failing job is rolled back alone, and commits once: with synchronous=FULL one fsync
  * serves the whole batch. Use it for small, frequent writes that must be durable before the
@@ -39,5 +41,17 @@ void store_writer_stop(store_writer_t *w);
  * Thread-safe; must not be called from inside a job.
  */
 int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx);
+
+/* Told a submitted job's result, on a writer thread, once its batch is committed or refused. */
+typedef void (*writer_done_fn)(void *ctx, int rc);
+/*
+ * Runs fn(conn, ctx) in the next batch without waiting: done(ctx, rc) is called on the writer
+ * thread afterwards with what store_writer_run would have returned. done must be quick and must
+ * not block (it runs while the rest of the batch waits to be told); ctx must stay valid until
+ * done is called. Returns BH_OK once the job is queued, or BH_ERR_NOMEM / BH_ERR_UNAVAILABLE
+ * (the writer is stopping) without queuing it, and then done is never called. Thread-safe; must
+ * not be called from inside a job.
+ */
+int store_writer_submit(store_writer_t *w, writer_job_fn fn, void *ctx, writer_done_fn done);
 
 #endif

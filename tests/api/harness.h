@@ -196,6 +196,7 @@ int api_advisories_tests(void);
 int api_alerts_tests(void);
 int api_checkin_tests(void);
 int api_lists_tests(void);
+int api_list_map_tests(void);
 int api_cases_tests(void);
 int api_idempotency_tests(void);
 int api_audit_file_tests(void);
@@ -203,5 +204,8 @@ int api_name_index_tests(void);
 int api_evac_tests(void);
 int api_sitrep_tests(void);
 int api_demo_tests(void);
+int api_lang_tests(void);
+int api_officers_tests(void);
+int api_import_tests(void);
 
 #endif

@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
   failed += api_alerts_tests();
   failed += api_checkin_tests();
   failed += api_lists_tests();
+  failed += api_list_map_tests();
   failed += api_cases_tests();
   failed += api_idempotency_tests();
   failed += api_audit_file_tests();
@@ -45,6 +46,9 @@ int main(int argc, char **argv) {
   failed += api_evac_tests();
   failed += api_sitrep_tests();
   failed += api_demo_tests();
+  failed += api_lang_tests();
+  failed += api_officers_tests();
+  failed += api_import_tests();
   curl_global_cleanup();
   fprintf(stderr, "api_tests: %d failed\n", failed);
   return failed == 0 ? 0 : 1;

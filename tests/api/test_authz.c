@@ -56,6 +56,8 @@ static const struct authz_row authz_table[] = {
      "/api/v1/missions/{MISSION}",
      "{\"hotline\":\"+86 871 1111 {N}\"}",
      {OK, 403, 403, 403, 403, 401}},
+    /* The colleagues of {MISSION} (Kunming): its officers see them, other officers get 404. */
+    {"GET", "/api/v1/missions/{MISSION}/officers", NULL, {OK, OK, 404, 404, 403, 401}},
     {"GET", "/api/v1/users", NULL, {OK, 403, 403, 403, 403, 401}},
     {"POST",
      "/api/v1/users",
@@ -167,6 +169,7 @@ static const struct authz_row authz_table[] = {
      {OK, OK, OK, 403, 403, 401}},
     {"GET", "/api/v1/advisories/{ADV}", NULL, {OK, OK, OK, OK, OK, 401}},
     {"GET", "/api/v1/public/advisories", NULL, {OK, OK, OK, OK, OK, OK}},
+    {"GET", "/api/v1/public/advisories/{ADV}/history", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/advisories.atom", NULL, {OK, OK, OK, OK, OK, OK}},
     {"GET", "/advisories/{ADV_CAP}", NULL, {OK, OK, OK, OK, OK, OK}},
     /* Assistance cases: {IL_CASE} a case of the Israel embassy (with an unregistered caller),

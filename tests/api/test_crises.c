@@ -336,6 +336,33 @@ static void accountability_of_an_empty_area_says_so(void **state) {
   assert_string_equal(h_gets(r->json, "statement.en"), "So far, no citizens are recorded in the area.");
 }
 
+/* A read, then a change of status, then a read: the second read counts the change (a small
+ * crisis is counted anew on every read), and says when it was counted. */
+static void accountability_read_again_sees_a_status_change_made_after_a_read(void **state) {
+  h_server_t *s = *state;
+  const char *id = create_crisis(
+      s, h_as(s, H_HQ), "{\"name\":\"Fiji\",\"kind\":\"natural_disaster\",\"countries\":[\"FJ\"]}");
+  const char *p = person_at(s, "Fiji Một", "{\"country\":\"FJ\",\"category\":\"worker\"}");
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/crises/%s/accountability", id);
+  EXPECT_STATUS(s, r, 200);
+  assert_int_equal(count_at(r->json, "by_status.unknown"), 1);
+  assert_non_null(h_gets(r->json, "as_of"));
+  assert_non_null(strstr(h_header(r, "Cache-Control"), "no-store"));
+  set_status(s, p, "safe");
+  r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/crises/%s/accountability", id);
+  EXPECT_STATUS(s, r, 200);
+  assert_int_equal(count_at(r->json, "by_status.safe"), 1);
+  assert_int_equal(count_at(r->json, "by_status.unknown"), 0);
+  set_status(s, p, "injured");
+  /* A reader may also ask for a new count outright. */
+  h_req_t rq = {.method = "GET", .path = h_str("/api/v1/crises/%s/accountability", id),
+                .auth = h_as(s, H_HQ), .headers = {"Cache-Control: no-cache", NULL}};
+  r = h_do(s, &rq);
+  EXPECT_STATUS(s, r, 200);
+  assert_int_equal(count_at(r->json, "by_status.injured"), 1);
+  assert_int_equal(count_at(r->json, "by_status.safe"), 0);
+}
+
 int api_crises_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(crises_create_then_get_and_list_show_it),
@@ -349,6 +376,7 @@ int api_crises_tests(void) {
       cmocka_unit_test(accountability_of_a_circle_counts_only_presences_inside_it),
       cmocka_unit_test(accountability_of_a_polygon_counts_only_presences_inside_it),
       cmocka_unit_test(accountability_of_an_empty_area_says_so),
+      cmocka_unit_test(accountability_read_again_sees_a_status_change_made_after_a_read),
   };
   return cmocka_run_group_tests_name("crises", tests, h_group_setup, h_group_teardown);
 }

@@ -3,8 +3,10 @@
  * against the registry persons the uploader may see, bad rows reported and good ones kept, the
  * refusals of bad uploads naming the field, officers' decisions (confirm, replace, reject, new
  * person) and the list's counts, who sees which list, the audit of reads and decisions, the
- * index following registry changes; and the CLI paths over the registry (`baoho match LIST.csv
- * --db`, `baoho dedupe`).
+ * index following registry changes; what a confirmation applies to the person (the list's status
+ * with history, a presence in the list's country) and how a withdrawal undoes it; open
+ * missing-person cases as candidates, in the uploader's jurisdiction only and never twice; and the
+ * CLI paths over the registry (`baoho match LIST.csv --db`, `baoho dedupe`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +313,284 @@ static void lists_confirmed_person_is_flagged_as_a_repeat_on_a_later_list(void *
   assert_true(json_is_true(h_get(rows, "[0].candidates[0].repeat")));
 }
 
+/* Confirms (or rejects) candidate (a person id) of row 1 of list as auth; returns the answer. */
+static h_resp_t *decide(h_server_t *s, const h_auth_t *auth, const char *list, const char *what,
+                        const char *key, const char *cand) {
+  return h_call(s, auth, "POST", h_str("{\"decision\":\"%s\",\"%s\":\"%s\"}", what, key, cand),
+                "/api/v1/lists/%s/rows/1/decision", list);
+}
+
+/* The status history of a person as hq (oldest first). */
+static json_t *history(h_server_t *s, const char *pid) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/status", pid);
+  EXPECT_STATUS(s, r, 200);
+  return r->json;
+}
+
+/* The number of presences of a person in country (as hq). */
+static int presences_in(h_server_t *s, const char *pid, const char *country) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/presences", pid);
+  EXPECT_STATUS(s, r, 200);
+  int n = 0;
+  size_t i;
+  json_t *p;
+  json_array_foreach(h_get(r->json, "items"), i, p) n += strcmp(h_gets(p, "country"), country) == 0;
+  return n;
+}
+
+/* The query string of a list that applies detained and a presence in Kayin. */
+#define LS_APPLY(title)                                                                          \
+  LS_QUERY(title) "&region=Kayin&status=detained&presence=true&category=worker&ref_date=2023-11-09"
+
+static void lists_confirm_applies_the_lists_status_and_presence(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Tạ Văn Khiêm", "M", "1990-05-06", "TH");
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_APPLY("Apply"),
+                       "full_name,date_of_birth,sex\nKHIEM TA VAN,06/05/1990,M\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  assert_string_equal(h_gets(r->json, "region"), "Kayin");
+  assert_string_equal(h_gets(r->json, "on_confirm.status"), "detained");
+  assert_string_equal(h_gets(r->json, "on_confirm.presence.country"), "MM");
+  assert_string_equal(h_gets(r->json, "on_confirm.presence.category"), "worker");
+  assert_int_equal(presences_in(s, pid, "MM"), 0);
+  h_resp_t *d = decide(s, h_as(s, H_HQ), id, "confirm", "candidate_id", pid);
+  EXPECT_STATUS(s, d, 200);
+  assert_string_equal(h_gets(d->json, "person"), pid);
+  assert_string_equal(h_gets(d->json, "applied.status.status"), "detained");
+  assert_string_equal(h_gets(d->json, "applied.status.previous"), "unknown");
+  assert_string_equal(h_gets(d->json, "applied.presence.region"), "Kayin");
+  json_t *h = history(s, pid);
+  assert_string_equal(h_gets(h, "status"), "detained");
+  json_t *hist = h_get(h, "history");
+  json_t *last = json_array_get(hist, json_array_size(hist) - 1);
+  assert_string_equal(h_gets(last, "source"), "partner");
+  assert_non_null(strstr(h_gets(last, "note"), "Apply"));
+  assert_non_null(strstr(h_gets(last, "note"), "Myanmar police, Myawaddy"));
+  assert_int_equal(presences_in(s, pid, "MM"), 1);
+  /* Confirming the same person again applies nothing twice. */
+  size_t events = json_array_size(hist);
+  EXPECT_STATUS(s, decide(s, h_as(s, H_HQ), id, "confirm", "candidate_id", pid), 200);
+  assert_int_equal(json_array_size(h_get(history(s, pid), "history")), events);
+  assert_int_equal(presences_in(s, pid, "MM"), 1);
+  /* The decision and its effects are in the audit log. */
+  json_t *all = h_list_all(s, h_as(s, H_ADMIN), "/api/v1/audit", 500);
+  int found = 0;
+  size_t i;
+  json_t *v;
+  json_array_foreach(all, i, v) {
+    char *det = json_dumps(h_get(v, "detail"), JSON_ENCODE_ANY);
+    if (strcmp(h_gets(v, "action"), "list.decision") == 0 && det && strstr(det, "detained"))
+      found = 1;
+    free(det);
+  }
+  assert_true(found);
+}
+
+static void lists_confirm_keeps_a_current_presence_in_the_country(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Bế Thị Lan", "F", "1994-07-08", "MM");
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_APPLY("Present"),
+                       "full_name,date_of_birth,sex\nLAN BE THI,08/07/1994,F\n");
+  EXPECT_STATUS(s, r, 201);
+  h_resp_t *d = decide(s, h_as(s, H_MYANMAR), h_gets(r->json, "id"), "confirm", "candidate_id", pid);
+  EXPECT_STATUS(s, d, 200);
+  assert_true(json_is_null(h_get(d->json, "applied.presence")));
+  assert_int_equal(presences_in(s, pid, "MM"), 1);
+  assert_string_equal(h_gets(history(s, pid), "status"), "detained");
+}
+
+static void lists_withdrawn_confirmation_restores_the_status_and_keeps_history(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Lục Văn Quang", "M", "1988-02-14", "TH");
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_APPLY("Withdraw"),
+                       "full_name,date_of_birth,sex\nQUANG LUC VAN,14/02/1988,M\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  EXPECT_STATUS(s, decide(s, h_as(s, H_HQ), id, "confirm", "candidate_id", pid), 200);
+  assert_int_equal(presences_in(s, pid, "MM"), 1);
+  h_resp_t *d = decide(s, h_as(s, H_HQ), id, "reject", "candidate_id", pid);
+  EXPECT_STATUS(s, d, 200);
+  assert_true(json_is_null(h_get(d->json, "person")));
+  assert_string_equal(h_gets(d->json, "withdrawn.person"), pid);
+  assert_string_equal(h_gets(d->json, "withdrawn.status_restored"), "unknown");
+  assert_true(json_is_true(h_get(d->json, "withdrawn.presence_removed")));
+  json_t *h = history(s, pid);
+  assert_string_equal(h_gets(h, "status"), "unknown");
+  /* Nothing is erased: the list's event and the restoring one are both there. */
+  json_t *hist = h_get(h, "history");
+  size_t n = json_array_size(hist);
+  assert_true(n >= 2);
+  assert_string_equal(h_gets(json_array_get(hist, n - 2), "status"), "detained");
+  assert_string_equal(h_gets(json_array_get(hist, n - 1), "source"), "officer");
+  assert_int_equal(presences_in(s, pid, "MM"), 0);
+}
+
+static void lists_withdrawal_leaves_a_status_changed_since(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Hà Thị Nguyệt", "F", "1979-10-10", "TH");
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_APPLY("Changed%20since"),
+                       "full_name,date_of_birth,sex\nNGUYET HA THI,10/10/1979,F\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  EXPECT_STATUS(s, decide(s, h_as(s, H_HQ), id, "confirm", "candidate_id", pid), 200);
+  EXPECT_STATUS(s,
+                h_call(s, h_as(s, H_HQ), "POST", "{\"status\":\"safe\"}",
+                       "/api/v1/persons/%s/status", pid),
+                201);
+  h_resp_t *d = h_call(s, h_as(s, H_HQ), "POST", "{\"decision\":\"new_person\"}",
+                       "/api/v1/lists/%s/rows/1/decision", id);
+  EXPECT_STATUS(s, d, 200);
+  assert_true(json_is_null(h_get(d->json, "withdrawn.status_restored")));
+  assert_string_equal(h_gets(history(s, pid), "status"), "safe");
+}
+
+static void lists_upload_refuses_bad_confirmation_settings(void **state) {
+  h_server_t *s = *state;
+  const char *ok = "full_name\nNGUYEN VAN AN\n";
+  const h_auth_t *mm = h_as(s, H_MYANMAR);
+  EXPECT_ERROR(s, upload(s, mm, LS_QUERY("t") "&status=unknown", ok), 422, "validation_failed",
+               "status");
+  EXPECT_ERROR(s, upload(s, mm, LS_QUERY("t") "&status=free", ok), 422, "validation_failed",
+               "status");
+  EXPECT_ERROR(s, upload(s, mm, LS_QUERY("t") "&category=worker", ok), 422, "validation_failed",
+               "category");
+  EXPECT_ERROR(s, upload(s, mm, LS_QUERY("t") "&presence=true&category=pilot", ok), 422,
+               "validation_failed", "category");
+  EXPECT_ERROR(s, upload(s, mm, LS_QUERY("t") "&presence=maybe", ok), 422, "validation_failed",
+               "presence");
+  /* An officer records presences in their own jurisdiction only. */
+  EXPECT_ERROR(s, upload(s, mm, "/api/v1/lists?title=t&source=Thai%20police&country=TH&presence=true", ok),
+               403, "forbidden", "presence");
+  h_resp_t *r = upload(s, mm, LS_QUERY("t") "&presence=true", ok);
+  EXPECT_STATUS(s, r, 201);
+  assert_string_equal(h_gets(r->json, "on_confirm.presence.category"), "other");
+  assert_true(json_is_null(h_get(r->json, "on_confirm.status")));
+}
+
+/* Opens a missing-person case as auth with the given fields; returns its id. */
+static const char *missing_case(h_server_t *s, const h_auth_t *auth, const char *fields) {
+  h_resp_t *r = h_call(s, auth, "POST",
+                       h_str("{\"type\":\"missing_person_report\",\"summary\":\"Mất liên lạc\",%s}",
+                             fields),
+                       "/api/v1/cases");
+  EXPECT_STATUS(s, r, 201);
+  return h_gets(r->json, "id");
+}
+
+/* The candidate of kind case in a row's candidates, or NULL. */
+static json_t *case_candidate(json_t *row) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(h_get(row, "candidates"), i, c) {
+    if (strcmp(h_gets(c, "kind"), "case") == 0) return c;
+  }
+  return NULL;
+}
+
+static void lists_open_missing_person_case_is_a_candidate_of_its_mission(void **state) {
+  h_server_t *s = *state;
+  const char *csv = "full_name,date_of_birth,sex\nDUONG VAN TUNG,1996-03-03,M\n";
+  /* An upload before the case exists: the index is built and cached without it. */
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Before%20case"), csv);
+  EXPECT_STATUS(s, r, 201);
+  assert_null(case_candidate(json_array_get(rows_of(s, h_as(s, H_MYANMAR), h_gets(r->json, "id"), NULL), 0)));
+  const char *kid = missing_case(s, h_as(s, H_MYANMAR),
+                                 "\"caller\":{\"name\":\"Dương Văn Tùng\",\"phone\":\"+84 91 555 0199\","
+                                 "\"notes\":\"Làm việc ở Myawaddy\"}");
+  r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("With%20case"), csv);
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  json_t *c = case_candidate(json_array_get(rows_of(s, h_as(s, H_MYANMAR), id, NULL), 0));
+  assert_non_null(c);
+  assert_true(json_is_null(h_get(c, "person")));
+  assert_string_equal(h_gets(c, "case.id"), kid);
+  assert_string_equal(h_gets(c, "case.status"), "new");
+  assert_string_equal(h_gets(c, "case.subject.full_name"), "Dương Văn Tùng");
+  assert_string_equal(h_gets(c, "case.subject.phone"), "+84 91 555 0199");
+  /* Another mission's officer never sees the case, on their own list or on this one. */
+  h_resp_t *il = upload(s, h_as(s, H_ISRAEL), LS_QUERY("Other%20mission"), csv);
+  EXPECT_STATUS(s, il, 201);
+  assert_null(case_candidate(json_array_get(rows_of(s, h_as(s, H_ISRAEL), h_gets(il->json, "id"), NULL), 0)));
+  /* The case is confirmed by its id; a person id field does not take it. */
+  EXPECT_ERROR(s, decide(s, h_as(s, H_MYANMAR), id, "confirm", "candidate_id", kid), 422,
+               "validation_failed", "candidate_id");
+  EXPECT_ERROR(s,
+               h_call(s, h_as(s, H_MYANMAR), "POST",
+                      h_str("{\"decision\":\"confirm\",\"case_id\":\"%s\",\"candidate_id\":\"%s\"}",
+                            kid, kid),
+                      "/api/v1/lists/%s/rows/1/decision", id),
+               422, "validation_failed", "case_id");
+  h_resp_t *d = decide(s, h_as(s, H_MYANMAR), id, "confirm", "case_id", kid);
+  EXPECT_STATUS(s, d, 200);
+  assert_string_equal(h_gets(d->json, "case"), kid);
+  assert_true(json_is_null(h_get(d->json, "person")));
+  assert_string_equal(h_gets(d->json, "case_notes[0]"), kid);
+  json_t *row = json_array_get(rows_of(s, h_as(s, H_MYANMAR), id, NULL), 0);
+  assert_string_equal(h_gets(row, "case"), kid);
+  assert_string_equal(h_gets(row, "decision"), "confirmed");
+  h_resp_t *tl = h_call(s, h_as(s, H_MYANMAR), "GET", NULL, "/api/v1/cases/%s/timeline", kid);
+  EXPECT_STATUS(s, tl, 200);
+  json_t *items = h_get(tl->json, "items");
+  assert_non_null(strstr(h_gets(json_array_get(items, json_array_size(items) - 1), "note"),
+                         "With case"));
+  /* A closed case is no candidate any more. */
+  EXPECT_STATUS(s, h_call(s, h_as(s, H_MYANMAR), "PATCH", "{\"status\":\"closed\"}",
+                          "/api/v1/cases/%s", kid),
+                200);
+  r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("After%20close"), csv);
+  EXPECT_STATUS(s, r, 201);
+  assert_null(case_candidate(json_array_get(rows_of(s, h_as(s, H_MYANMAR), h_gets(r->json, "id"), NULL), 0)));
+}
+
+static void lists_person_with_an_open_case_is_listed_once_with_a_note(void **state) {
+  h_server_t *s = *state;
+  const char *pid = person(s, "Nông Văn Đạt", "M", "1993-12-12", "MM");
+  const char *kid = missing_case(s, h_as(s, H_MYANMAR),
+                                 h_str("\"persons\":[\"%s\"],\"caller\":{\"name\":\"Nông Thị Mẹ\","
+                                       "\"relation\":\"mother\"}",
+                                       pid));
+  h_resp_t *r = upload(s, h_as(s, H_MYANMAR), LS_QUERY("Once"),
+                       "full_name,date_of_birth,sex\nDAT NONG VAN,12/12/1993,M\n");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_gets(r->json, "id");
+  json_t *row = json_array_get(rows_of(s, h_as(s, H_MYANMAR), id, NULL), 0);
+  assert_null(case_candidate(row));
+  int seen = 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(h_get(row, "candidates"), i, c) {
+    if (strcmp(h_gets(c, "person.id"), pid) != 0) continue;
+    seen++;
+    assert_string_equal(h_gets(c, "kind"), "person");
+    assert_string_equal(h_gets(c, "case.id"), kid);
+    assert_non_null(h_gets(c, "note"));
+  }
+  assert_int_equal(seen, 1);
+  h_resp_t *d = decide(s, h_as(s, H_MYANMAR), id, "confirm", "candidate_id", pid);
+  EXPECT_STATUS(s, d, 200);
+  assert_string_equal(h_gets(d->json, "case_notes[0]"), kid);
+}
+
+static void cli_match_against_the_registry_lists_missing_person_cases(void **state) {
+  h_server_t *s = *state;
+  const char *kid =
+      missing_case(s, h_as(s, H_MYANMAR), "\"caller\":{\"name\":\"Khuất Văn Hiển\"}");
+  const char *path = h_str("%s/cli-cases.csv", s->dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("No,Name\n9,HIEN KHUAT VAN\n", f);
+  fclose(f);
+  char out[8192];
+  int rc = h_cli(NULL, out, sizeof out, "match", path, "--db", s->db, "--map",
+                 "No=id,Name=full_name", NULL);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "explanation,candidate_kind,case_id,note"));
+  assert_non_null(strstr(out, h_str("9,1,%s,", kid)));
+  assert_non_null(strstr(out, h_str(",case,%s,", kid)));
+  assert_null(strstr(out, "Khuất")); /* only the opaque id of the case leaves */
+}
+
 static void cli_match_against_the_registry_writes_opaque_person_ids(void **state) {
   h_server_t *s = *state;
   const char *pid = person(s, "Ninh Thị Tuyết", "F", "1983-06-15", "MM");
@@ -366,6 +646,14 @@ int api_lists_tests(void) {
       cmocka_unit_test(lists_match_follows_an_edited_name),
       cmocka_unit_test(lists_decisions_confirm_replace_reject_and_count),
       cmocka_unit_test(lists_confirmed_person_is_flagged_as_a_repeat_on_a_later_list),
+      cmocka_unit_test(lists_confirm_applies_the_lists_status_and_presence),
+      cmocka_unit_test(lists_confirm_keeps_a_current_presence_in_the_country),
+      cmocka_unit_test(lists_withdrawn_confirmation_restores_the_status_and_keeps_history),
+      cmocka_unit_test(lists_withdrawal_leaves_a_status_changed_since),
+      cmocka_unit_test(lists_upload_refuses_bad_confirmation_settings),
+      cmocka_unit_test(lists_open_missing_person_case_is_a_candidate_of_its_mission),
+      cmocka_unit_test(lists_person_with_an_open_case_is_listed_once_with_a_note),
+      cmocka_unit_test(cli_match_against_the_registry_lists_missing_person_cases),
       cmocka_unit_test(cli_match_against_the_registry_writes_opaque_person_ids),
       cmocka_unit_test(cli_dedupe_finds_a_person_registered_twice),
   };

@@ -40,11 +40,15 @@ test('a citizen registers on a phone, opens the manage link, updates and ends th
   await page.getByLabel('Quốc gia *').selectOption('IL');
   await page.getByLabel('Thành phố').fill('Tel Aviv');
   await page.getByLabel('Diện *').selectOption('worker');
+  assert.equal(await page.getByLabel('Ngôn ngữ nhận tin').inputValue(), 'vi', 'Vietnamese by default on the Vietnamese page');
+  await page.getByLabel('Ngôn ngữ nhận tin').selectOption('en');
   await page.getByRole('button', { name: 'Gửi đăng ký' }).click();
   await page.getByRole('heading', { name: 'Đã đăng ký' }).waitFor();
   const link = page.locator('#manage-link');
   const href = await link.getAttribute('href');
   assert.match(href, new RegExp(`^${url}/register/[A-Za-z0-9_-]+$`));
+  const registered = await (await fetch(href.replace('/register/', '/api/v1/public/registrations/'))).json();
+  assert.equal(registered.person.preferred_language, 'en', 'the language chosen on the form is kept');
   assert.ok(await fitsWidth(page), 'the long link wraps at 360 px');
   await shot(page, 'public-register-done');
 

@@ -102,6 +102,33 @@ static void sms_text_carries_the_link_and_fits_the_part_limit(void **state) {
   assert_int_equal(alert_sms_measure(&a, "vi", "https://x.example", &info), BH_ERR_TOO_LARGE);
 }
 
+static void recipient_language_picks_sms_text_and_email_order(void **state) {
+  (void)state;
+  assert_string_equal(alert_lang("en"), "en");
+  assert_string_equal(alert_lang("vi"), "vi");
+  assert_string_equal(alert_lang(NULL), "vi");
+  assert_string_equal(alert_lang("fr"), "vi");
+  alert_t a = {.subject_vi = "Cháy rừng", .subject_en = "Forest fires", .body_vi = "Rời đi.",
+               .body_en = "Leave.", .ask_checkin = 1};
+  buf_t out;
+  buf_init(&out, 4096);
+  assert_int_equal(alert_email_subject(&a, "en", &out), BH_OK);
+  assert_string_equal(out.data, "Forest fires / Cháy rừng");
+  buf_reset(&out);
+  assert_int_equal(alert_email_subject(&a, "vi", &out), BH_OK);
+  assert_string_equal(out.data, "Cháy rừng / Forest fires");
+  buf_reset(&out);
+  assert_int_equal(alert_sms_text(&a, "en", "https://x.example/c/T", &out), BH_OK);
+  assert_non_null(strstr(out.data, "Forest fires"));
+  assert_non_null(strstr(out.data, "Reply SAFE"));
+  assert_null(strstr(out.data, "Chay rung"));
+  buf_reset(&out);
+  assert_int_equal(alert_sms_text(&a, "vi", "https://x.example/c/T", &out), BH_OK);
+  assert_non_null(strstr(out.data, "Chay rung"));
+  assert_null(strstr(out.data, "Forest"));
+  buf_free(&out);
+}
+
 static int count_calls(void *ctx, const call_row_t *row) {
   int *n = ctx;
   (*n)++;
@@ -201,6 +228,7 @@ int main(void) {
       cmocka_unit_test(answers_set_the_welfare_status),
       cmocka_unit_test(tokens_are_43_base64url_chars_bound_to_alert_and_person),
       cmocka_unit_test(sms_text_carries_the_link_and_fits_the_part_limit),
+      cmocka_unit_test(recipient_language_picks_sms_text_and_email_order),
       cmocka_unit_test(unanswered_alert_is_sent_again_then_listed_for_calls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

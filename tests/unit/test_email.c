@@ -152,6 +152,24 @@ static void email_build_writes_headers_and_picks_the_shorter_body_encoding(void 
   assert_int_equal(email_build(&m, &out), BH_OK);
   assert_non_null(strstr(out.data, "Content-Transfer-Encoding: base64\r\n"));
   assert_non_null(strstr(out.data, "Content-Language: vi\r\n"));
+  /* Both languages: Vietnamese first, or English first for a reader who prefers it. */
+  buf_reset(&out);
+  m.body_vi = "Hãy rời khỏi khu vực.";
+  m.body_en = "Leave the area.";
+  assert_int_equal(email_build(&m, &out), BH_OK);
+  assert_non_null(strstr(out.data, "Content-Language: vi, en\r\n"));
+  buf_reset(&out);
+  m.en_first = 1;
+  m.body_vi = "Hay roi khoi khu vuc.";
+  assert_int_equal(email_build(&m, &out), BH_OK);
+  assert_non_null(strstr(out.data, "Content-Language: en, vi\r\n"));
+  const char *en_at = strstr(out.data, "Leave the area."), *vi_at = strstr(out.data, "Hay roi");
+  assert_non_null(en_at);
+  assert_non_null(vi_at);
+  assert_true(en_at < vi_at);
+  m.en_first = 0;
+  m.body_en = NULL;
+  m.body_vi = "Đại sứ quán Việt Nam tại Israel: bạn có an toàn không?";
   /* A subject that looks like an encoded-word is encoded itself. */
   buf_reset(&out);
   m.subject = "=?UTF-8?B?SGk=?=";

@@ -2,13 +2,16 @@
  * cases.js - assistance cases: the queues (mine, my mission's, overdue, all; GET
  * /api/v1/cases?queue=), one case with its persons and timeline, where an officer adds a note,
  * moves the case along the workflow (only the next states the API lists in next_statuses are
- * offered), assigns it and transfers it to another mission; and the form that opens a case for
+ * offered), assigns it to themself or a colleague of the case's mission (GET
+ * /api/v1/missions/{id}/officers), links registered persons or makes the caller one
+ * (case-persons.js), and transfers it to another mission; and the form that opens a case for
  * registered persons (found by a search as one types) or for a caller not in the registry.
  * Cases hold personal data: the section is for the roles that may see it (the API audits reads).
  */
 import { api, query } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
 import { formatDateTime, formatNumber, formatPartialDate, t } from '../i18n.js';
+import { linkPersonSection, promoteCallerForm } from './case-persons.js';
 import { fetchAll } from './crises.js';
 import { allowed } from './main.js';
 import { selectOf, statusBadge } from './people.js';
@@ -124,8 +127,9 @@ async function missionNames() {
 }
 
 /*
- * The users one knows of: only an administrator may list them (GET /api/v1/users); others know
- * only themselves. Returns the enabled accounts as {id, name, role, mission}.
+ * The users one knows of: only an administrator may list them all (GET /api/v1/users); others
+ * know themselves and the colleagues of a case's mission (missionOfficers). Returns the enabled
+ * accounts as {id, name, role, mission}.
  */
 async function knownUsers(user) {
   if (allowed(ADMIN)) {
@@ -136,6 +140,20 @@ async function knownUsers(user) {
     }
   }
   return [user];
+}
+
+/*
+ * The colleagues to whom a case of mission may be assigned, as {id, name, role, mission}: none
+ * when the case has no mission or the mission is not the reader's to see (404).
+ */
+async function missionOfficers(mission) {
+  if (!mission) return [];
+  try {
+    return (await fetchAll(`/api/v1/missions/${mission}/officers`)).map((u) => ({ ...u, mission }));
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) return [];
+    throw e;
+  }
 }
 
 /* Whether u may be assigned case c (the API's rule: an officer or admin of its mission, or hq). */
@@ -244,6 +262,10 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
   users.set(user.id, user.name);
   const names = { missions, users };
   let c = first;
+  /* The colleagues of the case's mission, fetched again when the case changes mission. */
+  let officersOf = c.mission;
+  let officers = await missionOfficers(c.mission);
+  officers.forEach((u) => users.set(u.id, u.name));
 
   const head = h('div');
   const facts = h('div');
@@ -315,8 +337,19 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
 
   async function reload() {
     c = await api('GET', `/api/v1/cases/${id}`);
+    if (c.mission !== officersOf) {
+      officersOf = c.mission;
+      officers = await missionOfficers(c.mission);
+      officers.forEach((u) => users.set(u.id, u.name));
+    }
     drawFacts();
     drawActions();
+  }
+
+  /* After a change made by one of the forms: the case again, and what changed said aloud. */
+  async function changed(text) {
+    await reload();
+    announce(text);
   }
 
   function drawActions() {
@@ -344,8 +377,13 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
         ),
       );
     }
-    /* Assignment: to oneself, or for an administrator to any user they know of; or nobody. */
-    const assignChoices = people.filter((u) => u.id !== c.assigned_to && assignable(u, c)).map((u) => [u.id, u.name]);
+    /* Assignment: to oneself first, then the colleagues of the case's mission, and for an
+     * administrator any other user they know of who may hold it; or nobody. */
+    const candidates = new Map();
+    for (const u of [user, ...officers, ...people]) {
+      if (!candidates.has(u.id) && u.id !== c.assigned_to && assignable(u, c)) candidates.set(u.id, u);
+    }
+    const assignChoices = [...candidates.values()].map((u) => [u.id, u.name]);
     if (assignChoices.length || c.assigned_to) {
       const options = [
         ...(c.assigned_to ? [['', t('case.unassign')]] : []),
@@ -367,6 +405,9 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
         ),
       );
     }
+    /* Persons: link a registered citizen; make the unregistered caller a person. */
+    forms.push(linkPersonSection(id, c, changed));
+    forms.push(promoteCallerForm(id, c, changed));
     /* Transfer to another mission. */
     const others = [...missions.entries()].filter(([mid]) => mid !== c.mission);
     if (others.length) {

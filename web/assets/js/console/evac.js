@@ -1,9 +1,10 @@
 /*
  * evac.js - evacuation: the transports and the staging sites (figures only: every role sees
- * them), one transport with its capacity, its manifest and whom to book next (the API's
- * suggestions in priority order with their reasons; a family is booked in one go, all or
- * nothing), each entry moved along booked -> boarded -> arrived (or no-show), and the arrival of
- * the transport; one site with its occupancy and the persons checked in, checked in and out.
+ * them; the roles that may create them also get the forms of evac-forms.js), one transport
+ * with its capacity, its manifest and whom to book next (the API's suggestions in priority
+ * order with their reasons; a family is booked in one go, all or nothing), each entry moved
+ * along booked -> boarded -> arrived (or no-show), and the arrival of the transport; one site
+ * with its occupancy and the persons checked in, checked in and out.
  * Manifests, suggestions and the persons at a site are personal data: only the roles that may see
  * it get those parts (the API audits the reads). A refusal (409: not enough seats, a person booked
  * elsewhere) is shown next to the action that caused it, in the reader's language.
@@ -12,6 +13,7 @@ import { api, query } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
 import { countryName, currentLang, formatDateTime, formatNumber, t } from '../i18n.js';
 import { fetchAll } from './crises.js';
+import { siteCreateForm, transportCreateForm } from './evac-forms.js';
 import { allowed } from './main.js';
 import { statusBadge } from './people.js';
 import { PERSONAL } from './roles.js';
@@ -71,9 +73,14 @@ function table(id, caption, heads, rows) {
   );
 }
 
-export async function evacView({ main, setTitle }) {
+export async function evacView({ main, navigate, setTitle }) {
   setTitle(t('evac.title'));
-  const [transports, sites] = await Promise.all([fetchAll('/api/v1/transports'), fetchAll('/api/v1/sites')]);
+  const creates = allowed(PERSONAL);
+  const [transports, sites, crises] = await Promise.all([
+    fetchAll('/api/v1/transports'),
+    fetchAll('/api/v1/sites'),
+    creates ? fetchAll('/api/v1/crises', { status: 'open' }) : [],
+  ]);
   replace(
     main,
     h('h1', { tabindex: '-1' }, t('evac.title')),
@@ -98,6 +105,7 @@ export async function evacView({ main, setTitle }) {
             ),
           )
         : h('p', { class: 'muted' }, t('evac.no_transports')),
+      creates ? transportCreateForm(crises, navigate) : null,
     ),
     h(
       'section',
@@ -120,6 +128,7 @@ export async function evacView({ main, setTitle }) {
             ),
           )
         : h('p', { class: 'muted' }, t('evac.no_sites')),
+      creates ? siteCreateForm(crises, navigate) : null,
     ),
   );
 }

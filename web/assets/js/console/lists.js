@@ -11,6 +11,7 @@ import { ApiError, api, query } from '../api.js';
 import { h, replace } from '../dom.js';
 import { countryName, formatDateTime, formatNumber, formatPartialDate, locale, t } from '../i18n.js';
 import { fetchAll } from './crises.js';
+import { listMapping, mappingOf } from './list-mapping.js';
 import { countryOptions, selectOf } from './people.js';
 import { FieldForm } from './person-form.js';
 
@@ -28,6 +29,10 @@ const SIDE_BY_SIDE = [
   ['city', 'field.city', () => ''],
   ['address', 'field.address', () => ''],
 ];
+
+/* A candidate's name and page: a person, or the unregistered subject of a missing-person case. */
+const candName = (c) => (c.person ? c.person.full_name : (c.case && c.case.subject && c.case.subject.full_name) || '');
+const candHref = (c) => (c.person ? `/console/people/${c.person.id}` : `/console/cases/${c.case.id}`);
 
 /* The engine's explanation phrases (src/match/match_score.c) and their dictionary keys. */
 const PHRASES = [
@@ -207,7 +212,7 @@ export async function listUploadView({ main, navigate, setTitle }) {
     submit.disabled = true;
     try {
       const l = await uploadFile(
-        { title: title.value.trim(), source: source.value.trim(), country: country.value, crisis: crisis.value, ref_date: refDate.value },
+        { title: title.value.trim(), source: source.value.trim(), country: country.value, crisis: crisis.value, ref_date: refDate.value, map: mappingOf(file) },
         file.files[0],
       );
       navigate(`/console/lists/${l.id}`);
@@ -250,6 +255,7 @@ export async function listUploadView({ main, navigate, setTitle }) {
         f.field('crisis', 'case.crisis', crisis),
         f.field('ref_date', 'list.ref_date', refDate, 'list.ref_date_hint'),
       ),
+      listMapping(file),
       f.summary,
       h('div', { class: 'actions' }, submit),
     ),
@@ -314,7 +320,9 @@ export async function listView({ main, params, setTitle }) {
           'th',
           { scope: 'col', class: k === chosen[i] ? 'chosen-candidate' : null },
           h('span', { class: 'rank' }, `${k + 1}. `),
-          h('a', { href: `/console/people/${c.person.id}` }, c.person.full_name),
+          h('a', { href: candHref(c) }, candName(c)),
+          /* A missing-person case: the candidate itself, or one open for the person. */
+          c.case ? [' ', h('span', { class: 'status missing-case' }, t('case_type.missing_person_report'))] : null,
           h('br'),
           t('list.probability', { p: percent(c.probability) }),
           ' ',
@@ -330,7 +338,7 @@ export async function listView({ main, params, setTitle }) {
         null,
         h('th', { scope: 'row' }, t(label)),
         h('td', null, key === 'sex' && /^[FM]$/.test(r.fields.sex) ? t(`sex.${r.fields.sex}`) : String(r.fields[key])),
-        cand.map((c) => h('td', null, of(c.person))),
+        cand.map((c) => h('td', null, c.person ? of(c.person) : key === 'full_name' ? candName(c) : '')),
       ),
     );
     const why = h(
@@ -363,14 +371,14 @@ export async function listView({ main, params, setTitle }) {
             'button',
             { type: 'button', 'aria-keyshortcuts': 'c', onclick: () => decide(i, k, 'confirm') },
             t('list.confirm'),
-            h('span', { class: 'visually-hidden' }, ` ${c.person.full_name}`),
+            h('span', { class: 'visually-hidden' }, ` ${candName(c)}`),
           ),
           ' ',
           h(
             'button',
             { type: 'button', class: 'secondary', 'aria-keyshortcuts': 'r', onclick: () => decide(i, k, 'reject') },
             t('list.reject'),
-            h('span', { class: 'visually-hidden' }, ` ${c.person.full_name}`),
+            h('span', { class: 'visually-hidden' }, ` ${candName(c)}`),
           ),
         ),
       ),
@@ -411,7 +419,7 @@ export async function listView({ main, params, setTitle }) {
     const c = r.candidates[k];
     if (!c) return;
     try {
-      const res = await api('POST', `/api/v1/lists/${id}/rows/${r.row}/decision`, { decision, candidate_id: c.person.id });
+      const res = await api('POST', `/api/v1/lists/${id}/rows/${r.row}/decision`, c.person ? { decision, candidate_id: c.person.id } : { decision, case_id: c.case.id });
       if (decision === 'confirm') {
         r.candidates.forEach((x) => {
           if (x.decision === 'confirmed') x.decision = 'none';
@@ -424,7 +432,7 @@ export async function listView({ main, params, setTitle }) {
       }
       r.decision = res.decision;
       replace(counts, countsText(res.list));
-      live.textContent = t(decision === 'confirm' ? 'list.confirmed' : 'list.rejected', { n: formatNumber(r.row), name: c.person.full_name });
+      live.textContent = t(decision === 'confirm' ? 'list.confirmed' : 'list.rejected', { n: formatNumber(r.row), name: candName(c) });
       drawRow(i);
       if (decision === 'confirm' && i + 1 < rows.length) move(i + 1);
       else if (i === current) cards[i].focus();
@@ -447,7 +455,7 @@ export async function listView({ main, params, setTitle }) {
     else if (/^[1-5]$/.test(key) && Number(key) <= rows[current].candidates.length) {
       chosen[current] = Number(key) - 1;
       drawRow(current);
-      live.textContent = t('list.chosen', { k: key, name: rows[current].candidates[chosen[current]].person.full_name });
+      live.textContent = t('list.chosen', { k: key, name: candName(rows[current].candidates[chosen[current]]) });
     } else if (key === 'c') decide(current, chosen[current], 'confirm');
     else if (key === 'r') decide(current, chosen[current], 'reject');
     else return;
@@ -467,8 +475,12 @@ export async function listView({ main, params, setTitle }) {
       h('dd', null, list.source),
       h('dt', null, t('field.country')),
       h('dd', null, countryName(list.country)),
+      list.region ? [h('dt', null, t('field.region')), h('dd', null, list.region)] : null,
       h('dt', null, t('list.ref_date')),
       h('dd', null, formatPartialDate(list.ref_date)),
+      /* What confirming a person does, as chosen at upload. */
+      list.on_confirm && list.on_confirm.status ? [h('dt', null, t('field.status')), h('dd', null, t(`status.${list.on_confirm.status}`))] : null,
+      list.on_confirm && list.on_confirm.presence ? [h('dt', null, t('field.category')), h('dd', null, `${t(`category.${list.on_confirm.presence.category}`)} (${countryName(list.on_confirm.presence.country)})`)] : null,
       list.bad_rows ? [h('dt', null, t('list.bad_rows')), h('dd', null, formatNumber(list.bad_rows))] : null,
     ),
     counts,

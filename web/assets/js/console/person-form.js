@@ -11,6 +11,8 @@ import { CATEGORIES, countryOptions, selectOf } from './people.js';
 
 const SEXES = ['U', 'F', 'M', 'X'];
 const FLAGS = ['minor', 'elderly', 'medical', 'pregnant', 'disability'];
+/* The languages a person may read messages in (model_languages in src/domain/model.c). */
+export const LANGUAGES = ['vi', 'en'];
 
 function idOf(key) {
   return `f-${key.replace(/\./g, '-')}`;
@@ -98,6 +100,13 @@ export async function personFormView({ main, params, user, navigate, setTitle })
   const f = new FieldForm();
   const text = (name, value, attrs) => h('input', { type: 'text', name, value: value || '', ...attrs });
   const sex = selectOf('x', 'sex', SEXES.map((s) => [s, t(`sex.${s}`)]), p.sex || 'U', null);
+  const language = selectOf(
+    'x',
+    'preferred_language',
+    LANGUAGES.map((l) => [l, t(`language.${l}`)]),
+    p.preferred_language || 'vi',
+    null,
+  );
 
   const personFields = h(
     'fieldset',
@@ -113,6 +122,7 @@ export async function personFormView({ main, params, user, navigate, setTitle })
     f.field('emails', 'field.emails', text('emails', (p.emails || []).join(', ')), 'form.list_hint'),
     f.field('home_province', 'field.home_province', text('home_province', p.home_province)),
     f.checkboxes('flags', 'field.flags', FLAGS, p.flags || [], 'flag'),
+    f.field('preferred_language', 'field.preferred_language', language, 'form.language_hint'),
   );
 
   let presenceFields = null;
@@ -147,6 +157,7 @@ export async function personFormView({ main, params, user, navigate, setTitle })
       phones: splitList(f.value('phones')),
       emails: splitList(f.value('emails')),
       flags: f.checked('flags'),
+      preferred_language: f.value('preferred_language'),
     };
     for (const k of ['date_of_birth', 'national_id', 'passport', 'home_province']) {
       const v = f.value(k);

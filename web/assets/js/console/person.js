@@ -163,6 +163,7 @@ export async function personView({ main, params, setTitle }) {
           ['field.emails', list(p.emails)],
           ['field.home_province', p.home_province || ''],
           ['field.flags', list((p.flags || []).map((f) => t(`flag.${f}`)))],
+          ['field.preferred_language', t(`language.${p.preferred_language || 'vi'}`)],
           ['field.source', p.source ? t(`source.${p.source}`) : ''],
           ['person.created', formatDateTime(p.created_at)],
           ['person.updated', formatDateTime(p.updated_at)],

@@ -15,7 +15,7 @@ const submit = document.getElementById('r-submit');
 
 function body() {
   const person = { full_name: valueOf(form, 'person.full_name'), sex: valueOf(form, 'person.sex') };
-  for (const k of ['date_of_birth', 'passport', 'home_province']) {
+  for (const k of ['date_of_birth', 'passport', 'home_province', 'preferred_language']) {
     const v = valueOf(form, `person.${k}`);
     if (v) person[k] = v;
   }
