@@ -160,6 +160,14 @@ void http_add_header(http_req_t *r, const char *name, const char *value) {
   if (r->extra_names[r->nextra] && r->extra_values[r->nextra]) r->nextra++;
 }
 
+/* Tells whether the handler already added a header of that name (case-insensitive). */
+static int http_has_extra_header(const http_req_t *r, const char *name) {
+  for (size_t i = 0; i < r->nextra; i++) {
+    if (strcasecmp(r->extra_names[i], name) == 0) return 1;
+  }
+  return 0;
+}
+
 /* Keeps a copy of a reply's body and type for the application while replies are held. */
 static void http_keep(http_req_t *r, const char *content_type, const void *data, size_t len) {
   if (!r->hold || r->held != NULL) return;
@@ -216,7 +224,10 @@ void http_reply_json(http_req_t *r, int status, json_t *body) {
     free(text);
   } else {
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* JSON is personal data unless the handler said otherwise (public advisories do). */
+    if (!http_has_extra_header(r, "Cache-Control")) {
+      MHD_add_response_header(resp, "Cache-Control", "no-store");
+    }
   }
   http_queue(r, status, resp);
 }

@@ -337,7 +337,10 @@ int store_advisory_get(store_conn_t *c, int64_t id, arena_t *a, advisory_t *out 
 /* The latest version of each series (of country, or of all when NULL), in version id order. */
 int store_advisory_list(store_conn_t *c, const char *country, const store_page_t *page,
                         arena_t *a, advisory_t **out /* OUT */, size_t *n /* OUT */);
-/* Every version of a series, oldest first (at most STORE_ADVISORY_HISTORY_MAX). */
+/*
+ * The newest STORE_ADVISORY_HISTORY_MAX versions of a series (all of them when it has fewer),
+ * oldest first.
+ */
 int store_advisory_history(store_conn_t *c, int64_t series_id, arena_t *a,
                            advisory_t **out /* OUT */, size_t *n /* OUT */);
 /* The limit most recent versions of every series, newest first (for the Atom feed). */

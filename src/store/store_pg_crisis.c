@@ -107,8 +107,9 @@ static const char SQL_ADVISORY_LIST[] =
     "SELECT " PG_ADVISORY_COLS " FROM advisory_series s JOIN advisories a ON a.id = s.latest_id"
     " WHERE ($1::text IS NULL OR s.country = $1::text) AND a.id > $2 ORDER BY a.id LIMIT $3";
 static const char SQL_ADVISORY_HISTORY[] =
-    "SELECT " PG_ADVISORY_COLS " FROM advisories a WHERE a.series_id = $1 ORDER BY a.version"
-    " LIMIT $2";
+    "SELECT " PG_ADVISORY_COLS " FROM advisories a WHERE a.series_id = $1"
+    " AND a.version > (SELECT coalesce(max(version), 0) - $2 FROM advisories"
+    " WHERE series_id = $1) ORDER BY a.version LIMIT $2";
 static const char SQL_ADVISORY_RECENT[] =
     "SELECT " PG_ADVISORY_COLS " FROM advisories a ORDER BY a.issued_at DESC, a.id DESC LIMIT $1";
 
