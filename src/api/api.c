@@ -597,6 +597,72 @@ int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action
   return rc;
 }
 
+/* A read's audit record waiting for its group commit, and what to do after (in r's arena). */
+struct api_audit_pending {
+  audit_entry_t e;
+  http_req_t *r;
+  void (*then)(http_req_t *r, void *arg, int rc);
+  void *arg;
+  int rc;
+};
+
+/* The writer job: the record, in the batch's transaction. */
+static int api_audit_pending_job(store_conn_t *c, void *ctx) {
+  struct api_audit_pending *p = ctx;
+  return store_audit_append(c, &p->e);
+}
+
+/* On the writer thread, once the batch holding the record is committed or has failed. */
+static void api_audit_committed(void *ctx, int rc) {
+  struct api_audit_pending *p = ctx;
+  p->rc = rc;
+  http_resume(p->r);
+}
+
+/* On a worker thread, after http_resume. */
+static void api_audit_resumed(http_req_t *r, void *arg) {
+  struct api_audit_pending *p = arg;
+  if (p->rc != BH_OK) {
+    log_error("req=%s msg=\"audit append failed\" action=%s", r->request_id, p->e.action);
+  }
+  p->then(r, p->arg, p->rc);
+}
+
+void api_audit_read_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                         const char *object_kind, int64_t object_id, json_t *detail,
+                         void (*then)(http_req_t *r, void *arg, int rc), void *arg) {
+  struct api_audit_pending *p = app->writer ? arena_calloc(r->arena, sizeof(*p)) : NULL;
+  char *text = NULL;
+  if (p != NULL && detail != NULL) {
+    char *t = json_dumps(detail, JSON_COMPACT);
+    text = t ? arena_strdup(r->arena, t) : NULL;
+    free(t);
+    if (text == NULL) p = NULL;
+  }
+  if (p == NULL) {
+    then(r, arg, api_audit_read(app, r, ctx, action, object_kind, object_id, detail));
+    return;
+  }
+  json_decref(detail);
+  p->e = (audit_entry_t){.user_id = ctx->authed ? ctx->user.id : 0,
+                         .action = action,
+                         .object_kind = object_kind,
+                         .object_id = object_id,
+                         .client = r->client,
+                         .request_id = r->request_id,
+                         .detail = text};
+  p->r = r;
+  p->then = then;
+  p->arg = arg;
+  if (http_suspend(r, api_audit_resumed, p) != BH_OK) {
+    p->rc = store_writer_run(app->writer, api_audit_pending_job, p);
+    api_audit_resumed(r, p);
+    return;
+  }
+  int rc = store_writer_submit(app->writer, api_audit_pending_job, p, api_audit_committed);
+  if (rc != BH_OK) api_audit_committed(p, rc);
+}
+
 json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full) {
   json_t *next = json_null();
   if (full && last_id > 0) {

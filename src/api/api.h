@@ -110,6 +110,16 @@ int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
  */
 int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
                    const char *object_kind, int64_t object_id, json_t *detail /* stolen */);
+/*
+ * The same record, without holding the worker thread while the group commit runs: the request
+ * is suspended (http_suspend) and then(r, arg, rc) runs on a worker thread once the record is
+ * durable (rc BH_OK) or failed; it must reply, and send the data only when rc is BH_OK. Without
+ * the writer, or when the request cannot be suspended, the record is written as api_audit_read
+ * does and then() runs before this returns. Whatever then() reads must live in r's arena.
+ */
+void api_audit_read_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                         const char *object_kind, int64_t object_id, json_t *detail /* stolen */,
+                         void (*then)(http_req_t *r, void *arg, int rc), void *arg);
 /* Builds {"items":[...],"next":cursor-or-null} (items stolen). */
 json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full);
 /* The string value of key in obj, or NULL (for validated bodies). */
