@@ -143,8 +143,10 @@ static int api_parse_body_or_reply(http_req_t *r, api_ctx_t *ctx) {
  * Routes for logged-in users take one on every POST, PATCH and DELETE.
  */
 static const char *const api_idem_public_routes[] = {"registrations.create", "registrations.update",
-                                                     "registrations.close", "checkin.answer"};
-/* The form field that carries the key of a check-in page, which cannot send headers. */
+                                                     "registrations.close", "checkin.answer",
+                                                     "register.form"};
+/* The form field that carries the key of a page without script (the check-in page and the
+ * registration form), which cannot send headers. */
 #define API_IDEM_FORM_FIELD "idempotency_key"
 
 static _Atomic int64_t api_idem_last_purge;
@@ -188,7 +190,8 @@ const char *api_idem_checkin_key(http_req_t *r) {
 
 /*
  * Finds the request's idempotency key: the Idempotency-Key header of a POST, PATCH or DELETE
- * to a route that takes one (or the hidden form field of a check-in page). *key stays NULL when
+ * to a route that takes one (or the hidden form field of a check-in page or of the registration
+ * form). *key stays NULL when
  * there is none. A key that is empty, longer than STORE_IDEM_KEY_MAX or not printable ASCII
  * answers 400 naming the header, and -1 is returned.
  */
@@ -204,8 +207,8 @@ static int api_idem_key_or_reply(http_req_t *r, const api_route_t *route, const 
     takes = strcmp(route->name, api_idem_public_routes[i]) == 0;
   }
   if (!takes) return 0;
-  const char *k = strcmp(route->name, "checkin.answer") == 0 ? api_idem_checkin_key(r)
-                                                              : http_header(r, "Idempotency-Key");
+  int form = strcmp(route->name, "checkin.answer") == 0 || strcmp(route->name, "register.form") == 0;
+  const char *k = form ? api_idem_checkin_key(r) : http_header(r, "Idempotency-Key");
   if (k == NULL) return 0;
   size_t n = strlen(k);
   int ok = n >= 1 && n <= STORE_IDEM_KEY_MAX;

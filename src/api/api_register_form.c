@@ -78,6 +78,7 @@ static const struct {
 typedef struct regform {
   const char *value[REGFORM_NFIELDS]; /* decoded, or NULL */
   const char *csrf;
+  const char *idempotency_key; /* the page's key, checked and used by api.c before the handler */
   const char *error_field;  /* the field to mark, or NULL */
   const char *error_key;    /* its message (dictionary key) */
   const char *summary_key;  /* the message above the button, or NULL */
@@ -255,7 +256,12 @@ static void regform_reply(app_t *app, http_req_t *r, int status, const char *lan
   char nonce[SECRET_TOKEN_LEN + 1], token[REGFORM_TOKEN_HEX + 1];
   secret_token_new(nonce);
   regform_token(app, nonce, token);
+  /* A key per rendering: sending the same form twice (a double tap, a resend after a timeout)
+   * registers once and answers the same page with the same private link (api.c). */
+  char idem[SECRET_TOKEN_LEN + 1];
+  secret_token_new(idem);
   buf_printf(&b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", token);
+  buf_printf(&b, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%s\">", idem);
   regform_subst_buf(&doc, REGFORM_MARK_CSRF, &b);
   r->set_cookie = arena_printf(r->arena, "%s=%s; Path=/register; HttpOnly; SameSite=Strict; Max-Age=%d%s",
                                REGFORM_COOKIE, nonce, REGFORM_COOKIE_MAX_AGE,
@@ -345,6 +351,7 @@ static int regform_parse(arena_t *a, const char *body, size_t len, regform_t *f)
       if (key == NULL || val == NULL) return BH_ERR_INVALID;
       const char **slot = NULL;
       if (strcmp(key, "csrf") == 0) slot = &f->csrf;
+      if (strcmp(key, "idempotency_key") == 0) slot = &f->idempotency_key; /* read by api.c */
       for (size_t i = 0; slot == NULL && i < REGFORM_NFIELDS; i++) {
         if (strcmp(key, regform_fields[i].name) == 0) slot = &f->value[i];
       }

@@ -102,6 +102,42 @@ static void register_form_post_registers_and_answers_the_private_link(void **sta
   assert_null(strstr(set, f.cookie + strlen("Cookie: ")));
 }
 
+/* The hidden idempotency key of a loaded page (43 characters), or NULL. */
+static const char *rf_page_key(const h_resp_t *r) {
+  const char *mark = strstr(r->body, "name=\"idempotency_key\" value=\"");
+  if (mark == NULL) return NULL;
+  mark += strlen("name=\"idempotency_key\" value=\"");
+  return h_str("%.*s", (int)strcspn(mark, "\""), mark);
+}
+
+static void register_form_sent_twice_with_its_key_registers_once(void **state) {
+  h_server_t *s = *state;
+  rf_form_t f = rf_load(s, "/register");
+  h_resp_t *page = h_call(s, NULL, "GET", NULL, "/register");
+  const char *key = rf_page_key(page);
+  assert_non_null(key);
+  assert_true(strlen(key) >= 22);
+  /* Two renderings carry two keys: a reloaded page registers anew. */
+  assert_string_not_equal(key, rf_page_key(h_call(s, NULL, "GET", NULL, "/register")));
+  const char *fields = h_str("full_name=Hai+L%%E1%%BA%%A7n+B%%E1%%BA%%A5m&country=KR&category=worker"
+                             "&idempotency_key=%s", key);
+  h_resp_t *first = rf_post(s, f.cookie, f.csrf, fields, NULL);
+  EXPECT_STATUS(s, first, 200);
+  const char *link = rf_manage_token(first);
+  assert_non_null(link);
+  assert_null(h_header(first, "Idempotent-Replayed"));
+  /* The same form again (a double tap, or a resend after a lost answer): the same page and link. */
+  h_resp_t *again = rf_post(s, f.cookie, f.csrf, fields, NULL);
+  EXPECT_STATUS(s, again, 200);
+  assert_string_equal(h_header(again, "Idempotent-Replayed"), "true");
+  assert_string_equal(rf_manage_token(again), link);
+  /* Without the key the same form registers a second time (what the key prevents). */
+  h_resp_t *nokey = rf_post(s, f.cookie, f.csrf,
+                            "full_name=Hai+L%E1%BA%A7n+B%E1%BA%A5m&country=KR&category=worker", NULL);
+  EXPECT_STATUS(s, nokey, 200);
+  assert_string_not_equal(rf_manage_token(nokey), link);
+}
+
 static void register_form_without_the_cookie_of_its_page_is_refused(void **state) {
   h_server_t *s = *state;
   rf_form_t f = rf_load(s, "/register");
@@ -175,6 +211,7 @@ int api_register_form_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(register_page_lists_countries_in_its_language_and_carries_a_form_token),
       cmocka_unit_test(register_form_post_registers_and_answers_the_private_link),
+      cmocka_unit_test(register_form_sent_twice_with_its_key_registers_once),
       cmocka_unit_test(register_form_without_the_cookie_of_its_page_is_refused),
       cmocka_unit_test(register_form_shows_the_error_next_to_its_field_with_what_was_typed),
       cmocka_unit_test(register_form_takes_only_a_well_formed_urlencoded_body),
