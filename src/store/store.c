@@ -131,7 +131,6 @@ int store_person_get(store_conn_t *c, const store_scope_t *scope, int64_t id, ar
 
 int store_person_update(store_conn_t *c, const store_scope_t *scope, const person_t *p) { return STORE_CALL(c, person_update, scope, p); }
 
-int store_person_search(store_conn_t *c, const store_scope_t *scope, const person_filter_t *f, const store_page_t *page, arena_t *a, person_t **out, size_t *n) { return STORE_CALL(c, person_search, scope, f, page, a, out, n); }
 
 int store_person_each(store_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb, void *ctx) { return STORE_CALL(c, person_each, scope, a, cb, ctx); }
 

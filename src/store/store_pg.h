@@ -44,7 +44,6 @@ int pg_session_delete(pg_conn_t *c, const unsigned char *hash);
 int pg_person_create(pg_conn_t *c, person_t *p);
 int pg_person_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a, person_t *out);
 int pg_person_update(pg_conn_t *c, const store_scope_t *scope, const person_t *p);
-int pg_person_search(pg_conn_t *c, const store_scope_t *scope, const person_filter_t *f, const store_page_t *page, arena_t *a, person_t **out, size_t *n);
 int pg_person_each(pg_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb, void *ctx);
 int pg_person_stats(pg_conn_t *c, store_stat_cb cb, void *ctx);
 int pg_presence_create(pg_conn_t *c, const store_scope_t *scope, presence_t *pr);

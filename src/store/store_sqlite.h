@@ -45,7 +45,6 @@ int sq_session_delete(sq_conn_t *c, const unsigned char *hash);
 int sq_person_create(sq_conn_t *c, person_t *p);
 int sq_person_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a, person_t *out);
 int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p);
-int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f, const store_page_t *page, arena_t *a, person_t **out, size_t *n);
 int sq_person_each(sq_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb, void *ctx);
 int sq_person_stats(sq_conn_t *c, store_stat_cb cb, void *ctx);
 int sq_presence_create(sq_conn_t *c, const store_scope_t *scope, presence_t *pr);

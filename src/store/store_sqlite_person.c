@@ -708,27 +708,6 @@ int sq_person_page(sq_conn_t *c, const store_scope_t *scope, const person_filter
   return BH_OK;
 }
 
-int sq_person_search(sq_conn_t *c, const store_scope_t *scope, const person_filter_t *f,
-                        const store_page_t *page, arena_t *a, person_t **out, size_t *n) {
-  person_row_t *rows;
-  size_t k;
-  int rc = sq_person_page(c, scope, f, page, a, &rows, &k);
-  if (rc != BH_OK) return rc;
-  person_t *items = arena_calloc(a, sizeof(*items) * (k ? k : 1));
-  if (items == NULL) return BH_ERR_NOMEM;
-  for (size_t i = 0; i < k; i++) {
-    rc = store_person_row_parse(&rows[i]);
-    if (rc != BH_OK) {
-      for (size_t j = 0; j < i; j++) person_clear(&items[j]);
-      return rc;
-    }
-    items[i] = rows[i].p;
-  }
-  *out = items;
-  *n = k;
-  return BH_OK;
-}
-
 static void presence_read(sqlite3_stmt *st, arena_t *a, presence_t *p) {
   memset(p, 0, sizeof(*p));
   p->id = sqlite3_column_int64(st, 0);

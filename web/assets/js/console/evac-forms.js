@@ -70,6 +70,25 @@ function crisisSelect(crises) {
 }
 
 /* The "new staging site" form; navigate(url) opens the site created. */
+/*
+ * The submit handler of a create form: POSTs body() to path, then opens(created); a refusal is
+ * shown next to its field (a 401 is the session's to handle). The button is disabled meanwhile.
+ */
+function createHandler(f, submit, path, body, opens) {
+  return async (ev) => {
+    ev.preventDefault();
+    f.clearErrors();
+    submit.disabled = true;
+    try {
+      opens(await api('POST', path, body()));
+    } catch (e) {
+      if (e.status !== 401) showError(f, e);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+}
+
 export function siteCreateForm(crises, navigate) {
   const f = new ScopedForm('site');
   const kind = selectOf('x', 'kind', SITE_KINDS.map((k) => [k, t(`site_kind.${k}`)]), 'shelter', null);
@@ -93,19 +112,7 @@ export function siteCreateForm(crises, navigate) {
     return b;
   }
 
-  async function onSubmit(ev) {
-    ev.preventDefault();
-    f.clearErrors();
-    submit.disabled = true;
-    try {
-      const s = await api('POST', '/api/v1/sites', body());
-      navigate(`/console/evacuation/sites/${s.id}`);
-    } catch (e) {
-      if (e.status !== 401) showError(f, e);
-    } finally {
-      submit.disabled = false;
-    }
-  }
+  const onSubmit = createHandler(f, submit, '/api/v1/sites', body, (x) => navigate(`/console/evacuation/sites/${x.id}`));
 
   return folded(
     'site-create',
@@ -181,19 +188,7 @@ export function transportCreateForm(crises, navigate) {
     return b;
   }
 
-  async function onSubmit(ev) {
-    ev.preventDefault();
-    f.clearErrors();
-    submit.disabled = true;
-    try {
-      const tr = await api('POST', '/api/v1/transports', body());
-      navigate(`/console/evacuation/transports/${tr.id}`);
-    } catch (e) {
-      if (e.status !== 401) showError(f, e);
-    } finally {
-      submit.disabled = false;
-    }
-  }
+  const onSubmit = createHandler(f, submit, '/api/v1/transports', body, (x) => navigate(`/console/evacuation/transports/${x.id}`));
 
   return folded(
     'transport-create',
