@@ -81,6 +81,15 @@ static json_t *demo_flags(unsigned flags) {
 }
 
 /*
+ * The language a demo person reads: some long-term residents and officials, whose families have
+ * lived abroad for years, read English more easily than Vietnamese; everyone else Vietnamese.
+ */
+static const char *demo_language(const gen_person_t *g, const char *category) {
+  int settled = strcmp(category, "resident") == 0 || strcmp(category, "official") == 0;
+  return settled && g->index % 3 == 0 ? "en" : "vi";
+}
+
+/*
  * Stores one generated person placed in country/region/city with category, and with status
  * (set at time at; "unknown" sets none) unless it is unknown. Fills *id.
  */
@@ -97,6 +106,7 @@ static int demo_person(store_conn_t *c, const gen_person_t *g, const char *count
                 .passport = g->passport[0] ? g->passport : NULL,
                 .home_province = g->home_province,
                 .source = "officer",
+                .preferred_language = demo_language(g, category),
                 .owner_mission_id = owner};
   p.phones = demo_list(g->phones, g->n_phones);
   p.emails = json_array();

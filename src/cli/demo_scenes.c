@@ -208,7 +208,7 @@ static const char *demo_first(const json_t *list) {
 
 static int demo_audience_member(void *vctx, const store_audience_member_t *m) {
   struct demo_audience *x = vctx;
-  alert_recipient_in_t in = {.person_id = m->person_id, .lang = "vi",
+  alert_recipient_in_t in = {.person_id = m->person_id, .lang = alert_lang(m->preferred_language),
                              .email = demo_first(m->emails), .phone = demo_first(m->phones)};
   alert_token_hash(x->keys, x->alert_id, m->person_id, in.token_hash);
   /* Neither channel is "configured": the demo never sends a message to anyone. */

@@ -93,6 +93,17 @@ static void demo_israel_alert_went_to_everyone_and_was_answered(void **state) {
   assert_true(json_array_size(h_get(r->json, "items")) > 0);
 }
 
+static void demo_some_settled_people_in_israel_read_english(void **state) {
+  h_server_t *s = *state;
+  json_t *people = h_list_all(s, h_as(s, H_HQ), "/api/v1/persons?country=IL", 100);
+  size_t en = dm_count(people, "preferred_language", "en");
+  size_t vi = dm_count(people, "preferred_language", "vi");
+  /* Vietnamese stays the language of most; the others make the alert's language split show. */
+  assert_true(en > 0);
+  assert_true(vi > en);
+  assert_int_equal(en + vi, json_array_size(people));
+}
+
 static void demo_need_help_answers_opened_cases_of_the_israel_embassy(void **state) {
   h_server_t *s = *state;
   json_t *cases = dm_cases(s, h_as(s, H_ISRAEL), dm.crisis_il);
@@ -244,6 +255,7 @@ static void demo_sitrep_of_each_crisis_counts_the_repatriated(void **state) {
 int api_demo_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(demo_israel_alert_went_to_everyone_and_was_answered),
+      cmocka_unit_test(demo_some_settled_people_in_israel_read_english),
       cmocka_unit_test(demo_need_help_answers_opened_cases_of_the_israel_embassy),
       cmocka_unit_test(demo_kayin_cases_are_referrals_of_the_embassy_in_myanmar),
       cmocka_unit_test(demo_israel_students_came_home_on_commercial_and_partner_flights),
