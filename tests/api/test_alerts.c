@@ -8,246 +8,25 @@
  *
  * Without python3-aiosmtpd the group prints "SKIPPED" and is skipped.
  */
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sodium.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "delivery/sms.h"
 #include "harness.h"
-
-extern char **environ;
+#include "msgfix.h"
 
 #define AL_PEOPLE 5
 #define AL_COUNTRY "LB"
 #define AL_SECRET "api-test-sms-secret-0123456789"
-#define AL_GW_MAX 64
-
-/* ---- the fake SMS gateway ---- */
-
-typedef struct {
-  struct MHD_Daemon *d;
-  char url[64];
-  pthread_mutex_t mu;
-  int requests, bad_signatures;
-  char body[AL_GW_MAX][2048];
-} al_gateway;
-
-typedef struct {
-  char data[8192];
-  size_t len;
-} al_gw_req;
-
-static enum MHD_Result al_gw_handle(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version, const char *data,
-                                    size_t *data_size, void **req_cls) {
-  (void)url;
-  (void)method;
-  (void)version;
-  al_gateway *g = cls;
-  al_gw_req *r = *req_cls;
-  if (r == NULL) {
-    r = calloc(1, sizeof(*r));
-    *req_cls = r;
-    return r ? MHD_YES : MHD_NO;
-  }
-  if (*data_size > 0) {
-    size_t n = *data_size < sizeof(r->data) - 1 - r->len ? *data_size : sizeof(r->data) - 1 - r->len;
-    memcpy(r->data + r->len, data, n);
-    r->len += n;
-    *data_size = 0;
-    return MHD_YES;
-  }
-  const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, SMS_SIGNATURE_HEADER);
-  int ok = sms_verify_signature(AL_SECRET, r->data, r->len, sig) == 0;
-  pthread_mutex_lock(&g->mu);
-  int n = g->requests++;
-  if (!ok) g->bad_signatures++;
-  if (n < AL_GW_MAX) snprintf(g->body[n], sizeof(g->body[n]), "%.*s", (int)r->len, r->data);
-  pthread_mutex_unlock(&g->mu);
-  char reply[64];
-  snprintf(reply, sizeof(reply), "{\"id\":\"gw-%d\"}", n);
-  struct MHD_Response *resp =
-      MHD_create_response_from_buffer(strlen(reply), reply, MHD_RESPMEM_MUST_COPY);
-  enum MHD_Result ret = MHD_queue_response(c, ok ? 200 : 401, resp);
-  MHD_destroy_response(resp);
-  return ret;
-}
-
-static void al_gw_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-                            enum MHD_RequestTerminationCode toe) {
-  (void)cls;
-  (void)c;
-  (void)toe;
-  free(*req_cls);
-  *req_cls = NULL;
-}
-
-static int al_gw_start(al_gateway *g) {
-  memset(g, 0, sizeof(*g));
-  pthread_mutex_init(&g->mu, NULL);
-  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = 0};
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  g->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                          NULL, al_gw_handle, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-                          MHD_OPTION_NOTIFY_COMPLETED, al_gw_completed, g, MHD_OPTION_END);
-  if (g->d == NULL) return -1;
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(g->d, MHD_DAEMON_INFO_BIND_PORT);
-  snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%u/v1/sms", (unsigned)di->port);
-  return 0;
-}
-
-static int al_gw_requests(al_gateway *g) {
-  pthread_mutex_lock(&g->mu);
-  int n = g->requests;
-  pthread_mutex_unlock(&g->mu);
-  return n;
-}
-
-/* ---- the SMTP sink ---- */
-
-typedef struct {
-  pid_t pid;
-  char dir[64];
-  char url[64];
-} al_sink;
-
-static int al_sink_start(al_sink *k) {
-  const char *py = getenv("BAOHO_PYTHON") ? getenv("BAOHO_PYTHON") : "/usr/bin/python3";
-  char script[1024];
-  const char *file = __FILE__, *slash = strrchr(file, '/');
-  snprintf(script, sizeof(script), "%.*s/../tools/smtp_sink.py", slash ? (int)(slash - file) : 1,
-           slash ? file : ".");
-  char *probe[] = {(char *)py, "-c", "import aiosmtpd", NULL};
-  pid_t pid;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  int st = -1;
-  if (posix_spawnp(&pid, py, &fa, NULL, probe, environ) != 0 || waitpid(pid, &st, 0) != pid ||
-      !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    posix_spawn_file_actions_destroy(&fa);
-    return 0;
-  }
-  snprintf(k->dir, sizeof(k->dir), "/tmp/baoho-api-maildir-XXXXXX");
-  if (mkdtemp(k->dir) == NULL) return -1;
-  int out[2];
-  if (pipe(out) != 0) return -1;
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  char *argv[] = {(char *)py, script, "--maildir", k->dir, NULL};
-  int rc = posix_spawnp(&k->pid, py, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  if (rc != 0) return -1;
-  char line[64] = {0};
-  size_t n = 0;
-  struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-  while (n < sizeof(line) - 1 && (n == 0 || line[n - 1] != '\n') && poll(&pfd, 1, 10000) == 1) {
-    ssize_t got = read(out[0], line + n, sizeof(line) - 1 - n);
-    if (got <= 0) break;
-    n += (size_t)got;
-  }
-  close(out[0]);
-  unsigned port = 0;
-  if (sscanf(line, "PORT %u", &port) != 1) return -1;
-  snprintf(k->url, sizeof(k->url), "smtp://127.0.0.1:%u", port);
-  return 1;
-}
-
-/* The files of the Maildir's new/ folder, as paths (kept). */
-static int al_mail_list(const al_sink *k, const char **paths, int max) {
-  char dir[128];
-  snprintf(dir, sizeof(dir), "%s/new", k->dir);
-  DIR *d = opendir(dir);
-  int n = 0;
-  struct dirent *e;
-  while (d != NULL && (e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    if (n < max) paths[n] = h_str("%s/%s", dir, e->d_name);
-    n++;
-  }
-  if (d != NULL) closedir(d);
-  return n;
-}
-
-static char *al_read(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  char *buf = malloc(1 << 20);
-  size_t n = fread(buf, 1, (1 << 20) - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  char *kept = h_str("%s", buf);
-  free(buf);
-  return kept;
-}
-
-static int al_hex(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* The decoded body of a stored message (quoted-printable or base64). */
-static char *al_body(const char *raw) {
-  const char *b = strstr(raw, "\r\n\r\n");
-  if (b == NULL) b = strstr(raw, "\n\n");
-  assert_non_null(b);
-  b += b[0] == '\r' ? 4 : 2;
-  size_t n = strlen(b);
-  char *out = h_str("%s", b);
-  size_t k = 0;
-  if (strstr(raw, "Content-Transfer-Encoding: base64") != NULL) {
-    size_t len = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, n, b, n, "\r\n", &len, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[len] = '\0';
-    return out;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (b[i] != '=') {
-      out[k++] = b[i];
-    } else if (b[i + 1] == '\r' && b[i + 2] == '\n') {
-      i += 2;
-    } else if (b[i + 1] == '\n') {
-      i += 1;
-    } else if (al_hex(b[i + 1]) >= 0 && al_hex(b[i + 2]) >= 0) {
-      out[k++] = (char)(al_hex(b[i + 1]) * 16 + al_hex(b[i + 2]));
-      i += 2;
-    }
-  }
-  out[k] = '\0';
-  return out;
-}
-
-/* The path of the first link to /c/ in text (kept), or NULL. */
-static const char *al_link_path(const h_server_t *s, const char *text) {
-  const char *base = h_str("http://127.0.0.1:%d/c/", s->port);
-  const char *p = strstr(text, base);
-  if (p == NULL) return NULL;
-  p += strlen(base) - 3;
-  size_t n = strspn(p + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-  return h_str("%.*s", (int)(n + 3), p);
-}
 
 /* ---- the group ---- */
 
 struct al_fixture {
   h_server_t s;
-  al_sink sink;
-  al_gateway gw;
+  h_sink_t sink;
+  h_gateway_t gw;
   int skipped;
   const char *crisis;
   const char *alert;
@@ -265,14 +44,14 @@ static const char *al_alert_json(const char *channels, const char *extra) {
 
 static int al_setup(void **state) {
   memset(&al, 0, sizeof(al));
-  int sink = al_sink_start(&al.sink);
+  int sink = h_sink_start(&al.sink);
   if (sink == 0) {
     printf("SKIPPED: python3-aiosmtpd not installed\n");
     al.skipped = 1;
     *state = &al;
     return 0;
   }
-  if (sink < 0 || al_gw_start(&al.gw) != 0) return -1;
+  if (sink < 0 || h_gw_start(&al.gw, AL_SECRET) != 0) return -1;
   const char *extra[] = {"--smtp-url", al.sink.url, "--sms-url", al.gw.url, "--sms-secret",
                          AL_SECRET, NULL};
   if (h_server_start_args(&al.s, extra) != 0) return -1;
@@ -301,13 +80,8 @@ static int al_teardown(void **state) {
   h_release_all();
   if (al.skipped) return 0;
   int rc = h_server_destroy(&al.s);
-  MHD_stop_daemon(al.gw.d);
-  pthread_mutex_destroy(&al.gw.mu);
-  kill(al.sink.pid, SIGTERM);
-  waitpid(al.sink.pid, NULL, 0);
-  char cmd[128];
-  snprintf(cmd, sizeof(cmd), "rm -rf %s", al.sink.dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", al.sink.dir);
+  h_gw_stop(&al.gw);
+  h_sink_stop(&al.sink);
   return rc == 0 ? 0 : -1;
 }
 
@@ -329,7 +103,7 @@ static void alerts_preview_counts_audience_and_sms_parts_without_sending(void **
   assert_string_equal(h_gets(r->json, "sms_parts.vi.encoding"), "gsm7");
   assert_null(h_get(r->json, "id"));
   al_sleep_ms(300);
-  assert_int_equal(al_gw_requests(&al.gw), 0);
+  assert_int_equal(h_gw_requests(&al.gw), 0);
   /* The filter narrows the audience. */
   r = h_call(s, h_as(s, H_HQ), "POST",
              al_alert_json("[\"sms\"]", ",\"filter\":{\"categories\":[\"student\"]}"),
@@ -362,19 +136,19 @@ static void alerts_to_n_people_arrive_as_n_emails_and_n_signed_sms_with_working_
   assert_string_equal(h_gets(r->json, "email"), "configured");
   /* N emails, one per person, both languages, each with a link that opens the check-in page. */
   const char *paths[16];
-  int n = al_mail_list(&al.sink, paths, 16);
+  int n = h_mail_list(&al.sink, paths, 16);
   assert_int_equal(n, AL_PEOPLE);
   int seen[AL_PEOPLE] = {0};
   for (int i = 0; i < n; i++) {
-    const char *raw = al_read(paths[i]);
+    const char *raw = h_mail_read(paths[i]);
     for (int p = 0; p < AL_PEOPLE; p++) {
       if (strstr(raw, h_str("To: <citizen%d@example.org>", p)) != NULL) seen[p]++;
     }
     assert_non_null(strstr(raw, "Message-ID: <baoho-"));
-    const char *body = al_body(raw);
+    const char *body = h_mail_body(raw);
     assert_non_null(strstr(body, "Đại sứ quán đề nghị bạn ở trong nhà."));
     assert_non_null(strstr(body, "The embassy asks you to stay indoors."));
-    const char *link = al_link_path(s, body);
+    const char *link = h_link_path(s, body);
     assert_non_null(link);
     h_resp_t *page = h_call(s, NULL, "GET", NULL, "%s", link);
     EXPECT_STATUS(s, page, 200);
@@ -382,14 +156,14 @@ static void alerts_to_n_people_arrive_as_n_emails_and_n_signed_sms_with_working_
   }
   for (int p = 0; p < AL_PEOPLE; p++) assert_int_equal(seen[p], 1);
   /* N SMS, signed, with their reference and a working link. */
-  assert_int_equal(al_gw_requests(&al.gw), AL_PEOPLE);
+  assert_int_equal(h_gw_requests(&al.gw), AL_PEOPLE);
   assert_int_equal(al.gw.bad_signatures, 0);
   for (int i = 0; i < AL_PEOPLE; i++) {
     json_t *j = json_loads(al.gw.body[i], 0, NULL);
     assert_non_null(j);
     assert_non_null(strstr(json_string_value(json_object_get(j, "reference")), "baoho-"));
     assert_non_null(strstr(json_string_value(json_object_get(j, "to")), "+9613100"));
-    const char *link = al_link_path(s, json_string_value(json_object_get(j, "text")));
+    const char *link = h_link_path(s, json_string_value(json_object_get(j, "text")));
     json_decref(j);
     assert_non_null(link);
     EXPECT_STATUS(s, h_call(s, NULL, "GET", NULL, "%s", link), 200);
@@ -403,8 +177,8 @@ static void alerts_restart_sends_nothing_twice(void **state) {
   assert_int_equal(h_server_restart(s), 0);
   al_sleep_ms(2500);
   const char *paths[16];
-  assert_int_equal(al_mail_list(&al.sink, paths, 16), AL_PEOPLE);
-  assert_int_equal(al_gw_requests(&al.gw), AL_PEOPLE);
+  assert_int_equal(h_mail_list(&al.sink, paths, 16), AL_PEOPLE);
+  assert_int_equal(h_gw_requests(&al.gw), AL_PEOPLE);
 }
 
 static void alerts_inbound_sms_is_verified_and_mapped_to_answers(void **state) {
@@ -584,13 +358,13 @@ static h_resp_t *al_post_form(h_server_t *s, const char *path, const char *form)
 /* Emails in the sink to esc<p>@example.org; *link gets the check-in path of the last one. */
 static int al_esc_mails(const h_server_t *s, int p, const char **link) {
   const char *paths[64];
-  int n = al_mail_list(&al.sink, paths, 64), got = 0;
+  int n = h_mail_list(&al.sink, paths, 64), got = 0;
   assert_true(n <= 64);
   for (int i = 0; i < n; i++) {
-    const char *raw = al_read(paths[i]);
+    const char *raw = h_mail_read(paths[i]);
     if (strstr(raw, h_str("To: <esc%d@example.org>", p)) == NULL) continue;
     got++;
-    if (link != NULL) *link = al_link_path(s, al_body(raw));
+    if (link != NULL) *link = h_link_path(s, h_mail_body(raw));
   }
   return got;
 }

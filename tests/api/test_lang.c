@@ -8,111 +8,22 @@
  *
  * Without python3-aiosmtpd the email assertions are skipped; the rest still runs.
  */
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sodium.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "delivery/sms.h"
 #include "harness.h"
-
-extern char **environ;
+#include "msgfix.h"
 
 #define LG_COUNTRY "CY" /* no demo person lives there: the audience is ours alone */
 #define LG_SECRET "lang-test-sms-secret-0123456789abc"
-#define LG_GW_MAX 16
-
-/* ---- a fake SMS gateway that keeps the bodies it receives ---- */
-
-typedef struct {
-  struct MHD_Daemon *d;
-  char url[64];
-  pthread_mutex_t mu;
-  int requests;
-  char body[LG_GW_MAX][2048];
-} lg_gateway;
-
-typedef struct {
-  char data[4096];
-  size_t len;
-} lg_gw_req;
-
-static enum MHD_Result lg_gw_handle(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version, const char *data,
-                                    size_t *data_size, void **req_cls) {
-  (void)url;
-  (void)method;
-  (void)version;
-  lg_gateway *g = cls;
-  lg_gw_req *r = *req_cls;
-  if (r == NULL) {
-    r = calloc(1, sizeof(*r));
-    *req_cls = r;
-    return r ? MHD_YES : MHD_NO;
-  }
-  if (*data_size > 0) {
-    size_t room = sizeof(r->data) - 1 - r->len;
-    size_t n = *data_size < room ? *data_size : room;
-    memcpy(r->data + r->len, data, n);
-    r->len += n;
-    *data_size = 0;
-    return MHD_YES;
-  }
-  const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, SMS_SIGNATURE_HEADER);
-  int ok = sms_verify_signature(LG_SECRET, r->data, r->len, sig) == 0;
-  pthread_mutex_lock(&g->mu);
-  int n = g->requests++;
-  if (n < LG_GW_MAX) snprintf(g->body[n], sizeof(g->body[n]), "%.*s", (int)r->len, r->data);
-  pthread_mutex_unlock(&g->mu);
-  char reply[64];
-  snprintf(reply, sizeof(reply), "{\"id\":\"lg-%d\"}", n);
-  struct MHD_Response *resp =
-      MHD_create_response_from_buffer(strlen(reply), reply, MHD_RESPMEM_MUST_COPY);
-  enum MHD_Result ret = MHD_queue_response(c, ok ? 200 : 401, resp);
-  MHD_destroy_response(resp);
-  return ret;
-}
-
-static void lg_gw_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-                            enum MHD_RequestTerminationCode toe) {
-  (void)cls;
-  (void)c;
-  (void)toe;
-  free(*req_cls);
-  *req_cls = NULL;
-}
-
-static int lg_gw_start(lg_gateway *g) {
-  memset(g, 0, sizeof(*g));
-  pthread_mutex_init(&g->mu, NULL);
-  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = 0};
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  g->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                          NULL, lg_gw_handle, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-                          MHD_OPTION_NOTIFY_COMPLETED, lg_gw_completed, g, MHD_OPTION_END);
-  if (g->d == NULL) return -1;
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(g->d, MHD_DAEMON_INFO_BIND_PORT);
-  snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%u/v1/sms", (unsigned)di->port);
-  return 0;
-}
 
 /* The text of the SMS received for a number containing digits (kept), or NULL. */
-static const char *lg_sms_to(lg_gateway *g, const char *digits) {
+static const char *lg_sms_to(h_gateway_t *g, const char *digits) {
   const char *found = NULL;
   pthread_mutex_lock(&g->mu);
-  for (int i = 0; i < g->requests && i < LG_GW_MAX && found == NULL; i++) {
+  for (int i = 0; i < g->requests && i < H_GW_MAX && found == NULL; i++) {
     json_t *j = json_loads(g->body[i], 0, NULL);
     const char *to = json_string_value(json_object_get(j, "to"));
     if (to != NULL && strstr(to, digits) != NULL) {
@@ -122,131 +33,6 @@ static const char *lg_sms_to(lg_gateway *g, const char *digits) {
   }
   pthread_mutex_unlock(&g->mu);
   return found;
-}
-
-/* ---- the SMTP sink (tests/tools/smtp_sink.py into a Maildir) ---- */
-
-typedef struct {
-  pid_t pid;
-  char dir[64];
-  char url[64];
-} lg_sink;
-
-/* 1 started, 0 when python3-aiosmtpd is missing, -1 on failure. */
-static int lg_sink_start(lg_sink *k) {
-  const char *py = getenv("BAOHO_PYTHON") ? getenv("BAOHO_PYTHON") : "/usr/bin/python3";
-  char script[1024];
-  const char *file = __FILE__, *slash = strrchr(file, '/');
-  snprintf(script, sizeof(script), "%.*s/../tools/smtp_sink.py", slash ? (int)(slash - file) : 1,
-           slash ? file : ".");
-  char *probe[] = {(char *)py, "-c", "import aiosmtpd", NULL};
-  pid_t pid;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  int st = -1;
-  if (posix_spawnp(&pid, py, &fa, NULL, probe, environ) != 0 || waitpid(pid, &st, 0) != pid ||
-      !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    posix_spawn_file_actions_destroy(&fa);
-    return 0;
-  }
-  snprintf(k->dir, sizeof(k->dir), "/tmp/baoho-lang-maildir-XXXXXX");
-  if (mkdtemp(k->dir) == NULL) return -1;
-  int out[2];
-  if (pipe(out) != 0) return -1;
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  char *argv[] = {(char *)py, script, "--maildir", k->dir, NULL};
-  int rc = posix_spawnp(&k->pid, py, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  if (rc != 0) return -1;
-  char line[64] = {0};
-  size_t n = 0;
-  struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-  while (n < sizeof(line) - 1 && (n == 0 || line[n - 1] != '\n') && poll(&pfd, 1, 10000) == 1) {
-    ssize_t got = read(out[0], line + n, sizeof(line) - 1 - n);
-    if (got <= 0) break;
-    n += (size_t)got;
-  }
-  close(out[0]);
-  unsigned port = 0;
-  if (sscanf(line, "PORT %u", &port) != 1) return -1;
-  snprintf(k->url, sizeof(k->url), "smtp://127.0.0.1:%u", port);
-  return 1;
-}
-
-/* The raw message in the Maildir addressed To: <address> (kept), or NULL. */
-static const char *lg_mail_to(const lg_sink *k, const char *address) {
-  char dir[128];
-  snprintf(dir, sizeof(dir), "%s/new", k->dir);
-  DIR *d = opendir(dir);
-  const char *found = NULL;
-  const char *want = h_str("To: <%s>", address);
-  struct dirent *e;
-  while (d != NULL && found == NULL && (e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    FILE *f = fopen(h_str("%s/%s", dir, e->d_name), "rb");
-    if (f == NULL) continue;
-    char *buf = malloc(1 << 18);
-    size_t n = buf ? fread(buf, 1, (1 << 18) - 1, f) : 0;
-    fclose(f);
-    if (buf == NULL) continue;
-    buf[n] = '\0';
-    if (strstr(buf, want) != NULL) found = h_str("%s", buf);
-    free(buf);
-  }
-  if (d != NULL) closedir(d);
-  return found;
-}
-
-static int lg_hex(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* The decoded body of a stored message (quoted-printable or base64), kept. */
-static const char *lg_body(const char *raw) {
-  const char *b = strstr(raw, "\r\n\r\n");
-  size_t skip = 4;
-  if (b == NULL) {
-    b = strstr(raw, "\n\n");
-    skip = 2;
-  }
-  assert_non_null(b);
-  b += skip;
-  size_t n = strlen(b);
-  char *out = h_str("%s", b);
-  if (strstr(raw, "Content-Transfer-Encoding: base64") != NULL) {
-    size_t len = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, n, b, n, "\r\n", &len, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[len] = '\0';
-    return out;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (b[i] != '=') {
-      out[k++] = b[i];
-    } else if (b[i + 1] == '\r' && b[i + 2] == '\n') {
-      i += 2;
-    } else if (b[i + 1] == '\n') {
-      i += 1;
-    } else if (lg_hex(b[i + 1]) >= 0 && lg_hex(b[i + 2]) >= 0) {
-      out[k++] = (char)(lg_hex(b[i + 1]) * 16 + lg_hex(b[i + 2]));
-      i += 2;
-    }
-  }
-  out[k] = '\0';
-  return out;
-}
-
-/* The path of the first check-in link (/c/TOKEN) in text (kept), or NULL. */
-static const char *lg_link_path(const char *text) {
-  const char *p = text ? strstr(text, "/c/") : NULL;
-  if (p == NULL) return NULL;
-  size_t n = strspn(p + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-  return h_str("%.*s", (int)(n + 3), p);
 }
 
 /* Checks that the string at path of r's JSON is want (a missing value fails, not crashes). */
@@ -266,15 +52,15 @@ static void lg_sleep_ms(long ms) {
 
 static struct {
   h_server_t s;
-  lg_sink sink;
-  lg_gateway gw;
+  h_sink_t sink;
+  h_gateway_t gw;
   int have_sink;
 } lg;
 
 static int lg_setup(void **state) {
   memset(&lg, 0, sizeof(lg));
-  int sink = lg_sink_start(&lg.sink);
-  if (sink < 0 || lg_gw_start(&lg.gw) != 0) return -1;
+  int sink = h_sink_start(&lg.sink);
+  if (sink < 0 || h_gw_start(&lg.gw, LG_SECRET) != 0) return -1;
   lg.have_sink = sink == 1;
   if (!lg.have_sink) printf("NOTE: python3-aiosmtpd not installed: email checks skipped\n");
   const char *extra[8] = {"--sms-url", lg.gw.url, "--sms-secret", LG_SECRET, NULL};
@@ -292,17 +78,8 @@ static int lg_teardown(void **state) {
   (void)state;
   h_release_all();
   int rc = h_server_destroy(&lg.s);
-  MHD_stop_daemon(lg.gw.d);
-  pthread_mutex_destroy(&lg.gw.mu);
-  if (lg.have_sink) {
-    kill(lg.sink.pid, SIGTERM);
-    waitpid(lg.sink.pid, NULL, 0);
-  }
-  if (lg.sink.dir[0] != '\0') {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", lg.sink.dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", lg.sink.dir);
-  }
+  h_gw_stop(&lg.gw);
+  h_sink_stop(&lg.sink);
   return rc == 0 ? 0 : -1;
 }
 
@@ -439,13 +216,18 @@ static void alert_writes_each_recipient_in_their_language(void **state) {
   EXPECT_STATUS(s, r, 202);
   assert_int_equal(json_integer_value(h_get(r->json, "recipients")), 2);
   assert_int_equal(json_integer_value(h_get(r->json, "languages.en")), 1);
+  /* The alert's page (GET) gives the same split, counted from the stored recipients. */
+  h_resp_t *got = h_call(s, hq, "GET", NULL, "/api/v1/alerts/%s", h_gets(r->json, "id"));
+  EXPECT_STATUS(s, got, 200);
+  assert_int_equal(json_integer_value(h_get(got->json, "languages.vi")), 1);
+  assert_int_equal(json_integer_value(h_get(got->json, "languages.en")), 1);
   const char *sms_vi = NULL, *sms_en = NULL, *mail_vi = NULL, *mail_en = NULL;
   for (int waited = 0; waited < 20000; waited += 100) {
     sms_vi = lg_sms_to(&lg.gw, "35799100001");
     sms_en = lg_sms_to(&lg.gw, "35799100002");
     if (lg.have_sink) {
-      mail_vi = lg_mail_to(&lg.sink, "lan.vi@example.org");
-      mail_en = lg_mail_to(&lg.sink, "ann.en@example.org");
+      mail_vi = h_mail_to(&lg.sink, "lan.vi@example.org");
+      mail_en = h_mail_to(&lg.sink, "ann.en@example.org");
     }
     if (sms_vi && sms_en && (!lg.have_sink || (mail_vi && mail_en))) break;
     lg_sleep_ms(100);
@@ -462,7 +244,7 @@ static void alert_writes_each_recipient_in_their_language(void **state) {
   assert_null(strstr(sms_en, "Chay rung"));
   assert_null(strstr(sms_en, "Tra loi"));
   /* The check-in page of each link opens in the recipient's language; ?lang= still wins. */
-  const char *link_vi = lg_link_path(sms_vi), *link_en = lg_link_path(sms_en);
+  const char *link_vi = h_link_path(NULL, sms_vi), *link_en = h_link_path(NULL, sms_en);
   assert_non_null(link_vi);
   assert_non_null(link_en);
   h_resp_t *page = h_call(s, NULL, "GET", NULL, "%s", link_en);
@@ -484,7 +266,7 @@ static void alert_writes_each_recipient_in_their_language(void **state) {
   assert_non_null(mail_en);
   assert_non_null(strstr(mail_vi, "Content-Language: vi, en"));
   assert_non_null(strstr(mail_en, "Content-Language: en, vi"));
-  const char *body_vi = lg_body(mail_vi), *body_en = lg_body(mail_en);
+  const char *body_vi = h_mail_body(mail_vi), *body_en = h_mail_body(mail_en);
   const char *v1 = strstr(body_vi, "Hãy rời khỏi khu vực rừng."),
              *e1 = strstr(body_vi, "Leave the forest area.");
   assert_non_null(v1);
@@ -499,7 +281,7 @@ static void alert_writes_each_recipient_in_their_language(void **state) {
   assert_non_null(strstr(body_en, "Please tell us whether you are safe:"));
   assert_true(strstr(body_en, "Please tell us whether you are safe:") < v2);
   /* The email's link opens the page in the recipient's language too. */
-  page = h_call(s, NULL, "GET", NULL, "%s", lg_link_path(body_en));
+  page = h_call(s, NULL, "GET", NULL, "%s", h_link_path(NULL, body_en));
   EXPECT_STATUS(s, page, 200);
   assert_non_null(strstr(page->body, "<html lang=\"en\""));
 }
