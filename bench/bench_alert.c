@@ -29,7 +29,7 @@ struct bench_ctx {
   const secret_t *keys;
   int64_t alert_id;
   int64_t now;
-  int64_t n;
+  int64_t n, english;
   int rc;
   char phone[32];
 };
@@ -43,6 +43,7 @@ static int bench_member(void *vctx, const store_audience_member_t *m) {
   alert_token_hash(x->keys, x->alert_id, m->person_id, in.token_hash);
   x->rc = store_alert_add_recipient(x->c, x->alert_id, &in, 1, 1, x->now);
   x->n++;
+  x->english += strcmp(in.lang, "en") == 0;
   return x->rc != BH_OK;
 }
 
@@ -149,7 +150,7 @@ int main(int argc, char **argv) {
     rc = store_crisis_audience_each(c, &STORE_SCOPE_ALL, k.id, NULL, NULL, bench_member, &bx);
   }
   if (rc == BH_OK) rc = bx.rc;
-  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, bx.n, al.created_at);
+  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, bx.n, bx.english, al.created_at);
   if (rc == BH_OK) rc = store_commit(c);
   store_alert_big(c, 0);
   double secs = (clock_mono_us() - t1) / 1e6;

@@ -10,6 +10,11 @@
  *       the check-in, the case of a "need help" answer (store_case_from_checkin), and the
  *       welfare status with its history when it changes.
  *
+ * The jobs go through the writer as the check-in page's do: on PostgreSQL the answers of a batch
+ * together (store_checkin_answers, one round trip), then the case of each "need help" answer;
+ * BENCH_CLASSIC=1 runs every job alone with the statements above instead, for an A/B of the same
+ * build.
+ *
  * It prints answers per second and the process's CPU (user + system, getrusage) per answer. On
  * PostgreSQL it also prints the CPU of the server's backends serving this database (utime +
  * stime of their /proc/PID/stat around the run, so only for a server on this machine) per
@@ -31,6 +36,7 @@
 #include "store/store.h"
 #include "store/store_alert.h"
 #include "store/store_case.h"
+#include "store/store_pgcheckin.h"
 #include "store/writer.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -70,6 +76,23 @@ static int bench_job_run(store_conn_t *c, void *vctx) {
   return store_status_set(c, &STORE_SCOPE_ALL, &ev);
 }
 
+/* The jobs of a writer batch together, as api_checkin.c's answers_batch_run runs them. */
+static int bench_batch_run(store_conn_t *c, void *const *ctxs, int *rcs, size_t n) {
+  checkin_answer_t *items = calloc(n, sizeof(*items));
+  if (items == NULL) return BH_ERR_NOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const struct bench_job *j = ctxs[i];
+    items[i] = (checkin_answer_t){.token_hash = j->hash, .answer = j->answer,
+                                  .message = "bench", .source = "web"};
+  }
+  int rc = store_checkin_answers(c, items, n, clock_now());
+  for (size_t i = 0; i < n && rc == BH_OK; i++) rcs[i] = items[i].rc;
+  free(items);
+  return rc;
+}
+
+static int bench_classic;
+
 struct bench_shared {
   store_writer_t *w;
   unsigned char (*hashes)[SECRET_TOKEN_HASH_BYTES];
@@ -91,7 +114,8 @@ static void *bench_thread(void *arg) {
     arena_reset(a);
     long t = i % s->ntokens;
     struct bench_job j = {.hash = s->hashes[t], .answer = bench_answers[t % 3], .arena = a};
-    if (store_writer_run(s->w, bench_job_run, &j) != BH_OK) {
+    if (store_writer_run_batch(s->w, bench_job_run, bench_classic ? NULL : bench_batch_run, &j) !=
+        BH_OK) {
       pthread_mutex_lock(&s->mu);
       s->failed++;
       pthread_mutex_unlock(&s->mu);
@@ -150,6 +174,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   long n = strtol(argv[3], NULL, 10);
+  bench_classic = getenv("BENCH_CLASSIC") != NULL;
   int threads = argc == 5 ? (int)strtol(argv[4], NULL, 10) : 64;
   if (n <= 0 || threads <= 0 || threads > BENCH_THREADS_MAX) {
     fprintf(stderr, "bench_checkin: N > 0 and 1 <= THREADS <= %d\n", BENCH_THREADS_MAX);

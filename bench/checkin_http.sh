@@ -8,7 +8,8 @@
 # for SECONDS (default 10) with `wrk -t2 -c CONNECTIONS` (default 64) and bench/checkin.lua over
 # the links of TOKENS (as `bench_alert DB N TOKENS` writes them), and prints wrk's BENCH line and
 # one line of CPU per answer: the server's (utime + stime of /proc/PID/stat around the run) and,
-# for PostgreSQL on this machine, that of the backends serving DB. Answers given to links that
+# for PostgreSQL on this machine, that of the backends serving DB and that of every process of the
+# cluster (WAL writer and checkpointer included). Answers given to links that
 # were answered before cost less (no status change): compare runs on fresh copies of DB.
 # The server is stopped when the script exits, however it exits.
 set -euo pipefail
@@ -45,6 +46,15 @@ cpu_of() {
   done
   echo "$sum"
 }
+# Every process of the cluster: the postmaster and its children (WAL writer, checkpointer,
+# every backend, other databases' too: on a shared cluster only a quiet one means anything).
+cluster() {
+  [ "$PG" = 1 ] || return 0
+  local dir pm
+  dir=$(psql "$DB" -Atc "SHOW data_directory" 2>/dev/null) || return 0
+  pm=$(head -1 "$dir/postmaster.pid" 2>/dev/null) || return 0
+  echo "$pm" $(pgrep -P "$pm")
+}
 backends() {
   [ "$PG" = 1 ] || return 0
   psql "$DB" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
@@ -54,16 +64,21 @@ backends() {
 # One short warm-up opens every worker's and writer's connection before the measured run.
 wrk -t2 -c"$CONNS" -d1s -s "$HERE/checkin.lua" "http://127.0.0.1:$PORT" -- "$TOKENS" >/dev/null
 PIDS=$(backends)
+CPIDS=$(cluster)
 S0=$(cpu_of "$SERVER")
 B0=$(cpu_of $PIDS)
+C0=$(cpu_of $CPIDS)
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/checkin.lua" "http://127.0.0.1:$PORT" \
   -- "$TOKENS" >"$TMP/wrk.out"
 S1=$(cpu_of "$SERVER")
 B1=$(cpu_of $PIDS)
+C1=$(cpu_of $CPIDS)
 grep BENCH "$TMP/wrk.out"
 REQS=$(awk '/requests in/ {print $1}' "$TMP/wrk.out")
 HZ=$(getconf CLK_TCK)
-awk -v s="$((S1 - S0))" -v b="$((B1 - B0))" -v n="$REQS" -v hz="$HZ" -v pg="$PG" 'BEGIN {
+awk -v s="$((S1 - S0))" -v b="$((B1 - B0))" -v c="$((C1 - C0))" -v n="$REQS" -v hz="$HZ" \
+    -v pg="$PG" 'BEGIN {
   printf "CPU answers=%d server_us_per_answer=%.0f", n, s / hz * 1e6 / n
-  if (pg == 1) printf " backends_us_per_answer=%.0f", b / hz * 1e6 / n
+  if (pg == 1) printf " backends_us_per_answer=%.0f cluster_us_per_answer=%.0f", b / hz * 1e6 / n,
+    c / hz * 1e6 / n
   printf "\n" }'

@@ -207,35 +207,6 @@ ensure_token() {
 
 # ---- 1. import ----
 
-# Samples every thread of process $1 (utime, stime of /proc/PID/task/TID/stat) every 0.1 s until
-# the process ends, then writes the last sample of each as "TID USER_S SYS_S" lines to $2, the
-# main thread (the import's store thread) first.
-thread_cpu() {
-  local pid=$1 out=$2 hz f tid line
-  local -A last=()
-  local -a v
-  hz=$(getconf CLK_TCK)
-  while [[ -d /proc/$pid ]]; do
-    for f in /proc/"$pid"/task/*/stat; do
-      tid=${f%/stat}
-      tid=${tid##*/}
-      if read -r line 2>/dev/null <"$f"; then last[$tid]=${line##*) }; fi
-    done
-    sleep 0.1
-  done
-  : >"$out"
-  emit() {
-    read -r -a v <<<"${last[$1]}"
-    awk -v t="$1" -v u="${v[11]}" -v s="${v[12]}" -v hz="$hz" \
-      'BEGIN {printf "%s %.2f %.2f\n", t, u / hz, s / hz}' >>"$out"
-  }
-  if [[ -n ${last[$pid]:-} ]]; then
-    emit "$pid"
-    unset "last[$pid]"
-  fi
-  for tid in "${!last[@]}"; do emit "$tid"; done
-}
-
 part_import() {
   ensure_csv
   log "import of $N persons"
@@ -244,15 +215,9 @@ part_import() {
   local cmd="baoho import persons $CSV --db $DB --rejects $DATA/rejects.csv"
   /usr/bin/time -f 'maxrss_kb=%M user_s=%U sys_s=%S wall_s=%e' -o "$OUT/import.time" \
     "$BAOHO" import persons "$CSV" --db "$DB" --rejects "$DATA/rejects.csv" \
-    >"$OUT/import.log" 2>&1 &
-  local tpid=$! ipid=""
-  until [[ -n $ipid ]] || ! kill -0 "$tpid" 2>/dev/null; do
-    ipid=$(awk '{print $1}' "/proc/$tpid/task/$tpid/children" 2>/dev/null || true)
-  done
-  if [[ -n $ipid ]]; then thread_cpu "$ipid" "$OUT/import.threads"; fi
-  wait "$tpid"
-  cat "$OUT/import.log" >&2
-  local line rate secs times
+    >"$OUT/import.log" 2>&1
+  grep -v 'migration applied' "$OUT/import.log" >&2
+  local line rate secs times cpu
   line=$(grep 'rows read' "$OUT/import.log")
   rate=$(sed -n 's/.*, \([0-9]*\) rows\/s).*/\1/p' <<<"$line")
   secs=$(sed -n 's/.*(\([0-9.]*\) s,.*/\1/p' <<<"$line")
@@ -261,15 +226,16 @@ part_import() {
   record "import wall time" "$secs" "s" "-" "$cmd"
   record "import CPU user/sys" "$(kv user_s "$times")/$(kv sys_s "$times")" "s" "-" \
     "/usr/bin/time $cmd"
-  # The main thread stores; the other one (the import starts one) reads and prepares the rows.
-  if [[ -s $OUT/import.threads ]]; then
-    local store parser
-    store=$(awk 'NR == 1 {print $2 "/" $3}' "$OUT/import.threads")
-    parser=$(awk 'NR > 1 {u += $2; s += $3} END {printf "%.2f/%.2f", u, s}' "$OUT/import.threads")
-    record "import store thread CPU user/sys" "$store" "s" "-" \
-      "utime/stime of /proc/PID/task/PID/stat, sampled every 0.1 s, during $cmd"
-    record "import parser thread CPU user/sys" "$parser" "s" "-" \
-      "utime/stime of /proc/PID/task/TID/stat of the other thread, during $cmd"
+  # Each thread's CPU as the import logs it (CLOCK_THREAD_CPUTIME_ID): the store thread (the
+  # calling one: rows, index rebuilds, commit), the parser thread (CSV, validation, sealing) and
+  # the names thread (the name index of an initial load). The wall time is at least the largest.
+  cpu=$(grep 'import: thread CPU' "$OUT/import.log" || true)
+  if [[ -n $cpu ]]; then
+    local t
+    for t in store parser names; do
+      record "import $t thread CPU" "$(awk -v ms="$(kv "${t}_ms" "$cpu")" 'BEGIN {printf "%.2f", ms / 1000}')" \
+        "s" "-" "the import's log line 'import: thread CPU' of $cmd"
+    done
   fi
   record "import peak RSS" "$(($(kv maxrss_kb "$times") / 1024))" "MB" "-" "/usr/bin/time $cmd"
   record "database size" "$(($(stat -c %s "$DB") / 1048576))" "MB" "-" "stat -c %s $DB"

@@ -481,8 +481,10 @@ void api_dispatch(http_req_t *r) {
   }
   const char *key = NULL;
   if (api_idem_key_or_reply(r, route, &key) != 0) return;
-  /* A check-in answer records its key itself, in its group-commit job (api_checkin.c). */
-  if (key != NULL && !(app->writer != NULL && strcmp(route->name, "checkin.answer") == 0)) {
+  /* A check-in answer records its key itself, in its group-commit job (api_checkin.c); a list
+   * upload in the short transaction that follows its matching (api_lists.c). */
+  if (key != NULL && !(app->writer != NULL && strcmp(route->name, "checkin.answer") == 0) &&
+      strcmp(route->name, "lists.create") != 0) {
     api_idem_run(app, r, ctx, route, key);
     return;
   }
@@ -582,10 +584,9 @@ int api_audit(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
 
 static int audit_job(store_conn_t *c, void *ctx) { return store_audit_append(c, ctx); }
 
-int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
-                   const char *object_kind, int64_t object_id, json_t *detail) {
-  char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-  json_decref(detail);
+/* api_audit_read with the detail as text. */
+static int audit_read_text(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                           const char *object_kind, int64_t object_id, const char *text) {
   audit_entry_t e = {.user_id = ctx->authed ? ctx->user.id : 0,
                      .action = action,
                      .object_kind = object_kind,
@@ -595,8 +596,16 @@ int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action
                      .detail = text};
   int rc = app->writer ? store_writer_run(app->writer, audit_job, &e)
                        : store_audit_append(ctx->db, &e);
-  free(text);
   if (rc != BH_OK) log_error("req=%s msg=\"audit append failed\" action=%s", r->request_id, action);
+  return rc;
+}
+
+int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                   const char *object_kind, int64_t object_id, json_t *detail) {
+  char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+  json_decref(detail);
+  int rc = audit_read_text(app, r, ctx, action, object_kind, object_id, text);
+  free(text);
   return rc;
 }
 
@@ -634,26 +643,28 @@ static void api_audit_resumed(http_req_t *r, void *arg) {
 void api_audit_read_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
                          const char *object_kind, int64_t object_id, json_t *detail,
                          void (*then)(http_req_t *r, void *arg, int rc), void *arg) {
+  char *t = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+  char *text = t ? arena_strdup(r->arena, t) : NULL;
+  free(t);
+  json_decref(detail);
+  api_audit_read_text_then(app, r, ctx, action, object_kind, object_id, text, then, arg);
+}
+
+void api_audit_read_text_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                              const char *object_kind, int64_t object_id, const char *detail,
+                              void (*then)(http_req_t *r, void *arg, int rc), void *arg) {
   struct api_audit_pending *p = app->writer ? arena_calloc(r->arena, sizeof(*p)) : NULL;
-  char *text = NULL;
-  if (p != NULL && detail != NULL) {
-    char *t = json_dumps(detail, JSON_COMPACT);
-    text = t ? arena_strdup(r->arena, t) : NULL;
-    free(t);
-    if (text == NULL) p = NULL;
-  }
   if (p == NULL) {
-    then(r, arg, api_audit_read(app, r, ctx, action, object_kind, object_id, detail));
+    then(r, arg, audit_read_text(app, r, ctx, action, object_kind, object_id, detail));
     return;
   }
-  json_decref(detail);
   p->e = (audit_entry_t){.user_id = ctx->authed ? ctx->user.id : 0,
                          .action = action,
                          .object_kind = object_kind,
                          .object_id = object_id,
                          .client = r->client,
                          .request_id = r->request_id,
-                         .detail = text};
+                         .detail = detail};
   p->r = r;
   p->then = then;
   p->arg = arg;

@@ -120,6 +120,11 @@ int api_audit_read(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action
 void api_audit_read_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
                          const char *object_kind, int64_t object_id, json_t *detail /* stolen */,
                          void (*then)(http_req_t *r, void *arg, int rc), void *arg);
+/* api_audit_read_then with the detail already written as compact JSON text (NULL for none),
+ * which must live in r's arena until then() has run. */
+void api_audit_read_text_then(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *action,
+                              const char *object_kind, int64_t object_id, const char *detail,
+                              void (*then)(http_req_t *r, void *arg, int rc), void *arg);
 /* Builds {"items":[...],"next":cursor-or-null} (items stolen). */
 json_t *api_page_json(app_t *app, json_t *items, enum pubid_kind kind, int64_t last_id, int full);
 /* The string value of key in obj, or NULL (for validated bodies). */

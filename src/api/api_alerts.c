@@ -219,7 +219,7 @@ static void alert_process(app_t *app, http_req_t *r, api_ctx_t *ctx, alert_t *a,
     }
     if (rc == BH_OK) rc = ax.rc;
     if (rc == BH_OK && ax.recipients > 0) {
-      rc = store_alert_set_recipients(ctx->db, a->id, ax.recipients, ax.now);
+      rc = store_alert_set_recipients(ctx->db, a->id, ax.recipients, ax.english, ax.now);
       if (rc == BH_OK) {
         rc = api_audit(app, r, ctx, mode == ALERT_SEND ? "alert.send" : "alert.create", "alert",
                        a->id, json_pack("{s:I}", "recipients", (json_int_t)ax.recipients));
@@ -388,6 +388,10 @@ void h_alerts_get(app_t *app, http_req_t *r, api_ctx_t *ctx) {
       (json_int_t)a.recipients, "created_at", api_time(a.created_at), "email", email_state, "sms",
       sms_state, "delivery", "email", channel_figures(f.messages[OUTBOX_EMAIL]), "sms",
       channel_figures(f.messages[OUTBOX_SMS]), "answers", answers);
+  /* The same split as the preview's and the 202's, counted from the stored recipients. */
+  json_object_set_new(out, "languages",
+                      json_pack("{s:I, s:I}", "vi", (json_int_t)(f.recipients - f.english), "en",
+                                (json_int_t)f.english));
   alert_clear(&a);
   http_reply_json(r, 200, out);
 }

@@ -14,6 +14,8 @@
 #include "util/clock.h"
 #include "util/err.h"
 
+static const spec_field_t subject_spec[] = {CASE_SUBJECT_FIELDS};
+
 static const spec_field_t case_update_spec[] = {
     CASE_FIELDS(0),
     {.name = "status", .type = SPEC_STRING, .values = case_statuses},
@@ -155,6 +157,13 @@ void h_cases_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   if (json_object_get(body, "description")) json_array_append_new(fields, json_string("description"));
   if (k.crisis_id != before.crisis_id) json_array_append_new(fields, json_string("crisis"));
+  /* The subject is replaced as a whole; its values stay out of the timeline's detail. */
+  if (rc == BH_OK && (v = json_object_get(body, "subject")) != NULL) {
+    case_subject_t subject;
+    cases_subject_from_json(v, &subject);
+    rc = store_case_subject_set(ctx->db, &app->keys, id, &subject);
+    json_array_append_new(fields, json_string("subject"));
+  }
   if (rc == BH_OK && json_array_size(fields) > 0) {
     json_t *d = json_pack("{s:O}", "fields", fields);
     if (k.crisis_id != before.crisis_id) {

@@ -40,6 +40,8 @@ static const spec_field_t caller_spec[] = {
      .max_len = CASE_CALLER_NOTES_MAX},
 };
 
+static const spec_field_t subject_spec[] = {CASE_SUBJECT_FIELDS};
+
 static const spec_field_t case_create_spec[] = {
     CASE_FIELDS(SPEC_REQUIRED),
     {.name = "channel", .type = SPEC_STRING, .values = case_channels},
@@ -59,6 +61,24 @@ json_t *cases_id_json(const app_t *app, enum pubid_kind kind, int64_t id) {
 }
 
 json_t *cases_str_json(const char *s) { return s ? json_string(s) : json_null(); }
+
+void cases_subject_from_json(const json_t *subject, case_subject_t *out) {
+  memset(out, 0, sizeof *out);
+  if (!json_is_object(subject)) return;
+  out->full_name = api_str(subject, "full_name");
+  out->sex = api_str(subject, "sex");
+  out->date_of_birth = api_str(subject, "date_of_birth");
+  out->home_province = api_str(subject, "home_province");
+  out->id_number = api_str(subject, "id_number");
+}
+
+json_t *cases_subject_json(const case_subject_t *s) {
+  if (case_subject_empty(s)) return json_null();
+  return json_pack("{s:o, s:o, s:o, s:o, s:o}", "full_name", cases_str_json(s->full_name), "sex",
+                   cases_str_json(s->sex), "date_of_birth", cases_str_json(s->date_of_birth),
+                   "home_province", cases_str_json(s->home_province), "id_number",
+                   cases_str_json(s->id_number));
+}
 
 /* The statuses the workflow allows next, as a JSON array. */
 json_t *cases_next_json(int status) {
@@ -154,7 +174,14 @@ int cases_reply_full(app_t *app, http_req_t *r, api_ctx_t *ctx, int status,
     for (size_t i = 0; i < np; i++) json_decref(ps[i].flags);
     return rc;
   }
+  case_subject_t subject;
+  rc = store_case_subject_get(ctx->db, &app->keys, k->id, r->arena, &subject);
+  if (rc != BH_OK) {
+    for (size_t i = 0; i < np; i++) json_decref(ps[i].flags);
+    return rc;
+  }
   json_t *out = cases_render(app, k, clock_now());
+  json_object_set_new(out, "subject", cases_subject_json(&subject));
   json_t *persons = json_array();
   for (size_t i = 0; i < np; i++) {
     json_array_append_new(persons,
@@ -277,9 +304,11 @@ void h_cases_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   const json_t *body = ctx->body;
   const json_t *persons = json_object_get(body, "persons");
   const json_t *caller = json_object_get(body, "caller");
-  if (json_array_size(persons) == 0 && caller == NULL) {
+  case_subject_t subject;
+  cases_subject_from_json(json_object_get(body, "subject"), &subject);
+  if (json_array_size(persons) == 0 && caller == NULL && case_subject_empty(&subject)) {
     http_reply_error(r, BH_ERR_INVALID, "persons",
-                     "persons or caller is required: who is the case about?");
+                     "persons, caller or subject is required: who is the case about?");
     return;
   }
   int64_t now = clock_now();
@@ -353,6 +382,9 @@ void h_cases_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   for (size_t i = 0; i < np && rc == BH_OK; i++) {
     rc = store_case_person_add(ctx->db, k.id, pids[i], ctx->user.id, now);
   }
+  if (rc == BH_OK && !case_subject_empty(&subject)) {
+    rc = store_case_subject_set(ctx->db, &app->keys, k.id, &subject);
+  }
   if (rc == BH_OK) {
     rc = cases_event_add(ctx, k.id, now, "created",
                    json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "type", case_types[k.type],
@@ -371,7 +403,8 @@ void h_cases_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   if (rc == BH_OK) {
     rc = api_audit(app, r, ctx, "case.create", "case", k.id,
-                   json_pack("{s:s, s:i}", "type", case_types[k.type], "persons", (int)np));
+                   json_pack("{s:s, s:i, s:b}", "type", case_types[k.type], "persons", (int)np,
+                             "subject", !case_subject_empty(&subject)));
   }
   if (rc == BH_OK) rc = store_commit(ctx->db);
   if (rc != BH_OK) {

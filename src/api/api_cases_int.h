@@ -18,6 +18,23 @@
 const char *cases_check_time(const char *s);
 const char *cases_check_id(const char *s);
 
+/*
+ * The subject of a case when it is not a registered person (store_case.h): declare it in each
+ * file as `static const spec_field_t subject_spec[] = {CASE_SUBJECT_FIELDS};`, which
+ * CASE_FIELDS names. Partial dates of birth as persons'; the identity number a passport or
+ * national ID number.
+ */
+#define CASE_SUBJECT_FIELDS                                                                      \
+  {.name = "full_name", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .min_len = 1,               \
+   .max_len = MODEL_NAME_MAX, .check = spec_check_name},                                         \
+  {.name = "sex", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .values = model_sexes},           \
+  {.name = "date_of_birth", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                         \
+   .check = spec_check_birth_date},                                                              \
+  {.name = "home_province", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .min_len = 1,           \
+   .max_len = MODEL_SHORT_MAX},                                                                  \
+  {.name = "id_number", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                             \
+   .max_len = MODEL_NUMBER_MAX, .check = spec_check_number}
+
 /* The fields create and update share; create requires type and summary. */
 #define CASE_FIELDS(req)                                                                         \
   {.name = "type", .type = SPEC_STRING, .flags = (req), .values = case_types},                   \
@@ -28,7 +45,9 @@ const char *cases_check_id(const char *s);
   {.name = "priority", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .values = case_priorities},  \
   {.name = "due_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_time},          \
   {.name = "crisis", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id},            \
-  {.name = "assigned_to", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id}
+  {.name = "assigned_to", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id}, \
+  {.name = "subject", .type = SPEC_OBJECT, .flags = SPEC_NULLABLE, .sub = subject_spec,           \
+   .nsub = SPEC_COUNT(subject_spec)}
 
 /* JSON of a public id of kind (null for 0), of a string (null for NULL). New references. */
 json_t *cases_id_json(const app_t *app, enum pubid_kind kind, int64_t id);
@@ -65,6 +84,13 @@ int cases_crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, const char 
  */
 int cases_assignee_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *text,
                             int64_t mission_id, int64_t *id /* OUT */);
+/*
+ * Reads the "subject" member of a checked body into *out (fields from the body, valid while it
+ * lives); an absent member, null or an object without a value gives an empty subject.
+ */
+void cases_subject_from_json(const json_t *subject, case_subject_t *out /* OUT */);
+/* The subject as API JSON, null when empty (new reference). */
+json_t *cases_subject_json(const case_subject_t *s);
 /* Rolls back the current write transaction and replies with the error of store result rc. */
 void cases_fail_tx(http_req_t *r, api_ctx_t *ctx, int rc, const char *what);
 

@@ -13,7 +13,11 @@
  * are 404, links of a closed crisis 410. While its answer waits for the group commit the request
  * is suspended (http_suspend), not a blocked worker thread; an answer with an idempotency key
  * (the form's hidden field) keeps its key and page in the same job (see answer_idem_job_run).
+ * Answers without a key are recorded with the others of their batch at once (answers_batch_run,
+ * one round trip on PostgreSQL). An inbound SMS's message id is its idempotency key, so that a
+ * gateway delivering it again does not record it twice (inbound_job_run).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
@@ -23,6 +27,7 @@
 #include "delivery/sms.h"
 #include "store/store_alert.h"
 #include "store/store_case.h"
+#include "store/store_pgcheckin.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -208,6 +213,7 @@ struct answer_job {
 
 static int answer_job_run(store_conn_t *c, void *vctx) {
   struct answer_job *j = vctx;
+  j->closed = 0; /* it may run again after its batch failed (answers_batch_run) */
   int rc = j->hash ? store_checkin_target(c, j->hash, j->arena, &j->t)
                    : store_checkin_target_by_phone(c, j->phone, j->arena, &j->t);
   if (rc != BH_OK) return rc;
@@ -234,11 +240,43 @@ static int answer_job_run(store_conn_t *c, void *vctx) {
   return store_status_set(c, &STORE_SCOPE_ALL, &ev);
 }
 
-/* Runs the job on the writer (or inline without one) and returns its result. */
-static int answer_record(app_t *app, store_conn_t *db, struct answer_job *j) {
-  if (app->writer != NULL) return store_writer_run(app->writer, answer_job_run, j);
+/*
+ * The answers of jobs[0..n-1] recorded together (store_checkin_answers: one round trip on
+ * PostgreSQL, then the case of each "need help" answer), with what answer_job_run would have
+ * returned in rcs (writer_batch_fn's contract). Each job is a struct answer_job, or a struct
+ * whose first member is one (answer_pending, inbound_job).
+ */
+static int answers_batch_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n) {
+  checkin_answer_t *items = calloc(n, sizeof(*items));
+  if (items == NULL) return BH_ERR_NOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const struct answer_job *j = (const struct answer_job *)jobs[i];
+    items[i] = (checkin_answer_t){.token_hash = j->hash, .phone = j->phone, .answer = j->answer,
+                                  .message = j->message, .location = j->location,
+                                  .source = j->source};
+  }
+  int64_t at = clock_now();
+  int rc = store_checkin_answers(c, items, n, at);
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    struct answer_job *j = (struct answer_job *)jobs[i];
+    j->closed = items[i].rc == BH_ERR_CONFLICT;
+    j->t = items[i].target;
+    j->k = (checkin_t){.id = items[i].checkin_id, .target = &j->t, .answer = j->answer,
+                       .message = j->message, .location = j->location, .source = j->source,
+                       .at = at};
+    rcs[i] = items[i].rc;
+  }
+  free(items);
+  return rc;
+}
+
+/* Runs job(c, ctx) on the writer, with the others of batch if not NULL (or inline without a
+ * writer), and returns its result. */
+static int answer_record(app_t *app, store_conn_t *db, writer_job_fn job, writer_batch_fn batch,
+                         void *ctx) {
+  if (app->writer != NULL) return store_writer_run_batch(app->writer, job, batch, ctx);
   int rc = store_begin_write(db);
-  if (rc == BH_OK) rc = answer_job_run(db, j);
+  if (rc == BH_OK) rc = job(db, ctx);
   if (rc == BH_OK) return store_commit(db);
   store_rollback(db);
   return rc;
@@ -376,7 +414,7 @@ static void answer_reply(http_req_t *r, int en, const struct answer_job *j, int 
  * an answer in the same batch without a thread blocked per answer.
  */
 struct answer_pending {
-  struct answer_job j;
+  struct answer_job j; /* first: answers_batch_run reads it */
   http_req_t *r;
   app_t *app;
   int en;
@@ -502,7 +540,8 @@ void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     }
     writer_job_fn job = p->key ? answer_idem_job_run : answer_plain_job_run;
     if (http_suspend(r, answer_resumed, p) == BH_OK) {
-      int rc = store_writer_submit(app->writer, job, p, answer_committed);
+      int rc = store_writer_submit_batch(app->writer, job, p->key ? NULL : answers_batch_run,
+                                         p, answer_committed);
       if (rc != BH_OK) answer_committed(p, rc);
       return;
     }
@@ -513,7 +552,7 @@ void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   struct answer_job j = {.hash = hash, .arena = r->arena, .answer = f.answer,
                          .message = f.message, .location = f.location, .source = "web"};
-  int rc = answer_record(app, ctx->db, &j);
+  int rc = answer_record(app, ctx->db, answer_job_run, NULL, &j);
   answer_reply(r, en, &j, rc);
 }
 
@@ -526,6 +565,45 @@ static const spec_field_t inbound_spec[] = {
     {.name = "id", .type = SPEC_STRING, .max_len = 64},
     {.name = "received_at", .type = SPEC_STRING, .max_len = 40},
 };
+
+/*
+ * The gateway's message id (the optional "id" of the inbound format) is the idempotency key of
+ * its answer, under a scope of its own: a gateway that delivers the same message again (it
+ * retries when our reply is lost) finds the answer recorded the first time, in the same
+ * transaction as the answer, and nothing is recorded twice.
+ */
+#define INBOUND_IDEM_SCOPE "sms.inbound"
+
+struct inbound_job {
+  struct answer_job j; /* first: answers_batch_run reads it */
+  const char *key; /* the gateway's message id, or NULL: no key */
+  int64_t now;
+  store_idem_t old; /* OUT: old.found when the message was recorded before (body: its answer) */
+};
+
+/* The message id as a key, or NULL without one (or with one no key can be: not printable). */
+static const char *inbound_key(const char *id) {
+  if (id == NULL || id[0] == '\0' || strlen(id) > STORE_IDEM_KEY_MAX) return NULL;
+  for (const char *p = id; *p; p++) {
+    if (*p < 0x20 || *p > 0x7e) return NULL;
+  }
+  return id;
+}
+
+/* An inbound answer, with its message id claimed first and its answer kept under it. */
+static int inbound_job_run(store_conn_t *c, void *vctx) {
+  struct inbound_job *x = vctx;
+  int rc = BH_OK;
+  if (x->key != NULL) rc = store_idem_claim(c, INBOUND_IDEM_SCOPE, x->key, x->now, x->j.arena,
+                                            &x->old);
+  if (rc != BH_OK || x->old.found) return rc;
+  rc = answer_job_run(c, &x->j);
+  if (rc != BH_OK || x->key == NULL) return rc;
+  store_idem_t ans = {.status = 200, .content_type = "text/plain", .headers = "",
+                      .body = (const unsigned char *)x->j.answer,
+                      .body_len = strlen(x->j.answer)};
+  return store_idem_store(c, INBOUND_IDEM_SCOPE, x->key, &ans, x->now);
+}
 
 void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   const char *secret = app->delivery ? app->delivery->sms_secret : NULL;
@@ -553,11 +631,29 @@ void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_json(r, 200, json_pack("{s:b, s:s}", "recorded", 0, "reason", "no_keyword"));
     return;
   }
-  struct answer_job j = {.phone = from, .arena = r->arena, .answer = answer,
-                         .message = strlen(text) <= ALERT_CHECKIN_TEXT_MAX ? text : NULL,
-                         .source = "sms"};
-  int rc = answer_record(app, ctx->db, &j);
-  if (j.closed) {
+  struct inbound_job x = {
+      .j = {.phone = from, .arena = r->arena, .answer = answer,
+            .message = strlen(text) <= ALERT_CHECKIN_TEXT_MAX ? text : NULL, .source = "sms"},
+      .key = inbound_key(api_str(ctx->body, "id")),
+      .now = clock_now()};
+  int rc = answer_record(app, ctx->db, inbound_job_run, x.key ? NULL : answers_batch_run, &x);
+  if (rc == BH_OK && x.old.found) {
+    /* The gateway sent this message again: the answer recorded the first time, not again. */
+    char *first = arena_alloc(r->arena, x.old.body_len + 1);
+    if (first != NULL) {
+      memcpy(first, x.old.body, x.old.body_len);
+      first[x.old.body_len] = '\0';
+    }
+    http_reply_json(r, 200, json_pack("{s:b, s:s?, s:b}", "recorded", 1, "answer", first,
+                                      "repeated", 1));
+    return;
+  }
+  if (rc == BH_ERR_IDEM_IN_PROGRESS) {
+    http_add_header(r, "Retry-After", "1");
+    http_reply_error(r, rc, "id", "this message is being recorded by another delivery");
+    return;
+  }
+  if (x.j.closed) {
     http_reply_json(r, 410, json_pack("{s:{s:s, s:s}}", "error", "code", "gone", "message",
                                       "the crisis of the latest alert to this number is closed"));
     return;

@@ -37,10 +37,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/api_idem_int.h"
 #include "api/api_list_map.h"
 #include "domain/case.h"
 #include "domain/pdate.h"
 #include "formats/csv.h"
+#include "domain/secret.h"
 #include "registry/list_index.h"
 #include "store/store_case.h"
 #include "store/store_list.h"
@@ -50,6 +52,18 @@
 
 /* Bad rows described one by one in the upload's answer; further ones are only counted. */
 #define LIST_ERRORS_REPORTED 100
+/*
+ * The most bytes of one report in the answer ({"line", "field", "message"}: a role name and one
+ * of the fixed messages of upload_read and csv.c), and of the list itself (its strings at their
+ * limits). With both bounded, an upload's answer (the list, at most LIST_ERRORS_REPORTED errors
+ * and as many warnings) always fits in an idempotency record: an upload retried with the same
+ * Idempotency-Key is answered the list again, never refused as too large nor created twice.
+ */
+#define LIST_NOTE_BYTES_MAX 256
+#define LIST_ANSWER_LIST_MAX (16 * 1024)
+_Static_assert(LIST_ANSWER_LIST_MAX + 2 * LIST_ERRORS_REPORTED * LIST_NOTE_BYTES_MAX <=
+                   API_IDEM_BODY_MAX,
+               "an upload's answer must fit in an idempotency record");
 /* Bytes of a column map (?map=). */
 #define LIST_MAP_MAX 2000
 /* Candidates kept per row unless ?top= says otherwise (at most LIST_CANDIDATES_MAX). */
@@ -297,6 +311,89 @@ static int country_in_jurisdiction(http_req_t *r, api_ctx_t *ctx, const char *co
   return ok;
 }
 
+/*
+ * The Idempotency-Key of an upload. api_dispatch leaves it to h_lists_create (api.c) rather
+ * than holding a write transaction around the handler: matching a list against the registry
+ * can take seconds, and on SQLite a held transaction would make every other writer (check-ins,
+ * the audit) wait that long. The key is claimed, the list created and its answer kept under the
+ * key in one short write transaction at the end.
+ */
+/* The content type of an upload's answer, as http_reply_json sends it. */
+#define UPLOAD_ANSWER_TYPE "application/json; charset=utf-8"
+
+typedef struct {
+  const char *key; /* NULL: the upload carries none */
+  char scope[STORE_IDEM_SCOPE_MAX + 1];
+  unsigned char hash[STORE_IDEM_HASH_BYTES];
+  int64_t now;
+} upload_key_t;
+
+/*
+ * Claims k's key in the caller's write transaction. Returns BH_OK with *answered 0 when the key
+ * is new (the caller goes on and commits); with *answered 1 the transaction has been rolled back
+ * and the request answered: the stored answer again (or 422 for another request under the
+ * key), or 409 with Retry-After while another upload with the key is being recorded. Other
+ * return codes are store errors, the transaction still open.
+ */
+static int upload_key_claim(app_t *app, http_req_t *r, api_ctx_t *ctx, upload_key_t *k,
+                            int *answered) {
+  *answered = 0;
+  store_idem_t old;
+  int rc = store_idem_claim(ctx->db, k->scope, k->key, k->now, r->arena, &old);
+  if (rc == BH_ERR_IDEM_IN_PROGRESS) {
+    store_rollback(ctx->db);
+    *answered = 1;
+    http_add_header(r, "Retry-After", "1");
+    http_reply_error(r, rc, "Idempotency-Key",
+                     "an upload with this Idempotency-Key is still being recorded");
+    return BH_OK;
+  }
+  if (rc != BH_OK) return rc;
+  if (old.found) {
+    store_rollback(ctx->db);
+    *answered = 1;
+    api_idem_answer_stored(app, r, ctx, "lists.create", k->hash, &old);
+  }
+  return BH_OK;
+}
+
+/*
+ * Answers an upload whose key was answered before, before any matching. Returns 1 when the
+ * request has been answered, 0 when the upload is to be matched and recorded.
+ */
+static int upload_key_settled(app_t *app, http_req_t *r, api_ctx_t *ctx, upload_key_t *k) {
+  api_idem_scope(r, ctx, k->scope);
+  api_idem_hash(r, k->hash);
+  k->now = clock_now();
+  api_idem_purge(r, ctx->db, k->now);
+  int answered = 0;
+  int rc = store_begin_write(ctx->db);
+  if (rc == BH_OK) rc = upload_key_claim(app, r, ctx, k, &answered);
+  if (answered) return 1;
+  store_rollback(ctx->db);
+  if (rc != BH_OK) {
+    api_reply_store_error(r, rc, "request");
+    return 1;
+  }
+  return 0;
+}
+
+/* Keeps the answer text (201, JSON) under k's key, sealed, in the caller's transaction. */
+static int upload_key_keep(app_t *app, http_req_t *r, api_ctx_t *ctx, const upload_key_t *k,
+                           const char *text) {
+  size_t len = strlen(text);
+  unsigned char *sealed = arena_alloc(r->arena, len + SECRET_SEAL_OVERHEAD);
+  if (sealed == NULL) return BH_ERR_NOMEM;
+  secret_seal(&app->keys, text, len, sealed);
+  store_idem_t ans = {.status = 201,
+                      .content_type = UPLOAD_ANSWER_TYPE,
+                      .headers = "",
+                      .body = sealed,
+                      .body_len = len + SECRET_SEAL_OVERHEAD};
+  memcpy(ans.hash, k->hash, sizeof(ans.hash));
+  return store_idem_store(ctx->db, k->scope, k->key, &ans, k->now);
+}
+
 /* Reads the upload's query string into a JSON object for its spec. */
 static json_t *upload_params(const http_req_t *r) {
   json_t *o = json_object();
@@ -379,6 +476,9 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   upload_t u = {.errors = json_array(), .warnings = json_array()};
   list_result_t *res = NULL;
   int rc;
+  char *text = NULL;
+  upload_key_t key = {.key = http_header(r, "Idempotency-Key")};
+  if (key.key != NULL && upload_key_settled(app, r, ctx, &key)) goto out;
   csv_reader_options_t o;
   csv_reader_options_init(&o);
   o.delimiter = CSV_DELIM_AUTO;
@@ -471,6 +571,11 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   }
   l.bad_rows = u.bad;
   rc = store_begin_write(ctx->db);
+  if (rc == BH_OK && key.key != NULL) {
+    int answered = 0;
+    rc = upload_key_claim(app, r, ctx, &key, &answered);
+    if (answered) goto out;
+  }
   if (rc == BH_OK) rc = store_list_create(ctx->db, &l);
   for (size_t i = 0; rc == BH_OK && i < u.n; i++)
     rc = store_list_add_row(ctx->db, &app->keys, l.id, &u.rows[i]);
@@ -481,19 +586,29 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
                              (json_int_t)list_index_persons(li), "missing_person_cases",
                              (json_int_t)list_index_cases(li), "on_confirm_status",
                              str_or_null(l.apply_status)));
+  /* The answer is read and written inside the transaction, so that it can be kept under the
+   * upload's key with the list itself. */
+  if (rc == BH_OK) {
+    list_rec_t saved;
+    if (store_list_get(ctx->db, &ctx->scope, l.id, r->arena, &saved) != BH_OK) saved = l;
+    json_t *body = render_list(app, &saved);
+    json_object_set(body, "errors", u.errors);
+    json_object_set(body, "warnings", u.warnings);
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (text == NULL) rc = BH_ERR_NOMEM;
+  }
+  if (rc == BH_OK && key.key != NULL) rc = upload_key_keep(app, r, ctx, &key, text);
   if (rc == BH_OK) rc = store_commit(ctx->db);
   if (rc != BH_OK) {
     store_rollback(ctx->db);
     api_reply_store_error(r, rc, "list");
     goto out;
   }
-  list_rec_t saved;
-  if (store_list_get(ctx->db, &ctx->scope, l.id, r->arena, &saved) != BH_OK) saved = l;
-  json_t *body = render_list(app, &saved);
-  json_object_set(body, "errors", u.errors);
-  json_object_set(body, "warnings", u.warnings);
-  http_reply_json(r, 201, body);
+  http_add_header(r, "Cache-Control", "no-store");
+  http_reply_bytes(r, 201, UPLOAD_ANSWER_TYPE, text, strlen(text));
 out:
+  free(text);
   free(res);
   free(u.rows);
   free(u.q);
@@ -554,8 +669,11 @@ static json_t *render_candidate(const app_t *app, const list_cand_out_t *k) {
                      str_or_null(k->case_status), "summary", str_or_null(k->case_summary));
     if (is_case)
       json_object_set_new(kase, "subject",
-                          json_pack("{s:o, s:o, s:o, s:o}", "full_name",
-                                    str_or_null(k->full_name), "phone",
+                          json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "full_name",
+                                    str_or_null(k->full_name), "sex", str_or_null(k->sex),
+                                    "date_of_birth", str_or_null(k->date_of_birth),
+                                    "home_province", str_or_null(k->home_province),
+                                    "id_number", str_or_null(k->national_id), "phone",
                                     str_or_null(k->caller_phone), "relation",
                                     str_or_null(k->caller_relation), "notes",
                                     str_or_null(k->caller_notes)));

@@ -1,7 +1,9 @@
 /*
  * api_officers.c - GET /api/v1/missions/{id}/officers: the colleagues to whom a case of a mission
- * may be assigned (its enabled users of every role but viewer), each as an opaque id, a display
- * name and a role, and nothing more (no e-mail, no times). Admin and hq may list any mission's;
+ * may be assigned (its enabled users of every role but viewer, and every enabled user of role hq,
+ * with or without a mission, since hq may hold any case: exactly the users the case assignment
+ * accepts), each as an opaque id, a display name and a role, and nothing more (no e-mail, no
+ * times). Admin and hq may list any mission's;
  * an officer only their own mission's: another mission answers 404, exactly like a mission that
  * does not exist, as everything outside one's scope does. Viewers are refused by the route
  * table. Like the administrator's user list (api_admin.c), this read names staff, not citizens,

@@ -392,49 +392,59 @@ void h_persons_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     api_reply_store_error(r, rc, "search");
     return;
   }
-  /* The page is written as text (render_text.h): {"items":[...],"next":cursor or null}. */
-  jsonw_t w;
+  /* The page is written as text (render_text.h): {"items":[...],"next":cursor or null}, and so
+   * is the detail of its audit record, as json_dumps wrote it: {"q":...,"country":...,
+   * "status":...,"results":n,"persons":[ids]}. An identity number searched for stays out of the
+   * audit log, like everywhere else at rest. */
+  jsonw_t w, d;
   jsonw_init(&w, RENDER_TEXT_MAX);
-  json_t *ids = json_array();
+  jsonw_init(&d, RENDER_TEXT_MAX);
+  jsonw_lit(&d, "{\"q\":");
+  jsonw_str(&d, f->has_number ? "(identity number)" : q);
+  jsonw_lit(&d, ",\"country\":");
+  jsonw_str(&d, f->country);
+  jsonw_lit(&d, ",\"status\":");
+  jsonw_str(&d, f->status);
+  jsonw_lit(&d, ",\"results\":");
+  jsonw_int(&d, (int64_t)n);
+  jsonw_lit(&d, ",\"persons\":[");
   jsonw_lit(&w, "{\"items\":[");
   for (size_t i = 0; i < n; i++) {
-    if (i > 0) jsonw_raw(&w, ",", 1);
-    render_person_text(app, &w, &items[i]);
     char id[PUBID_LEN + 1];
-    pubid_encode(&app->keys, PUBID_PERSON, items[i].p.id, id);
-    json_array_append_new(ids, json_string(id));
+    if (i > 0) {
+      jsonw_raw(&w, ",", 1);
+      jsonw_raw(&d, ",", 1);
+    }
+    render_person_text(app, &w, &items[i], id);
+    jsonw_str(&d, id);
   }
   jsonw_lit(&w, "],\"next\":");
   render_id_text(app, &w, PUBID_PERSON, n == (size_t)page.limit ? items[n - 1].p.id : 0);
   jsonw_raw(&w, "}", 1);
+  jsonw_lit(&d, "]}");
   rc = jsonw_error(&w);
+  if (rc == BH_OK) rc = jsonw_error(&d);
+  /* The page and the detail wait in the arena, and no worker thread waits, while the read is
+   * put on record. */
+  struct search_reply *out = rc == BH_OK ? arena_alloc(r->arena, sizeof(*out)) : NULL;
+  char *text = out ? arena_alloc(r->arena, w.len + 1) : NULL;
+  char *detail = text ? arena_strndup(r->arena, d.data, d.len) : NULL;
+  if (detail != NULL) {
+    memcpy(text, w.data, w.len);
+    *out = (struct search_reply){.data = text, .len = w.len};
+  }
+  jsonw_free(&w);
+  jsonw_free(&d);
   if (rc != BH_OK) {
-    json_decref(ids);
-    jsonw_free(&w);
     api_reply_store_error(r, rc, "search");
     return;
   }
-  /* An identity number searched for stays out of the audit log, like everywhere else at rest. */
-  json_t *detail = json_pack("{s:o, s:o, s:o, s:o, s:o}", "q",
-                             f->has_number ? json_string("(identity number)")
-                             : q           ? json_string(q)
-                                           : json_null(),
-                             "country", f->country ? json_string(f->country) : json_null(),
-                             "status", f->status ? json_string(f->status) : json_null(), "results",
-                             json_integer((json_int_t)n), "persons", ids);
-  /* The page waits in the arena, and no worker thread waits, while the read is put on record. */
-  struct search_reply *out = arena_alloc(r->arena, sizeof(*out));
-  char *text = out ? arena_alloc(r->arena, w.len + 1) : NULL;
-  if (text == NULL) {
-    json_decref(detail);
-    jsonw_free(&w);
+  if (detail == NULL) {
     http_reply_error(r, BH_ERR_NOMEM, NULL, "out of memory");
     return;
   }
-  memcpy(text, w.data, w.len);
-  *out = (struct search_reply){.data = text, .len = w.len};
-  jsonw_free(&w);
-  api_audit_read_then(app, r, ctx, "person.search", "person", 0, detail, search_reply_send, out);
+  api_audit_read_text_then(app, r, ctx, "person.search", "person", 0, detail, search_reply_send,
+                           out);
 }
 
 void h_presences_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {

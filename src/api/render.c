@@ -64,10 +64,17 @@ static void time_text(jsonw_t *w, int64_t t) {
   jsonw_raw(w, text, n + 1);
 }
 
-void render_person_text(const app_t *app, jsonw_t *w, const person_row_t *row) {
+void render_person_text(const app_t *app, jsonw_t *w, const person_row_t *row, char *id) {
   const person_t *p = &row->p;
   jsonw_lit(w, "{\"id\":");
+  size_t at = w->len;
   render_id_text(app, w, PUBID_PERSON, p->id);
+  if (id != NULL) {
+    /* The id as just written, "...", without encoding it again. */
+    int written = p->id != 0 && w->len == at + PUBID_LEN + 2;
+    if (written) memcpy(id, w->data + at + 1, PUBID_LEN);
+    id[written ? PUBID_LEN : 0] = '\0';
+  }
   jsonw_lit(w, ",\"full_name\":");
   jsonw_str(w, p->full_name);
   jsonw_lit(w, ",\"other_names\":");
@@ -129,7 +136,7 @@ json_t *render_person(const app_t *app, const person_t *p) {
   row.contacts = contacts;
   jsonw_t w;
   jsonw_init(&w, RENDER_TEXT_MAX);
-  render_person_text(app, &w, &row);
+  render_person_text(app, &w, &row, NULL);
   json_t *o = jsonw_error(&w) == BH_OK ? json_loadb(w.data, w.len, 0, NULL) : NULL;
   jsonw_free(&w);
   free(other);

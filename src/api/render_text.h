@@ -16,8 +16,9 @@
 /*
  * Writes the person of a row: the one definition of a person's wire shape (render_person parses
  * it). The lists are copied from their stored text when it is valid JSON, else written as [].
+ * When id is not NULL it receives the person's opaque id (PUBID_LEN + 1 bytes), as written.
  */
-void render_person_text(const app_t *app, jsonw_t *w, const person_row_t *row);
+void render_person_text(const app_t *app, jsonw_t *w, const person_row_t *row, char *id);
 /* Writes an opaque id of the kind as a string, or null for 0. */
 void render_id_text(const app_t *app, jsonw_t *w, enum pubid_kind kind, int64_t id);
 

@@ -197,7 +197,7 @@ static int demo_status(store_conn_t *c, int64_t person, const char *status, cons
 struct demo_audience {
   store_conn_t *c;
   const secret_t *keys;
-  int64_t alert_id, now, recipients;
+  int64_t alert_id, now, recipients, english;
   int rc;
 };
 
@@ -214,6 +214,7 @@ static int demo_audience_member(void *vctx, const store_audience_member_t *m) {
   /* Neither channel is "configured": the demo never sends a message to anyone. */
   x->rc = store_alert_add_recipient(x->c, x->alert_id, &in, 0, 0, x->now);
   x->recipients++;
+  x->english += strcmp(in.lang, "en") == 0;
   return x->rc != BH_OK;
 }
 
@@ -291,7 +292,7 @@ static int demo_israel_alert(store_conn_t *c, const secret_t *keys, arena_t *a,
   rc = store_crisis_audience_each(c, &STORE_SCOPE_ALL, d->crisis_il, NULL, "2023-10-08",
                                   demo_audience_member, &ax);
   if (rc == BH_OK) rc = ax.rc;
-  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, ax.recipients, ax.now);
+  if (rc == BH_OK) rc = store_alert_set_recipients(c, al.id, ax.recipients, ax.english, ax.now);
   *nhelp = 0;
   for (int i = 0; rc == BH_OK && i < DEMO_ISRAEL; i++) {
     const char *answer = demo_answer(i);

@@ -120,17 +120,26 @@ static int loader_case(void *ctx, const store_match_case_t *k) {
     li->pcase[li->npcase++] = (person_case_t){k->person_id, k->case_id};
     return 0;
   }
-  char idtext[24];
-  snprintf(idtext, sizeof idtext, "case %lld", (long long)k->case_id);
+  char idtext[LIST_INDEX_IDTEXT];
   match_input_t in;
-  memset(&in, 0, sizeof in);
-  in.id = idtext;
-  in.full_name = k->full_name;
-  in.age = -1;
-  /* Names are written by our own officers, in the Vietnamese order. */
-  in.order = MATCH_ORDER_FAMILY_FIRST;
+  list_index_case_input(k, idtext, &in);
   L->err = loader_add(L, &in, -k->case_id);
   return L->err != BH_OK;
+}
+
+void list_index_case_input(const store_match_case_t *k, char idtext[LIST_INDEX_IDTEXT],
+                           match_input_t *in) {
+  snprintf(idtext, LIST_INDEX_IDTEXT, "case %lld", (long long)k->case_id);
+  memset(in, 0, sizeof *in);
+  in->id = idtext;
+  in->full_name = k->full_name;
+  in->date_of_birth = k->date_of_birth;
+  in->age = -1;
+  in->sex = k->sex;
+  in->id_number[0] = k->id_number;
+  in->province = k->home_province;
+  /* Names are written by our own officers, in the Vietnamese order. */
+  in->order = MATCH_ORDER_FAMILY_FIRST;
 }
 
 static int pcase_cmp(const void *a, const void *b) {
@@ -178,7 +187,7 @@ int list_index_build_with(store_conn_t *c, const store_scope_t *scope, const sec
   if (rc == BH_ERR_INTERNAL && L.err != BH_OK) rc = L.err;
   /* After the persons: a case changed in between moves the generation past li->gen. */
   if (rc == BH_OK && with == LIST_INDEX_CASES) {
-    rc = store_match_cases_each(c, scope, loader_case, &L);
+    rc = store_match_cases_each(c, scope, keys, loader_case, &L);
     if (rc == BH_ERR_INTERNAL && L.err != BH_OK) rc = L.err;
   }
   if (rc == BH_OK && li->npcase > 1) qsort(li->pcase, li->npcase, sizeof *li->pcase, pcase_cmp);

@@ -10,8 +10,10 @@
  * of the same person), and the best record's explanation is kept.
  *
  * Built with LIST_INDEX_CASES, the index also holds the open missing-person cases visible to the
- * scope (store_match_cases_each): the unregistered subject of a case (its caller's details, when
- * no person is linked) is one record of its own whose hits are the case, and a registered person
+ * scope (store_match_cases_each): the unregistered subject of a case (when no person is linked:
+ * the subject's name, sex, date of birth, province and identity number recorded on the case, the
+ * name falling back to the caller's) is one record of its own whose hits are the case, and a
+ * registered person
  * linked to an open missing-person case is matched as the person, with the case noted on the hit
  * (never listed twice).
  *
@@ -72,6 +74,17 @@ int list_index_build(store_conn_t *c, const store_scope_t *scope, const secret_t
 int list_index_build_with(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
                           int threads, enum list_index_with with, list_index_t **out /* OUT */,
                           size_t *skipped /* OUT */);
+/* Bytes of the id text of a case subject's record ("case " and the case id). */
+#define LIST_INDEX_IDTEXT 32
+/*
+ * Fills *in with the matching record of the unregistered subject of case k (k->person_id 0):
+ * the name (the subject's, else the caller's: store_match_cases_each resolves it), sex, date of
+ * birth, home province and identity number recorded on the case, the name read family name
+ * first (officers write names in the Vietnamese order). in->id points to idtext, which receives
+ * "case <id>". Values are borrowed from k.
+ */
+void list_index_case_input(const store_match_case_t *k, char idtext[LIST_INDEX_IDTEXT],
+                           match_input_t *in /* OUT */);
 /* Releases an index from list_index_build or list_index_acquire. Accepts NULL. */
 void list_index_release(list_index_t *li);
 

@@ -519,9 +519,89 @@ static const char migration_10[] =
     "ALTER TABLE persons ADD COLUMN preferred_language TEXT NOT NULL DEFAULT 'vi'"
     "  CHECK (preferred_language IN ('vi', 'en'));";
 
+/*
+ * Migration matchsubject: the subject of a missing-person case, as in sqlite_schema.c; the
+ * matching generation follows it with the row-level function of case_persons (migration 9).
+ */
+static const char migration_matchsubject[] =
+    "CREATE TABLE case_subjects ("
+    "  case_id BIGINT PRIMARY KEY REFERENCES cases(id),"
+    "  full_name TEXT,"
+    "  sex TEXT,"
+    "  dob TEXT,"
+    "  home_province TEXT,"
+    "  idn_enc BYTEA,"
+    "  idn_hash BYTEA);"
+    "CREATE INDEX case_subjects_idn ON case_subjects(idn_hash) WHERE idn_hash IS NOT NULL;"
+    "CREATE TRIGGER case_subjects_match AFTER INSERT OR UPDATE OR DELETE ON case_subjects"
+    "  FOR EACH ROW EXECUTE FUNCTION match_generation_bump_case_person();";
+
+/*
+ * migration_pgcheckin: the check-ins of a whole group-commit batch in one round trip (issue 8).
+ * checkin_answers records the answers given in its arrays, in order, exactly as the check-in job
+ * of api_checkin.c does one by one (the link's lookup, by token hash in hex or by the phone of the
+ * latest SMS; the answer; the recipient's latest answer when it changes; the welfare status, its
+ * history and its copy on every presence when it changes), and returns one row per answer:
+ * o_outcome 0 recorded, 1 no such link, 2 the crisis is closed (nothing written for 1 and 2).
+ * store_pg_checkin.c calls it; the case of a "need help" answer stays in C (store_case.c).
+ */
+static const char migration_pgcheckin[] =
+    "CREATE FUNCTION checkin_answers(p_hash text[], p_phone text[], p_answer text[],"
+    "  p_status text[], p_message text[], p_location text[], p_source text[], p_at bigint)"
+    "  RETURNS TABLE(o_outcome int, o_recipient bigint, o_alert bigint, o_person bigint,"
+    "  o_crisis bigint, o_checkin bigint) LANGUAGE plpgsql AS $$"
+    " DECLARE t record;"
+    " BEGIN"
+    "  FOR i IN 1 .. coalesce(array_length(p_answer, 1), 0) LOOP"
+    "    o_recipient := NULL; o_alert := NULL; o_person := NULL; o_crisis := NULL;"
+    "    o_checkin := NULL;"
+    "    IF p_hash[i] IS NOT NULL THEN"
+    "      SELECT r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+    "        INTO t FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+    "        JOIN crises k ON k.id = a.crisis_id JOIN persons p ON p.id = r.person_id"
+    "        WHERE r.token_hash = decode(p_hash[i], 'hex');"
+    "    ELSE"
+    "      SELECT r.id, r.alert_id, r.person_id, a.crisis_id, r.answer, k.closed_at, p.status"
+    "        INTO t FROM outbox o JOIN alert_recipients r ON r.id = o.recipient_id"
+    "        JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id"
+    "        JOIN persons p ON p.id = r.person_id WHERE o.channel = 1"
+    "        AND o.address = p_phone[i] AND o.status IN (1, 2) ORDER BY o.id DESC LIMIT 1;"
+    "    END IF;"
+    "    IF NOT FOUND THEN o_outcome := 1; RETURN NEXT; CONTINUE; END IF;"
+    "    o_recipient := t.id; o_alert := t.alert_id; o_person := t.person_id;"
+    "    o_crisis := t.crisis_id;"
+    "    IF coalesce(t.closed_at, 0) <> 0 THEN o_outcome := 2; RETURN NEXT; CONTINUE; END IF;"
+    "    INSERT INTO checkins(crisis_id, alert_id, recipient_id, person_id, answer, message,"
+    "      location, source, at) VALUES (t.crisis_id, t.alert_id, t.id, t.person_id,"
+    "      p_answer[i], p_message[i], p_location[i], p_source[i], p_at) RETURNING id INTO o_checkin;"
+    "    IF t.answer IS DISTINCT FROM p_answer[i] THEN"
+    "      UPDATE alert_recipients SET answer = p_answer[i], answered_at = p_at WHERE id = t.id;"
+    "    END IF;"
+    "    IF t.status IS DISTINCT FROM p_status[i] THEN"
+    "      INSERT INTO status_events(person_id, status, at, source, author_id, note)"
+    "        VALUES (t.person_id, p_status[i], p_at, 'check_in', NULL, p_message[i]);"
+    "      UPDATE persons SET status = p_status[i], status_at = p_at, updated_at = p_at"
+    "        WHERE id = t.person_id;"
+    "      UPDATE presences SET person_status = p_status[i] WHERE person_id = t.person_id;"
+    "    END IF;"
+    "    o_outcome := 0; RETURN NEXT;"
+    "  END LOOP;"
+    " END $$;";
+
+/*
+ * Migration: how many of an alert's recipients read English, kept on the alert when it is sent
+ * (the others read Vietnamese), so that the alert's page shows the split without counting a
+ * million recipient rows at every refresh. Alerts sent before are counted once here.
+ */
+static const char migration_alertlang[] =
+    "ALTER TABLE alerts ADD COLUMN recipients_en BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE alerts SET recipients_en = (SELECT count(*) FROM alert_recipients r"
+    " WHERE r.alert_id = alerts.id AND r.lang = 'en');";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
-                                         migration_9, migration_10};
+                                         migration_9, migration_10, migration_matchsubject,
+                                         migration_pgcheckin, migration_alertlang};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -560,9 +560,56 @@ static const char migration_10[] =
     "ALTER TABLE persons ADD COLUMN preferred_language TEXT NOT NULL DEFAULT 'vi'"
     "  CHECK (preferred_language IN ('vi', 'en'));";
 
+/*
+ * Migration matchsubject: the subject of a missing-person case (issue 6), when it is not a
+ * registered person: name, sex, date of birth (partial as persons'), home province and identity
+ * number (sealed and keyed-hashed as persons' numbers are), one row per case at most. Matching
+ * reads them, so any change to a missing-person case's subject bumps the matching generation.
+ */
+static const char migration_matchsubject[] =
+    "CREATE TABLE case_subjects ("
+    "  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+    "  full_name TEXT,"
+    "  sex TEXT,"
+    "  dob TEXT,"
+    "  home_province TEXT,"
+    "  idn_enc BLOB,"
+    "  idn_hash BLOB);"
+    "CREATE INDEX case_subjects_idn ON case_subjects(idn_hash) WHERE idn_hash IS NOT NULL;"
+    "CREATE TRIGGER case_subjects_match_ins AFTER INSERT ON case_subjects"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.id = NEW.case_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER case_subjects_match_upd AFTER UPDATE ON case_subjects"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.id = NEW.case_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER case_subjects_match_del AFTER DELETE ON case_subjects"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.id = OLD.case_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;";
+
+/*
+ * migration_pgcheckin: nothing on SQLite. Its PostgreSQL twin creates checkin_answers, the
+ * check-ins of a group-commit batch in one round trip; SQLite has no round trips to save and
+ * records each answer with the statements of store_sqlite_alert.c.
+ */
+static const char migration_pgcheckin[] = "SELECT 1;";
+
+/*
+ * Migration: how many of an alert's recipients read English, kept on the alert when it is sent
+ * (the others read Vietnamese), so that the alert's page shows the split without counting a
+ * million recipient rows at every refresh. Alerts sent before are counted once here.
+ */
+static const char migration_alertlang[] =
+    "ALTER TABLE alerts ADD COLUMN recipients_en INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE alerts SET recipients_en = (SELECT count(*) FROM alert_recipients r"
+    " WHERE r.alert_id = alerts.id AND r.lang = 'en');";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
-                                         migration_9, migration_10};
+                                         migration_9, migration_10, migration_matchsubject,
+                                         migration_pgcheckin, migration_alertlang};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -16,7 +16,7 @@ int store_alert_create(store_conn_t *c, alert_t *a, const alert_extra_t *x) { re
 
 int store_alert_add_recipient(store_conn_t *c, int64_t alert_id, const alert_recipient_in_t *r, int email_ok, int sms_ok, int64_t now) { return ALERT_CALL(c, alert_add_recipient, alert_id, r, email_ok, sms_ok, now); }
 
-int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t now) { return ALERT_CALL(c, alert_set_recipients, alert_id, n, now); }
+int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t english, int64_t now) { return ALERT_CALL(c, alert_set_recipients, alert_id, n, english, now); }
 
 int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x) { return ALERT_CALL(c, alert_get, id, a, out, x); }
 

@@ -58,6 +58,7 @@ typedef struct alert_figures {
   int64_t answers[3]; /* in the order of model_checkin_answers */
   int64_t answered;   /* recipients who answered at least once */
   int64_t recipients;
+  int64_t english; /* recipients who read English (kept on the alert when it was sent) */
 } alert_figures_t;
 
 /* A claimed outbox message with what the worker needs to send it. */
@@ -135,8 +136,10 @@ int store_alert_add_recipient(store_conn_t *c, int64_t alert_id, const alert_rec
  * the default cache, the indexes of a million-recipient alert spill to disk many times over.
  */
 int store_alert_big(store_conn_t *c, int on);
-/* Marks the alert sending at now with its n recipients, once they are all added. */
-int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t now);
+/* Marks the alert sending at now with its n recipients, english of whom read English, once they
+ * are all added. */
+int store_alert_set_recipients(store_conn_t *c, int64_t alert_id, int64_t n, int64_t english,
+                               int64_t now);
 int store_alert_get(store_conn_t *c, int64_t id, arena_t *a, alert_t *out /* OUT */,
                     alert_extra_t *x /* OUT, may be NULL */);
 int store_alert_figures(store_conn_t *c, int64_t id, alert_figures_t *out /* OUT */);

@@ -15,7 +15,7 @@ struct bh_pg_conn;
   int P##alert_add_recipient(C *c, int64_t alert_id, const alert_recipient_in_t *r, int email_ok, \
                              int sms_ok, int64_t now);                                            \
   int P##alert_big(C *c, int on);                                                                 \
-  int P##alert_set_recipients(C *c, int64_t alert_id, int64_t n, int64_t now);                                 \
+  int P##alert_set_recipients(C *c, int64_t alert_id, int64_t n, int64_t english, int64_t now);                                 \
   int P##alert_get(C *c, int64_t id, arena_t *a, alert_t *out, alert_extra_t *x);                 \
   int P##alert_ids(C *c, int64_t crisis_id, int64_t before, int limit, int64_t *ids, size_t *n);  \
   int P##alert_figures(C *c, int64_t id, alert_figures_t *out);                                   \

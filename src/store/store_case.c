@@ -182,3 +182,50 @@ int store_case_from_checkin(store_conn_t *c, int64_t crisis_id, int64_t person_i
   if (opened) *opened = 1;
   return BH_OK;
 }
+
+/* ---- the subject of a case ---- */
+
+int case_subject_empty(const case_subject_t *s) {
+  return s == NULL || (s->full_name == NULL && s->sex == NULL && s->date_of_birth == NULL &&
+                       s->home_province == NULL && s->id_number == NULL);
+}
+
+int store_case_subject_set(store_conn_t *c, const secret_t *keys, int64_t case_id,
+                           const case_subject_t *s) {
+  if (case_subject_empty(s)) return CASE_CALL(c, case_subject_put, case_id, NULL);
+  case_subject_row_t row = {.s = *s};
+  row.s.id_number = NULL;
+  char canon[MODEL_NUMBER_MAX + 1];
+  unsigned char sealed[MODEL_NUMBER_MAX + SECRET_SEAL_OVERHEAD];
+  unsigned char hash[SECRET_INDEX_BYTES];
+  if (s->id_number != NULL) {
+    if (secret_canon_number(s->id_number, canon, sizeof canon) != BH_OK) return BH_ERR_INVALID;
+    size_t len = strlen(canon);
+    secret_seal(keys, canon, len, sealed);
+    secret_index(keys, "case_subject", canon, hash);
+    row.idn_enc = sealed;
+    row.idn_len = len + SECRET_SEAL_OVERHEAD;
+    row.idn_hash = hash;
+  }
+  return CASE_CALL(c, case_subject_put, case_id, &row);
+}
+
+int store_case_subject_get(store_conn_t *c, const secret_t *keys, int64_t case_id, arena_t *a,
+                           case_subject_t *out) {
+  memset(out, 0, sizeof *out);
+  case_subject_row_t row;
+  memset(&row, 0, sizeof row);
+  int rc = CASE_CALL(c, case_subject_read, case_id, a, &row);
+  if (rc == BH_ERR_NOT_FOUND) return BH_OK;
+  if (rc != BH_OK) return rc;
+  *out = row.s;
+  out->id_number = NULL;
+  if (row.idn_enc != NULL && row.idn_len > SECRET_SEAL_OVERHEAD) {
+    char *plain = arena_alloc(a, row.idn_len - SECRET_SEAL_OVERHEAD + 1);
+    if (plain == NULL) return BH_ERR_NOMEM;
+    if (secret_open(keys, row.idn_enc, row.idn_len, plain) != BH_OK) return BH_ERR_CRYPTO;
+    plain[row.idn_len - SECRET_SEAL_OVERHEAD] = '\0';
+    out->id_number = plain;
+  }
+  return BH_OK;
+}

@@ -157,4 +157,33 @@ int store_case_from_checkin(store_conn_t *c, int64_t crisis_id, int64_t person_i
                             int64_t alert_id, const char *message, const char *location,
                             int64_t at, int64_t *case_id /* OUT */, int *opened /* OUT */);
 
+/*
+ * The subject of a case when it is not a registered person (table case_subjects): what the
+ * caller knows of the person the case is about, used by matching (store_list.h) for a
+ * missing-person case with no linked person. Every field may be NULL; all NULL is no subject.
+ */
+typedef struct case_subject {
+  const char *full_name;
+  const char *sex;           /* model_sexes */
+  const char *date_of_birth; /* YYYY, YYYY-MM or YYYY-MM-DD, as persons' */
+  const char *home_province;
+  const char *id_number;     /* passport or national ID; canonical (secret_canon_number) when read */
+} case_subject_t;
+
+/* 1 when s is NULL or has no field. */
+int case_subject_empty(const case_subject_t *s);
+/*
+ * The subject of case case_id (the caller has checked that the case is visible), its identity
+ * number opened with keys; all fields NULL when it has none.
+ */
+int store_case_subject_get(store_conn_t *c, const secret_t *keys, int64_t case_id, arena_t *a,
+                           case_subject_t *out /* OUT */);
+/*
+ * Replaces the subject of case case_id with s (NULL or empty: removes it). The identity number
+ * is canonicalised, sealed with keys and keyed-hashed (kind "case_subject"); BH_ERR_INVALID when
+ * it has no letter or digit or is longer than MODEL_NUMBER_MAX.
+ */
+int store_case_subject_set(store_conn_t *c, const secret_t *keys, int64_t case_id,
+                           const case_subject_t *s);
+
 #endif

@@ -9,11 +9,22 @@
  * case_open_for: the newest open case of crisis_id linked to person_id; BH_ERR_NOT_FOUND if none.
  * case_checkin_mission: the mission a check-in case of crisis_id and person_id belongs to (see
  * store_case_from_checkin), 0 when none.
+ * case_subject_put: stores the subject row of case_id (row NULL: deletes it).
+ * case_subject_read: the subject row of case_id, strings and sealed number from a;
+ * BH_ERR_NOT_FOUND when the case has none.
  */
 #ifndef BAOHO_STORE_CASE_IMPL_H
 #define BAOHO_STORE_CASE_IMPL_H
 
 #include "store/store_case.h"
+
+/* A subject as stored: its identity number sealed (idn_enc, idn_len) and keyed-hashed. */
+typedef struct case_subject_row {
+  case_subject_t s; /* s.id_number unused */
+  const unsigned char *idn_enc; /* NULL when none */
+  size_t idn_len;
+  const unsigned char *idn_hash; /* SECRET_INDEX_BYTES, NULL when none */
+} case_subject_row_t;
 
 struct sq_conn;
 struct bh_pg_conn;
@@ -35,7 +46,9 @@ struct bh_pg_conn;
                      case_event_t **out, size_t *n);                                             \
   int P##case_counts(C *c, int64_t crisis_id, int64_t since, case_counts_t *out);                \
   int P##case_open_for(C *c, int64_t person_id, int64_t crisis_id, int64_t *case_id);            \
-  int P##case_checkin_mission(C *c, int64_t crisis_id, int64_t person_id, int64_t *mission_id);
+  int P##case_checkin_mission(C *c, int64_t crisis_id, int64_t person_id, int64_t *mission_id); \
+  int P##case_subject_put(C *c, int64_t case_id, const case_subject_row_t *row);                 \
+  int P##case_subject_read(C *c, int64_t case_id, arena_t *a, case_subject_row_t *out);
 
 STORE_CASE_DECLARE(sqc_, struct sq_conn)
 STORE_CASE_DECLARE(pgc_, struct bh_pg_conn)

@@ -46,9 +46,9 @@ int store_list_rows(store_conn_t *c, const store_scope_t *scope, const secret_t 
   return LIST_CALL(c, list_rows, scope, keys, list_id, f, page, a, out, n);
 }
 
-int store_match_cases_each(store_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
-                           void *ctx) {
-  return LIST_CALL(c, match_cases_each, scope, cb, ctx);
+int store_match_cases_each(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                           store_match_case_cb cb, void *ctx) {
+  return LIST_CALL(c, match_cases_each, scope, keys, cb, ctx);
 }
 
 int store_list_decide(store_conn_t *c, const store_scope_t *scope, int64_t list_id,

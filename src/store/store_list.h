@@ -111,7 +111,9 @@ typedef struct list_cand_out {
   int64_t case_id;
   const char *case_status;  /* case_statuses */
   const char *case_summary;
-  const char *caller_phone; /* case candidates only */
+  const char *caller_phone; /* case candidates only; the subject's details are in the person
+                             * fields below (full_name, sex, date_of_birth, national_id: its
+                             * identity number, home_province) */
   const char *caller_relation;
   const char *caller_notes;
   double probability;
@@ -168,13 +170,18 @@ typedef int (*store_match_person_cb)(void *ctx, const store_match_person_t *p);
 /*
  * A subject of an open missing-person case as matching reads it (borrowed for the callback):
  * a registered person linked to the case (person_id), or, when the case has no linked person,
- * its unregistered caller's details (person_id 0, full_name the caller's name; a caller made a
- * person is linked, so is a registered subject).
+ * its unregistered subject (person_id 0): the subject's details recorded on the case
+ * (store_case.h case_subject_t), the name falling back to the caller's (a caller made a person
+ * is linked, so is a registered subject). The other fields are NULL for a linked person.
  */
 typedef struct store_match_case {
   int64_t case_id;
   int64_t person_id;
   const char *full_name;
+  const char *sex;
+  const char *date_of_birth;
+  const char *home_province;
+  const char *id_number; /* opened; NULL when none */
 } store_match_case_t;
 
 /* Return non-zero to stop (store_match_cases_each then returns BH_ERR_INTERNAL). */
@@ -192,11 +199,12 @@ int store_match_persons_each(store_conn_t *c, const store_scope_t *scope, const 
 
 /*
  * Calls cb for every subject of every open (new, triaged, in progress) missing-person case
- * visible to scope, in case order. Read after store_match_persons_each for the same index: a
- * change in between moves the generation, so the index is rebuilt at its next use.
+ * visible to scope, in case order, identity numbers opened with keys. Read after
+ * store_match_persons_each for the same index: a change in between moves the generation, so the
+ * index is rebuilt at its next use.
  */
-int store_match_cases_each(store_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
-                           void *ctx);
+int store_match_cases_each(store_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                           store_match_case_cb cb, void *ctx);
 
 /* Creates a list (fills l->id and l->created_at unless set). Call inside a write transaction. */
 int store_list_create(store_conn_t *c, list_rec_t *l /* IN, OUT */);

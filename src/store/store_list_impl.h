@@ -34,7 +34,8 @@ static inline int64_t store_list_gen_mix(const int64_t *v, int n) {
   int P##list_rows(C *c, const store_scope_t *scope, const secret_t *keys, int64_t list_id,     \
                    const list_row_filter_t *f, const store_page_t *page, arena_t *a,            \
                    list_row_out_t **out, size_t *n);                                            \
-  int P##match_cases_each(C *c, const store_scope_t *scope, store_match_case_cb cb, void *ctx); \
+  int P##match_cases_each(C *c, const store_scope_t *scope, const secret_t *keys,               \
+                          store_match_case_cb cb, void *ctx);                                   \
   int P##list_decide(C *c, const store_scope_t *scope, int64_t list_id, int64_t row_no,         \
                      arena_t *a, list_decision_t *d);                                           \
   int P##list_row_applied(C *c, int64_t list_id, int64_t row_no, int64_t event_id,              \

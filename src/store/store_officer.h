@@ -14,9 +14,10 @@
 #include "store/store.h"
 
 /*
- * Lists the enabled users of mission_id whose role may hold a case (every role but viewer), in
- * id order: those with id > page->after, at most page->limit of them. Only id, name, role and
- * mission_id of each user_t are filled: the e-mail, password hash and times stay NULL or 0, so
+ * Lists the enabled users to whom a case of mission_id may be assigned, in id order: the users of
+ * mission_id whose role may hold a case (every role but viewer) and every user of role hq (with
+ * or without a mission: hq may hold any case), those with id > page->after, at most page->limit
+ * of them. Only id, name, role and mission_id (0 for none) of each user_t are filled: the e-mail, password hash and times stay NULL or 0, so
  * that nothing more than a colleague needs leaves the store. *out is allocated from a (room for
  * page->limit users); *n is the number read. The caller checks that the mission exists and is
  * in the reader's scope.

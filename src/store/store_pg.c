@@ -868,10 +868,11 @@ int pg_user_list(pg_conn_t *c, const store_page_t *page, arena_t *a, user_t **ou
   return BH_OK;
 }
 
-/* The colleagues of a mission (store_officer.h): enabled, not viewers; only what they need. */
+/* The colleagues of a mission (store_officer.h): enabled, not viewers, and every hq user; only
+ * what they need. */
 static const char pg_officer_list_sql[] =
-    "SELECT id, name, role FROM users WHERE mission_id = $1 AND disabled = 0 AND role <> $2"
-    " AND id > $3 ORDER BY id LIMIT $4";
+    "SELECT id, name, role, coalesce(mission_id, 0) FROM users WHERE disabled = 0"
+    " AND ((mission_id = $1 AND role <> $2) OR role = $5) AND id > $3 ORDER BY id LIMIT $4";
 
 int pg_officer_list(pg_conn_t *c, int64_t mission_id, const store_page_t *page, arena_t *a,
                     user_t **out, size_t *n) {
@@ -882,6 +883,7 @@ int pg_officer_list(pg_conn_t *c, int64_t mission_id, const store_page_t *page, 
   pgp_i64(&p, ROLE_VIEWER);
   pgp_i64(&p, page->after);
   pgp_i64(&p, page->limit);
+  pgp_i64(&p, ROLE_HQ);
   PGresult *res;
   int rc = pg_run_sql(c, pg_officer_list_sql, &p, &res);
   if (rc != BH_OK) return rc;
@@ -891,7 +893,7 @@ int pg_officer_list(pg_conn_t *c, int64_t mission_id, const store_page_t *page, 
     u->id = pg_col_i64(res, i, 0);
     u->name = pg_col_text(a, res, i, 1);
     u->role = (int)pg_col_i64(res, i, 2);
-    u->mission_id = mission_id;
+    u->mission_id = pg_col_i64(res, i, 3);
   }
   PQclear(res);
   *out = items;

@@ -35,7 +35,8 @@ static const char pga_alert_insert[] =
     " sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
     " RETURNING id";
 static const char pga_set_recipients[] =
-    "UPDATE alerts SET recipients = $2, status = 'sending', sent_at = $3 WHERE id = $1";
+    "UPDATE alerts SET recipients = $2, recipients_en = $4, status = 'sending', sent_at = $3"
+    " WHERE id = $1";
 static const char pga_alert_select[] = "SELECT " PGA_ALERT_COLS " FROM alerts WHERE id = $1";
 static const char pga_alert_ids_sql[] =
     "SELECT id FROM alerts WHERE crisis_id = $1 AND ($2::bigint = 0 OR id < $2) ORDER BY id DESC"
@@ -44,6 +45,7 @@ static const char pga_fig_messages[] =
     "SELECT channel, status, count(*) FROM outbox WHERE alert_id = $1 GROUP BY channel, status";
 static const char pga_fig_answers[] =
     "SELECT answer, count(*) FROM alert_recipients WHERE alert_id = $1 GROUP BY answer";
+static const char pga_fig_english[] = "SELECT recipients_en FROM alerts WHERE id = $1";
 static const char pga_claim[] =
     "WITH due AS (SELECT id FROM outbox WHERE channel = $1 AND status IN (0, 1) AND next_at <="
     " $2 LIMIT $3 FOR UPDATE SKIP LOCKED)"
@@ -381,13 +383,15 @@ int pga_alert_big(pg_conn_t *c, int on) {
   return BH_OK;
 }
 
-int pga_alert_set_recipients(pg_conn_t *c, int64_t alert_id, int64_t n, int64_t now) {
+int pga_alert_set_recipients(pg_conn_t *c, int64_t alert_id, int64_t n, int64_t english,
+                             int64_t now) {
   int rc = pga_batch_flush(c);
   if (rc != BH_OK) return rc;
   pg_params_t p = {0};
   pgp_i64(&p, alert_id);
   pgp_i64(&p, n);
   pgp_i64(&p, now);
+  pgp_i64(&p, english);
   return pga_exec(c, pga_set_recipients, &p);
 }
 
@@ -467,6 +471,10 @@ int pga_alert_figures(pg_conn_t *c, int64_t id, alert_figures_t *out) {
       out->answered += n;
     }
   }
+  PQclear(res);
+  rc = pg_run_sql(c, pga_fig_english, &p, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) == 1) out->english = pg_col_i64(res, 0, 0);
   PQclear(res);
   return BH_OK;
 }

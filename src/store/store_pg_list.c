@@ -48,10 +48,12 @@ static const char pgl_persons[] =
     "SELECT p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc,"
     " p.home_province FROM persons p WHERE p.id > $3 AND " PG_SCOPE_P " ORDER BY p.id LIMIT $4";
 static const char pgl_cases[] =
-    "SELECT k.id, cp.person_id, k.caller_name FROM cases k LEFT JOIN case_persons cp ON"
-    " cp.case_id = k.id WHERE " PGL_MISSING_OPEN("k") " AND " PGL_SCOPE_K("k")
-    " AND (cp.person_id IS NOT NULL OR (k.caller_name IS NOT NULL AND k.caller_person_id IS NULL))"
-    " ORDER BY k.id, cp.person_id";
+    "SELECT k.id, cp.person_id, coalesce(s.full_name, k.caller_name), s.sex, s.dob,"
+    " s.home_province, s.idn_enc FROM cases k LEFT JOIN case_persons cp ON cp.case_id = k.id"
+    " LEFT JOIN case_subjects s ON s.case_id = k.id AND cp.person_id IS NULL"
+    " WHERE " PGL_MISSING_OPEN("k") " AND " PGL_SCOPE_K("k")
+    " AND (cp.person_id IS NOT NULL OR (coalesce(s.full_name, k.caller_name) IS NOT NULL AND"
+    " k.caller_person_id IS NULL)) ORDER BY k.id, cp.person_id";
 static const char pgl_list_insert[] =
     "INSERT INTO lists(title, source, country, crisis_id, mission_id, ref_date, bad_rows,"
     " created_by, created_at, region, apply_status, presence_category) VALUES ($1, $2, $3, $4,"
@@ -89,10 +91,13 @@ static const char pgl_cands[] =
     " c.decided_at, CASE WHEN c.person_id IS NOT NULL THEN EXISTS (SELECT 1 FROM list_rows o"
     " WHERE o.person_id = c.person_id AND o.list_id <> c.list_id) ELSE EXISTS (SELECT 1 FROM"
     " list_rows o WHERE o.case_id = c.case_id AND o.list_id <> c.list_id) END::int AS rpt,"
-    " coalesce(p.full_name, k.caller_name) AS full_name, p.other_names, p.sex, p.dob,"
-    " p.nid_enc, p.passport_enc, p.home_province, coalesce(c.case_id, "
+    " coalesce(p.full_name, s.full_name, k.caller_name) AS full_name, p.other_names,"
+    " coalesce(p.sex, s.sex) AS sex, coalesce(p.dob, s.dob) AS dob, coalesce(p.nid_enc,"
+    " s.idn_enc) AS nid_enc, p.passport_enc, coalesce(p.home_province, s.home_province) AS"
+    " home_province, coalesce(c.case_id, "
     PGL_OPEN_CASE_OF("c.person_id") ") AS kid FROM list_candidates c LEFT JOIN persons p ON"
-    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = $3 AND"
+    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id LEFT JOIN case_subjects s ON"
+    " s.case_id = c.case_id WHERE c.list_id = $3 AND"
     " c.row_no BETWEEN $4 AND $5 AND ((c.person_id IS NOT NULL AND " PG_SCOPE_P ") OR"
     " (c.case_id IS NOT NULL AND " PGL_SCOPE_K("k") "))) x LEFT JOIN cases m ON m.id = x.kid"
     " ORDER BY x.row_no, x.rank";
@@ -229,18 +234,23 @@ int pgl_match_persons_each(pg_conn_t *c, const store_scope_t *scope, const secre
   return rc;
 }
 
-int pgl_match_cases_each(pg_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
-                         void *ctx) {
+int pgl_match_cases_each(pg_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                         store_match_case_cb cb, void *ctx) {
   pg_params_t p = {0};
   pgp_scope(&p, scope);
   PGresult *res;
   int rc = pg_run_sql(c, pgl_cases, &p, &res);
   if (rc != BH_OK) return rc;
   int n = PQntuples(res);
+  char idn[MODEL_NUMBER_MAX + 1];
   for (int i = 0; rc == BH_OK && i < n; i++) {
     store_match_case_t k = {.case_id = pg_col_i64(res, i, 0),
                             .person_id = pg_col_i64(res, i, 1),
-                            .full_name = col_raw(res, i, 2)};
+                            .full_name = col_raw(res, i, 2),
+                            .sex = col_raw(res, i, 3),
+                            .date_of_birth = col_raw(res, i, 4),
+                            .home_province = col_raw(res, i, 5),
+                            .id_number = col_open(keys, res, i, 6, idn, sizeof idn)};
     if (cb(ctx, &k) != 0) rc = BH_ERR_INTERNAL;
   }
   PQclear(res);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "store/sqlite_schema.h"
+#include "store/store_sqlite_import.h"
 #include "store/store_sqlite_priv.h"
 #include "util/clock.h"
 
@@ -206,8 +207,10 @@ int sq_import_begin(sq_conn_t *c, int *initial) {
   sqlite3_exec(c->db, empty ? STORE_LOAD_CACHE : STORE_BULK_CACHE, NULL, NULL, NULL);
   sqlite3_exec(c->db, c->import_journal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF",
                NULL, NULL, NULL);
+  if (empty) sq_import_names_open(c);
   rc = sq_begin_write(c);
   if (rc != BH_OK) {
+    sq_import_names_finish(c, 0);
     import_settings_restore(c);
     return rc;
   }
@@ -217,8 +220,10 @@ int sq_import_begin(sq_conn_t *c, int *initial) {
     c->import_initial = 1;
     rc = import_defer_indexes(c);
   }
+  sq_import_names_keep(c, c->import_initial);
   if (rc != BH_OK) {
     sq_rollback(c);
+    sq_import_names_finish(c, 0);
     import_deferred_free(c);
     import_settings_restore(c);
     return rc;
@@ -237,14 +242,15 @@ int sq_import_batch(sq_conn_t *c) {
 int sq_import_end(sq_conn_t *c, int ok) {
   int rc = BH_OK;
   if (c->import_initial && !ok) {
+    sq_import_names_finish(c, 0);
     rc = sq_rollback(c);
   } else {
+    rc = sq_import_names_finish(c, 1);
     for (size_t i = 0; i < c->import_ndeferred && rc == BH_OK; i++) {
-      if (sqlite3_exec(c->db, c->import_deferred[i], NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sq_err(c, sqlite3_errcode(c->db));
-      }
+      rc = sq_import_exec_timed(c, c->import_deferred[i]);
     }
-    rc = rc == BH_OK ? sq_commit(c) : (sq_rollback(c), rc);
+    rc = rc == BH_OK ? sq_import_exec_timed(c, "COMMIT") : (sq_rollback(c), rc);
+    if (rc == BH_OK) c->in_tx = 0;
   }
   import_deferred_free(c);
   import_settings_restore(c);

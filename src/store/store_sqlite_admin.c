@@ -59,10 +59,11 @@ static const char SQ_USER_SET_PW[] =
 static const char SQ_USER_LIST[] =
     "SELECT " USER_COLS " FROM users WHERE id > ?1 ORDER BY id LIMIT ?2";
 
-/* The colleagues of a mission (store_officer.h): enabled, not viewers; only what they need. */
+/* The colleagues of a mission (store_officer.h): enabled, not viewers, and every hq user; only
+ * what they need. */
 static const char SQ_OFFICER_LIST[] =
-    "SELECT id, name, role FROM users WHERE mission_id = ?1 AND disabled = 0 AND role <> ?2"
-    " AND id > ?3 ORDER BY id LIMIT ?4";
+    "SELECT id, name, role, mission_id FROM users WHERE disabled = 0"
+    " AND ((mission_id = ?1 AND role <> ?2) OR role = ?5) AND id > ?3 ORDER BY id LIMIT ?4";
 
 static const char SQ_TOKEN_INSERT[] =
     "INSERT INTO api_tokens(user_id, token_hash, name, created_at) VALUES (?1, ?2, ?3, ?4)";
@@ -325,6 +326,7 @@ int sq_officer_list(sq_conn_t *c, int64_t mission_id, const store_page_t *page, 
   sqlite3_bind_int(st, 2, ROLE_VIEWER);
   sqlite3_bind_int64(st, 3, page->after);
   sqlite3_bind_int(st, 4, page->limit);
+  sqlite3_bind_int(st, 5, ROLE_HQ);
   size_t k = 0;
   int rc;
   while ((rc = sq_step(st)) == SQLITE_ROW && k < (size_t)page->limit) {
@@ -332,7 +334,7 @@ int sq_officer_list(sq_conn_t *c, int64_t mission_id, const store_page_t *page, 
     u->id = sqlite3_column_int64(st, 0);
     u->name = col_text(a, st, 1);
     u->role = sqlite3_column_int(st, 2);
-    u->mission_id = mission_id;
+    u->mission_id = sqlite3_column_int64(st, 3);
   }
   sq_done(st);
   *out = items;

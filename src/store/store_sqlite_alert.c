@@ -38,7 +38,8 @@
     "INSERT INTO outbox(alert_id, recipient_id, channel, address, round, status, attempts,"    \
     " next_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, 0, ?6)")                                         \
   X(SQA_ALERT_SET_RECIPIENTS,                                                                  \
-    "UPDATE alerts SET recipients = ?2, status = 'sending', sent_at = ?3 WHERE id = ?1")               \
+    "UPDATE alerts SET recipients = ?2, recipients_en = ?4, status = 'sending', sent_at = ?3"  \
+    " WHERE id = ?1")               \
   X(SQA_ALERT_GET, "SELECT " SQA_ALERT_COLS " FROM alerts WHERE id = ?1")                      \
   X(SQA_ALERT_IDS,                                                                             \
     "SELECT id FROM alerts WHERE crisis_id = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC"      \
@@ -48,6 +49,7 @@
     " status")                                                                                 \
   X(SQA_FIG_ANSWERS,                                                                           \
     "SELECT answer, count(*) FROM alert_recipients WHERE alert_id = ?1 GROUP BY answer")       \
+  X(SQA_FIG_ENGLISH, "SELECT recipients_en FROM alerts WHERE id = ?1")                         \
   /* Due: queued rows whose next attempt has come, and sending rows whose lease (kept in       \
    * next_at while sending) ran out because their worker died. */                              \
   X(SQA_CLAIM_SELECT,                                                                          \
@@ -226,12 +228,14 @@ int sqa_alert_big(sq_conn_t *c, int on) {
   return BH_OK;
 }
 
-int sqa_alert_set_recipients(sq_conn_t *c, int64_t alert_id, int64_t n, int64_t now) {
+int sqa_alert_set_recipients(sq_conn_t *c, int64_t alert_id, int64_t n, int64_t english,
+                             int64_t now) {
   sqlite3_stmt *st = sqa(c, SQA_ALERT_SET_RECIPIENTS);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, alert_id);
   sqlite3_bind_int64(st, 2, n);
   sqlite3_bind_int64(st, 3, now);
+  sqlite3_bind_int64(st, 4, english);
   return sqa_exec(c, st);
 }
 
@@ -315,7 +319,14 @@ int sqa_alert_figures(sq_conn_t *c, int64_t id, alert_figures_t *out) {
     }
   }
   sqa_done(st);
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  if (rc != SQLITE_DONE) return sq_result_err(c, rc);
+  st = sqa(c, SQA_FIG_ENGLISH);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, id);
+  rc = sq_stmt_step(st);
+  if (rc == SQLITE_ROW) out->english = sqlite3_column_int64(st, 0);
+  sqa_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
 }
 
 int sqa_outbox_claim(sq_conn_t *c, int channel, int64_t now, int lease_s, int max, arena_t *a,

@@ -87,7 +87,16 @@
     " mc.mission_id FROM presences v JOIN crisis_countries cc ON cc.crisis_id = ?1 AND"        \
     " cc.country = v.country JOIN mission_countries mc ON mc.country = v.country WHERE"        \
     " v.person_id = ?2 ORDER BY v.id DESC, mc.mission_id LIMIT 1), (SELECT owner_mission_id"   \
-    " FROM persons WHERE id = ?2), 0)")
+    " FROM persons WHERE id = ?2), 0)")                                                     \
+  X(SQC_SUBJECT_PUT,                                                                           \
+    "INSERT INTO case_subjects(case_id, full_name, sex, dob, home_province, idn_enc, idn_hash)" \
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(case_id) DO UPDATE SET"                   \
+    " full_name = excluded.full_name, sex = excluded.sex, dob = excluded.dob,"                  \
+    " home_province = excluded.home_province, idn_enc = excluded.idn_enc,"                      \
+    " idn_hash = excluded.idn_hash")                                                            \
+  X(SQC_SUBJECT_DEL, "DELETE FROM case_subjects WHERE case_id = ?1")                            \
+  X(SQC_SUBJECT_GET,                                                                           \
+    "SELECT full_name, sex, dob, home_province, idn_enc FROM case_subjects WHERE case_id = ?1")
 
 enum sqc_stmt {
 #define SQC_ENUM(name, sql) name,
@@ -420,4 +429,54 @@ int sqc_case_checkin_mission(sq_conn_t *c, int64_t crisis_id, int64_t person_id,
   *mission_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sq_stmt_done(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+}
+
+int sqc_case_subject_put(sq_conn_t *c, int64_t case_id, const case_subject_row_t *row) {
+  sqlite3_stmt *st = sqc(c, row ? SQC_SUBJECT_PUT : SQC_SUBJECT_DEL);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, case_id);
+  if (row != NULL) {
+    sqc_text(st, 2, row->s.full_name);
+    sqc_text(st, 3, row->s.sex);
+    sqc_text(st, 4, row->s.date_of_birth);
+    sqc_text(st, 5, row->s.home_province);
+    if (row->idn_enc != NULL) {
+      sqlite3_bind_blob(st, 6, row->idn_enc, (int)row->idn_len, SQLITE_STATIC);
+      sqlite3_bind_blob(st, 7, row->idn_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+    } else {
+      sqlite3_bind_null(st, 6);
+      sqlite3_bind_null(st, 7);
+    }
+  }
+  return sq_stmt_exec(c, st);
+}
+
+int sqc_case_subject_read(sq_conn_t *c, int64_t case_id, arena_t *a, case_subject_row_t *out) {
+  sqlite3_stmt *st = sqc(c, SQC_SUBJECT_GET);
+  if (st == NULL) return BH_ERR_DB;
+  sqlite3_bind_int64(st, 1, case_id);
+  int rc = sq_stmt_step(st);
+  int err = BH_OK;
+  if (rc == SQLITE_ROW) {
+    out->s.full_name = sqc_col_text(a, st, 0);
+    out->s.sex = sqc_col_text(a, st, 1);
+    out->s.date_of_birth = sqc_col_text(a, st, 2);
+    out->s.home_province = sqc_col_text(a, st, 3);
+    const void *blob = sqlite3_column_blob(st, 4);
+    int len = sqlite3_column_bytes(st, 4);
+    if (blob != NULL && len > 0) {
+      unsigned char *copy = arena_alloc(a, (size_t)len);
+      if (copy == NULL) {
+        err = BH_ERR_NOMEM;
+      } else {
+        memcpy(copy, blob, (size_t)len);
+        out->idn_enc = copy;
+        out->idn_len = (size_t)len;
+      }
+    }
+  } else {
+    err = rc == SQLITE_DONE ? BH_ERR_NOT_FOUND : sq_result_err(c, rc);
+  }
+  sq_stmt_done(st);
+  return err;
 }

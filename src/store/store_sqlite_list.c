@@ -57,10 +57,12 @@ static const char SQL_PERSONS[] =
     " p.passport_enc, p.home_province FROM persons p WHERE " SQL_SCOPE_P " ORDER BY p.id";
 /* The subjects of the open missing-person cases visible to the scope (store_match_case_t). */
 static const char SQL_CASES[] =
-    "SELECT k.id, cp.person_id, k.caller_name FROM cases k LEFT JOIN case_persons cp ON"
-    " cp.case_id = k.id WHERE " SQL_MISSING_OPEN("k") " AND " SQL_SCOPE_K("k")
-    " AND (cp.person_id IS NOT NULL OR (k.caller_name IS NOT NULL AND k.caller_person_id IS NULL))"
-    " ORDER BY k.id, cp.person_id";
+    "SELECT k.id, cp.person_id, coalesce(s.full_name, k.caller_name), s.sex, s.dob,"
+    " s.home_province, s.idn_enc FROM cases k LEFT JOIN case_persons cp ON cp.case_id = k.id"
+    " LEFT JOIN case_subjects s ON s.case_id = k.id AND cp.person_id IS NULL"
+    " WHERE " SQL_MISSING_OPEN("k") " AND " SQL_SCOPE_K("k")
+    " AND (cp.person_id IS NOT NULL OR (coalesce(s.full_name, k.caller_name) IS NOT NULL AND"
+    " k.caller_person_id IS NULL)) ORDER BY k.id, cp.person_id";
 static const char SQL_LIST_INSERT[] =
     "INSERT INTO lists(title, source, country, crisis_id, mission_id, ref_date, bad_rows,"
     " created_by, created_at, region, apply_status, presence_category) VALUES (?1, ?2, ?3, ?4,"
@@ -96,10 +98,13 @@ static const char SQL_CANDS[] =
     " c.decided_at, CASE WHEN c.person_id IS NOT NULL THEN EXISTS (SELECT 1 FROM list_rows o"
     " WHERE o.person_id = c.person_id AND o.list_id <> c.list_id) ELSE EXISTS (SELECT 1 FROM"
     " list_rows o WHERE o.case_id = c.case_id AND o.list_id <> c.list_id) END AS rpt,"
-    " coalesce(p.full_name, k.caller_name) AS full_name, p.other_names, p.sex, p.dob,"
-    " p.nid_enc, p.passport_enc, p.home_province, coalesce(c.case_id, "
+    " coalesce(p.full_name, s.full_name, k.caller_name) AS full_name, p.other_names,"
+    " coalesce(p.sex, s.sex) AS sex, coalesce(p.dob, s.dob) AS dob, coalesce(p.nid_enc,"
+    " s.idn_enc) AS nid_enc, p.passport_enc, coalesce(p.home_province, s.home_province) AS"
+    " home_province, coalesce(c.case_id, "
     SQL_OPEN_CASE_OF("c.person_id") ") AS kid FROM list_candidates c LEFT JOIN persons p ON"
-    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id WHERE c.list_id = :list AND"
+    " p.id = c.person_id LEFT JOIN cases k ON k.id = c.case_id LEFT JOIN case_subjects s ON"
+    " s.case_id = c.case_id WHERE c.list_id = :list AND"
     " c.row_no BETWEEN :lo AND :hi AND ((c.person_id IS NOT NULL AND " SQL_SCOPE_P ") OR"
     " (c.case_id IS NOT NULL AND " SQL_SCOPE_K("k") "))) x LEFT JOIN cases m ON m.id = x.kid"
     " ORDER BY x.row_no, x.rank";
@@ -250,16 +255,21 @@ int sql_match_persons_each(sq_conn_t *c, const store_scope_t *scope, const secre
   return err;
 }
 
-int sql_match_cases_each(sq_conn_t *c, const store_scope_t *scope, store_match_case_cb cb,
-                         void *ctx) {
+int sql_match_cases_each(sq_conn_t *c, const store_scope_t *scope, const secret_t *keys,
+                         store_match_case_cb cb, void *ctx) {
   sqlite3_stmt *st = sq_stmt_cached(c, SQL_CASES);
   if (st == NULL) return BH_ERR_DB;
   bind_scope(st, scope);
   int rc, err = BH_OK;
+  char idn[MODEL_NUMBER_MAX + 1];
   while (err == BH_OK && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
     store_match_case_t k = {.case_id = sqlite3_column_int64(st, 0),
                             .person_id = sqlite3_column_int64(st, 1),
-                            .full_name = (const char *)sqlite3_column_text(st, 2)};
+                            .full_name = (const char *)sqlite3_column_text(st, 2),
+                            .sex = (const char *)sqlite3_column_text(st, 3),
+                            .date_of_birth = (const char *)sqlite3_column_text(st, 4),
+                            .home_province = (const char *)sqlite3_column_text(st, 5),
+                            .id_number = col_open(keys, st, 6, idn, sizeof idn)};
     if (cb(ctx, &k) != 0) err = BH_ERR_INTERNAL;
   }
   if (err == BH_OK && rc != SQLITE_DONE) err = sq_result_err(c, rc);

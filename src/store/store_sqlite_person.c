@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/store_person_page_impl.h"
+#include "store/store_sqlite_import.h"
 #include "store/store_sqlite_priv.h"
 #include "util/clock.h"
 
@@ -51,11 +52,6 @@ static const char SQ_PERSON_INSERT[] =
     " preferred_language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
     " ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21) ON CONFLICT(import_key) DO NOTHING";
 
-static const char SQ_IMPORT_PRESENCE[] =
-    "INSERT INTO presences(person_id, country, region, city, address, lat, lon, category,"
-    " organisation, date_from, date_until, group_id, person_status, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)";
-
 static const char SQ_PERSON_BY_IMPORT_KEY[] =
     "SELECT id FROM persons WHERE import_key = ?1";
 
@@ -76,11 +72,6 @@ static const char SQ_NAME_ADD[] =
 
 static const char SQ_NAME_DEL[] =
     "INSERT INTO person_names(person_names, rowid, name_key) VALUES ('delete', ?1, ?2)";
-
-static const char SQ_LIST_NAMES[] =
-    LIST_ROWS("SELECT p.id FROM person_names n JOIN persons p ON p.id = n.rowid WHERE person_names"
-    " MATCH :match AND n.rowid > :after AND " FILTER_P " AND " SCOPE_P " ORDER BY n.rowid"
-    " LIMIT :limit");
 
 static const char SQ_PERSON_CHECK[] =
     "SELECT 1 FROM persons p WHERE p.id = :id AND " FILTER_P " AND " SCOPE_P;
@@ -168,29 +159,51 @@ static const char SQ_REG_CLOSE[] =
 /*
  * person_names indexes, for each person, every token of the name key and every pair of two of
  * its tokens, written "a" NAMES_PAIR_SEP "b" with a before b: a search for several tokens asks
- * for a chain of pairs ("an+nguyen", "an+van", ...) instead of the tokens. The doclist of a
- * token as common as "nguyen" or "thi" holds a third of the registry, and intersecting those
+ * for pairs ("an+nguyen", "an+van", ...) instead of the tokens. The doclist of a token as
+ * common as "nguyen" or "thi" holds a third of the registry, and intersecting those
  * was the cost of a full-name search at a million persons (1.6 ms of CPU per query in SQLite
- * alone); the pairs' doclists are short (0.13 ms). Same results: a chain of pairs covering every
- * query token matches exactly the persons whose key holds every token.
+ * alone); the pairs' doclists are short (0.13 ms). Same results: pairs covering every query
+ * token match exactly the persons whose key holds every token. A search asks for the star of
+ * pairs around its last token ("long+le", "long+manh", "long+trung" for "le manh trung long"):
+ * written as names are written, that token is the given name, the rarest, so every pair's
+ * doclist is at most that of the given name (a chain paired "nguyen+thi" with 68,000 persons
+ * at a million; the star of "nguyen thi may" asks "may+nguyen" and "may+thi", 513 and 452).
  *
  * The separator is U+E000 (private use): FTS5's unicode61 tokenizer keeps it inside a token, and
  * no name token holds it (name_fold keeps letters, digits and marks), so a pair never equals a
  * token or another pair. A key with more than NAMES_PAIR_TOKENS tokens gets the pairs of its
  * first NAMES_PAIR_TOKENS and the token NAMES_MANY; searches also take (tokens AND NAMES_MANY),
- * which finds those few persons by their tokens. The document NAMES_FORMAT at rowid 0 (no
- * person has id 0) says the index holds pairs; sq_names_upgrade adds it, rebuilding an index
- * written before.
+ * which finds those few persons by their tokens, but only when some key holds NAMES_MANY (one
+ * term looked up in the statement itself, NAMES_MATCH): opening the iterators of every token,
+ * common ones included, for an empty alternative was a fifth of a search's instructions. The
+ * document NAMES_FORMAT at rowid 0 (no person has id 0) says the index holds pairs;
+ * sq_names_upgrade adds it, rebuilding an index written before.
  */
-#define NAMES_PAIR_SEP "\xee\x80\x80"
-#define NAMES_PAIR_TOKENS 16
-#define NAMES_MANY NAMES_PAIR_SEP
-#define NAMES_FORMAT NAMES_PAIR_SEP "pairs1"
-/* Room for the indexed text of one key. */
-#define NAMES_TEXT_MAX                                                                          \
-  (STORE_NAME_KEY_MAX + NAMES_PAIR_TOKENS * (NAMES_PAIR_TOKENS - 1) / 2 * (2 * NAME_TOKEN_MAX + 4) + 8)
+/* The format itself (NAMES_PAIR_SEP, NAMES_MANY, NAMES_FORMAT, the text of a key) is declared
+ * once in store_sqlite_import.h, shared with the initial load that writes the index in bulk. */
+#define NAMES_PAIR_SEP SQ_NAMES_PAIR_SEP
+#define NAMES_PAIR_TOKENS SQ_NAMES_PAIR_TOKENS
+#define NAMES_MANY SQ_NAMES_MANY
+#define NAMES_FORMAT SQ_NAMES_FORMAT
+#define NAMES_TEXT_MAX SQ_NAMES_TEXT_MAX
 /* Room for the FTS5 query of one search. */
 #define NAMES_MATCH_MAX (NAME_MAX_TOKENS * (3 * NAME_TOKEN_MAX + 20) + 32)
+/* The FTS5 query of a search: :match_many (the pairs OR the tokens with NAMES_MANY) when some
+ * key holds NAMES_MANY, else :match (the pairs alone); one snapshot for both. */
+#define NAMES_MATCH                                                                             \
+  "person_names MATCH CASE WHEN EXISTS (SELECT 1 FROM person_names WHERE person_names MATCH"   \
+  " '\"" NAMES_MANY "\"') THEN :match_many ELSE :match END"
+
+static const char SQ_LIST_NAMES[] =
+    LIST_ROWS("SELECT p.id FROM person_names n JOIN persons p ON p.id = n.rowid WHERE " NAMES_MATCH
+    " AND n.rowid > :after AND " FILTER_P " AND " SCOPE_P " ORDER BY n.rowid LIMIT :limit");
+
+/* SQ_LIST_NAMES for a scope over everything and no filter: the ids come from the index alone.
+ * Every rowid above 0 of person_names is a person's id (the rows of a person are written and
+ * removed with the person), so the join would only read each person one more time. */
+static const char SQ_LIST_NAMES_ALL[] =
+    LIST_ROWS("SELECT n.rowid FROM person_names n WHERE " NAMES_MATCH " AND n.rowid > :after"
+    " ORDER BY n.rowid LIMIT :limit");
 
 static const char SQ_NAMES_FORMAT_CHECK[] =
     "SELECT 1 FROM person_names WHERE person_names MATCH '\"" NAMES_FORMAT "\"'";
@@ -198,72 +211,9 @@ static const char SQ_NAMES_DELETE_ALL[] =
     "INSERT INTO person_names(person_names) VALUES ('delete-all')";
 static const char SQ_NAMES_KEYS[] = "SELECT id, name_key FROM persons WHERE name_key != ''";
 
-/* Appends len bytes of s to out (cap bytes, *o used); 0, or -1 when it does not fit. */
-static int names_put(char *out, size_t cap, size_t *o, const char *s, size_t len) {
-  if (*o + len + 1 > cap) return -1;
-  memcpy(out + *o, s, len);
-  *o += len;
-  out[*o] = '\0';
-  return 0;
-}
-
-/* Orders two tokens (bytes, lengths) as the pairs are written: bytewise, shorter first on a tie. */
-static int names_cmp(const char *a, size_t al, const char *b, size_t bl) {
-  int c = memcmp(a, b, al < bl ? al : bl);
-  return c != 0 ? c : (al > bl) - (al < bl);
-}
-
-/* Appends the pair token of a and b. */
-static int names_put_pair(char *out, size_t cap, size_t *o, const char *a, size_t al,
-                          const char *b, size_t bl) {
-  if (names_cmp(a, al, b, bl) > 0) {
-    const char *t = a;
-    size_t tl = al;
-    a = b, al = bl, b = t, bl = tl;
-  }
-  return names_put(out, cap, o, a, al) ||
-                 names_put(out, cap, o, NAMES_PAIR_SEP, sizeof(NAMES_PAIR_SEP) - 1) ||
-                 names_put(out, cap, o, b, bl)
-             ? -1
-             : 0;
-}
-
-/* The text indexed for a name key: the key, then the pairs of its tokens (see above). */
-static int names_text(const char *key, char *out, size_t cap) {
-  const char *tok[NAMES_PAIR_TOKENS];
-  size_t len[NAMES_PAIR_TOKENS], n = 0, o = 0;
-  int many = 0;
-  if (names_put(out, cap, &o, key, strlen(key)) != 0) return BH_ERR_TOO_LARGE;
-  for (const char *p = key; *p;) {
-    while (*p == ' ') p++;
-    if (*p == '\0') break;
-    const char *e = p;
-    while (*e && *e != ' ') e++;
-    if (n == NAMES_PAIR_TOKENS) {
-      many = 1;
-      break;
-    }
-    tok[n] = p;
-    len[n++] = (size_t)(e - p);
-    p = e;
-  }
-  for (size_t i = 0; i < n; i++) {
-    for (size_t j = i + 1; j < n; j++) {
-      if (names_put(out, cap, &o, " ", 1) != 0 ||
-          names_put_pair(out, cap, &o, tok[i], len[i], tok[j], len[j]) != 0) {
-        return BH_ERR_TOO_LARGE;
-      }
-    }
-  }
-  if (many && names_put(out, cap, &o, " " NAMES_MANY, sizeof(NAMES_MANY)) != 0) {
-    return BH_ERR_TOO_LARGE;
-  }
-  return BH_OK;
-}
-
 /* Binds the indexed text of key to parameter i of st; text is the caller's buffer. */
 static int names_bind(sqlite3_stmt *st, int i, const char *key, char *text, size_t cap) {
-  int rc = names_text(key, text, cap);
+  int rc = sq_names_text(key, text, cap);
   if (rc == BH_OK) sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
   return rc;
 }
@@ -307,81 +257,6 @@ int sq_names_upgrade(sq_conn_t *c) {
   if (rc == BH_OK && n > 0) {
     log_info("msg=\"name index rebuilt with token pairs\" persons=%lld ms=%lld", (long long)n,
              (long long)((clock_mono_us() - t0) / 1000));
-  }
-  return rc;
-}
-
-static void presence_bind(sqlite3_stmt *st, int first, const presence_t *p);
-
-int sq_import_add(sq_conn_t *c, store_import_row_t *row) {
-  person_t *p = row->p;
-  sqlite3_stmt *st = sq(c, SQ_PERSON_INSERT);
-  sqlite3_stmt *names = sq(c, SQ_NAME_ADD);
-  sqlite3_stmt *pst = sq(c, SQ_IMPORT_PRESENCE);
-  sqlite3_stmt *ev = sq(c, SQ_STATUS_INSERT);
-  if (st == NULL || names == NULL || pst == NULL || ev == NULL) return BH_ERR_DB;
-  int64_t now = clock_now();
-  if (p->created_at == 0) p->created_at = now;
-  p->updated_at = p->created_at;
-  if (p->status == NULL) p->status = "unknown";
-  if (p->status_at == 0) p->status_at = p->created_at;
-  bind_text(st, 1, p->full_name);
-  bind_text(st, 2, row->name_key);
-  bind_text(st, 3, row->other_names);
-  bind_text(st, 4, p->sex);
-  bind_text(st, 5, p->date_of_birth);
-  if (row->nid_len > 0) {
-    sqlite3_bind_blob(st, 6, row->nid_sealed, (int)row->nid_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 7, row->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
-  }
-  if (row->pp_len > 0) {
-    sqlite3_bind_blob(st, 8, row->pp_sealed, (int)row->pp_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 9, row->pp_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
-  }
-  bind_text(st, 10, row->phones);
-  bind_text(st, 11, row->emails);
-  bind_text(st, 12, p->home_province);
-  bind_text(st, 13, row->flags);
-  bind_text(st, 14, row->contacts);
-  bind_text(st, 15, p->source);
-  bind_text(st, 16, p->status);
-  sqlite3_bind_int64(st, 17, p->status_at);
-  bind_int_or_null(st, 18, p->owner_mission_id);
-  sqlite3_bind_blob(st, 19, p->import_key, SECRET_INDEX_BYTES, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 20, p->created_at);
-  bind_text(st, 21, p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT);
-  int rc = sq_exec(c, st);
-  if (rc != BH_OK) return rc;
-  if (sqlite3_changes(c->db) == 0) return BH_ERR_CONFLICT; /* imported before */
-  p->id = sqlite3_last_insert_rowid(c->db);
-  if (row->name_key[0] != '\0') {
-    char text[NAMES_TEXT_MAX];
-    sqlite3_bind_int64(names, 1, p->id);
-    rc = names_bind(names, 2, row->name_key, text, sizeof(text));
-    rc = rc == BH_OK ? sq_exec(c, names) : (sq_done(names), rc);
-    if (rc != BH_OK) return rc;
-  }
-  presence_t *pr = row->pr;
-  if (pr != NULL) {
-    /* The person is new, so the current status is the one it was stored with. */
-    pr->person_id = p->id;
-    pr->created_at = pr->updated_at = p->created_at;
-    sqlite3_bind_int64(pst, 1, pr->person_id);
-    presence_bind(pst, 2, pr);
-    bind_text(pst, 13, p->status);
-    sqlite3_bind_int64(pst, 14, pr->created_at);
-    rc = sq_exec(c, pst);
-    if (rc != BH_OK) return rc;
-    pr->id = sqlite3_last_insert_rowid(c->db);
-  }
-  if (strcmp(p->status, "unknown") != 0) {
-    sqlite3_bind_int64(ev, 1, p->id);
-    bind_text(ev, 2, p->status);
-    sqlite3_bind_int64(ev, 3, p->status_at);
-    bind_text(ev, 4, "import");
-    sqlite3_bind_null(ev, 5);
-    sqlite3_bind_null(ev, 6);
-    rc = sq_exec(c, ev);
   }
   return rc;
 }
@@ -636,36 +511,49 @@ out_free:
   return rc;
 }
 
-/* Writes the FTS5 query requiring every token of f: "t1" "t2" ... (tokens hold no quotes). */
-static int name_match_query(const person_filter_t *f, char *out, size_t cap) {
+/* Appends the query of every distinct token (tok, n of them): the star of pairs around the last
+ * (see above) "hub+t1" "hub+t2" ..., or the token alone when there is one. */
+static int name_match_pairs(const char *const *tok, size_t n, char *out, size_t cap, size_t *o) {
+  int bad = 0;
+  if (n == 1) {
+    return sq_names_put(out, cap, o, "\"", 1) || sq_names_put(out, cap, o, tok[0], strlen(tok[0])) ||
+           sq_names_put(out, cap, o, "\"", 1);
+  }
+  const char *hub = tok[n - 1];
+  for (size_t t = 0; t + 1 < n; t++) {
+    bad |= sq_names_put(out, cap, o, t ? " \"" : "\"", t ? 2 : 1);
+    bad |= sq_names_put_pair(out, cap, o, hub, strlen(hub), tok[t], strlen(tok[t]));
+    bad |= sq_names_put(out, cap, o, "\"", 1);
+  }
+  return bad;
+}
+
+/*
+ * Writes the FTS5 queries requiring every token of f (tokens hold no quotes): pairs, the pairs
+ * alone, and many, (the pairs) OR (every token AND NAMES_MANY); both the token alone for one.
+ */
+static int name_match_query(const person_filter_t *f, char *pairs, char *many, size_t cap) {
   /* The distinct tokens of the query (a repeated token adds nothing). */
   const char *tok[NAME_MAX_TOKENS];
-  size_t n = 0, o = 0;
+  size_t n = 0, o = 0, m = 0;
   for (size_t t = 0; t < f->ntokens && n < NAME_MAX_TOKENS; t++) {
     int dup = 0;
     for (size_t u = 0; u < n && !dup; u++) dup = strcmp(tok[u], f->tokens[t]) == 0;
     if (!dup) tok[n++] = f->tokens[t];
   }
   if (n == 0) return BH_ERR_INVALID;
-  int bad = 0;
+  int bad = name_match_pairs(tok, n, pairs, cap, &o);
   if (n == 1) {
-    bad |= names_put(out, cap, &o, "\"", 1) || names_put(out, cap, &o, tok[0], strlen(tok[0])) ||
-           names_put(out, cap, &o, "\"", 1);
+    bad |= sq_names_put(many, cap, &m, pairs, o);
     return bad ? BH_ERR_TOO_LARGE : BH_OK;
   }
-  /* (a chain of pairs covering every token) OR (every token AND the many-tokens marker). */
-  bad |= names_put(out, cap, &o, "(", 1);
-  for (size_t t = 0; t + 1 < n; t++) {
-    bad |= names_put(out, cap, &o, t ? " \"" : "\"", t ? 2 : 1);
-    bad |= names_put_pair(out, cap, &o, tok[t], strlen(tok[t]), tok[t + 1], strlen(tok[t + 1]));
-    bad |= names_put(out, cap, &o, "\"", 1);
-  }
-  bad |= names_put(out, cap, &o, ") OR (", 6);
+  bad |= sq_names_put(many, cap, &m, "(", 1) || sq_names_put(many, cap, &m, pairs, o) ||
+         sq_names_put(many, cap, &m, ") OR (", 6);
   for (size_t t = 0; t < n; t++) {
-    bad |= names_put(out, cap, &o, "\"", 1) || names_put(out, cap, &o, tok[t], strlen(tok[t])) ||
-           names_put(out, cap, &o, "\" ", 2);
+    bad |= sq_names_put(many, cap, &m, "\"", 1) || sq_names_put(many, cap, &m, tok[t], strlen(tok[t])) ||
+           sq_names_put(many, cap, &m, "\" ", 2);
   }
-  bad |= names_put(out, cap, &o, "\"" NAMES_MANY "\")", sizeof(NAMES_MANY) + 2);
+  bad |= sq_names_put(many, cap, &m, "\"" NAMES_MANY "\")", sizeof(NAMES_MANY) + 2);
   return bad ? BH_ERR_TOO_LARGE : BH_OK;
 }
 
@@ -674,18 +562,25 @@ int sq_person_page(sq_conn_t *c, const store_scope_t *scope, const person_filter
   person_row_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
   if (items == NULL) return BH_ERR_NOMEM;
   *n = 0;
-  char match[NAMES_MATCH_MAX];
+  char match[NAMES_MATCH_MAX], match_many[NAMES_MATCH_MAX];
   int names = f->ntokens > 0 && !f->has_number;
-  if (names && name_match_query(f, match, sizeof(match)) != BH_OK) return BH_ERR_INVALID;
-  const char *which = names ? SQ_LIST_NAMES
-                       : f->has_number ? SQ_LIST_NUMBER
+  if (names && name_match_query(f, match, match_many, sizeof(match)) != BH_OK) {
+    return BH_ERR_INVALID;
+  }
+  int unfiltered = scope->all && !f->status && !f->country && !f->region && !f->category;
+  const char *which = names && unfiltered ? SQ_LIST_NAMES_ALL
+                       : names                   ? SQ_LIST_NAMES
+                       : f->has_number           ? SQ_LIST_NUMBER
                        : f->country && f->status ? SQ_LIST_COUNTRY_STATUS
                        : f->country              ? SQ_LIST_COUNTRY
                        : f->status               ? SQ_LIST_STATUS
                                                  : SQ_LIST_ALL;
   sqlite3_stmt *st = sq(c, which);
   if (st == NULL) return BH_ERR_DB;
-  if (names) bind_named_text(st, ":match", match);
+  if (names) {
+    bind_named_text(st, ":match", match);
+    bind_named_text(st, ":match_many", match_many);
+  }
   if (f->has_number) {
     sqlite3_bind_blob(st, named(st, ":ph"), f->passport_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, named(st, ":nh"), f->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
@@ -777,7 +672,7 @@ int sq_person_stats(sq_conn_t *c, store_stat_cb cb, void *ctx) {
 
 /* ---- presences ---- */
 
-static void presence_bind(sqlite3_stmt *st, int first, const presence_t *p) {
+void sq_presence_bind(sqlite3_stmt *st, int first, const presence_t *p) {
   bind_text(st, first, p->country);
   bind_text(st, first + 1, p->region);
   bind_text(st, first + 2, p->city);
@@ -809,7 +704,7 @@ int sq_presence_create(sq_conn_t *c, const store_scope_t *scope, presence_t *pr)
   }
   pr->created_at = pr->updated_at = clock_now();
   sqlite3_bind_int64(st, 1, pr->person_id);
-  presence_bind(st, 2, pr);
+  sq_presence_bind(st, 2, pr);
   sqlite3_bind_int64(st, 13, pr->created_at);
   rc = sq_exec(c, st);
   if (rc == BH_OK) pr->id = sqlite3_last_insert_rowid(c->db);
@@ -840,7 +735,7 @@ int sq_presence_update(sq_conn_t *c, const store_scope_t *scope, const presence_
     goto out;
   }
   sqlite3_bind_int64(st, 1, pr->id);
-  presence_bind(st, 2, pr);
+  sq_presence_bind(st, 2, pr);
   sqlite3_bind_int64(st, 13, clock_now());
   rc = sq_exec(c, st);
   if (rc == BH_OK && sqlite3_changes(c->db) == 0) rc = BH_ERR_NOT_FOUND;

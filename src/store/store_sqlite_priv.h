@@ -45,6 +45,7 @@ struct sq_conn {
   int import_journal;                          /* it left WAL for a rollback journal */
   char *import_deferred[SQ_IMPORT_MAX_DEFERRED]; /* CREATE INDEX texts it dropped (sqlite3_free) */
   size_t import_ndeferred;
+  struct sq_import_names *import_names;        /* the load's name index, built apart (or NULL) */
   /* The statement cache: open addressing on the address of the SQL text. */
   const char *stmt_sql[SQ_STMT_SLOTS];
   sqlite3_stmt *stmt[SQ_STMT_SLOTS];
@@ -165,5 +166,8 @@ static inline int bind_identifier(sq_conn_t *c, sqlite3_stmt *st, int i_enc, int
 int sq_audit_migrate(sq_conn_t *c);
 /* Rebuilds the name index with token pairs when it was written without (store_sqlite_person.c). */
 int sq_names_upgrade(sq_conn_t *c);
+/* Binds the columns of presence p to st from parameter first on (country, region, city,
+ * address, lat, lon, category, organisation, from, until, group_id). */
+void sq_presence_bind(sqlite3_stmt *st, int first, const presence_t *p);
 
 #endif

@@ -16,6 +16,8 @@ struct writer_job {
   int done;
   pthread_cond_t cond; /* signalled when done: each waiter wakes alone, not the whole queue */
   writer_done_fn on_done; /* set for a submitted job (malloc'ed, freed by the writer) */
+  writer_batch_fn batch;  /* runs this job with the others of its kind, or NULL */
+  int grouped;            /* this batch ran it through batch (writer_groups) */
   struct writer_job *next;
 };
 
@@ -29,35 +31,74 @@ struct store_writer {
   int stop;
 };
 
+/* Runs job j alone in its own savepoint. */
+static void writer_one(store_conn_t *c, struct writer_job *j) {
+  if (store_savepoint(c) != BH_OK) {
+    j->rc = BH_ERR_DB;
+    return;
+  }
+  j->rc = j->fn(c, j->ctx);
+  if (j->rc != BH_OK) {
+    store_savepoint_rollback(c);
+  } else {
+    store_savepoint_release(c);
+  }
+}
+
 /*
- * Runs one batch: every job inside its savepoint, one commit. A batch of one job needs no
- * savepoint (its failure rolls the whole transaction back), which spares two round trips on
- * PostgreSQL.
+ * Runs the jobs of the batch that have a batch function through it, a group per function, each
+ * group in one savepoint; marks them grouped. A group whose batch function fails is rolled back
+ * to its savepoint and its jobs run alone (writer_batch_fn's contract).
+ */
+static void writer_groups(store_conn_t *c, struct writer_job *jobs) {
+  struct writer_job *group[WRITER_MAX_BATCH];
+  void *ctxs[WRITER_MAX_BATCH];
+  int rcs[WRITER_MAX_BATCH];
+  for (struct writer_job *first = jobs; first != NULL; first = first->next) {
+    if (first->batch == NULL || first->grouped) continue;
+    size_t n = 0;
+    for (struct writer_job *j = first; j != NULL && n < WRITER_MAX_BATCH; j = j->next) {
+      if (j->batch != first->batch || j->grouped) continue;
+      j->grouped = 1;
+      group[n] = j;
+      ctxs[n++] = j->ctx;
+    }
+    int rc = store_savepoint(c);
+    if (rc == BH_OK) {
+      rc = first->batch(c, ctxs, rcs, n);
+      if (rc == BH_OK) rc = store_savepoint_release(c);
+      if (rc != BH_OK) store_savepoint_rollback(c);
+    }
+    if (rc == BH_OK) {
+      for (size_t i = 0; i < n; i++) group[i]->rc = rcs[i];
+      continue;
+    }
+    log_warn("msg=\"batch of jobs failed: each runs alone\" jobs=%zu rc=%d", n, rc);
+    for (size_t i = 0; i < n; i++) writer_one(c, group[i]);
+  }
+}
+
+/*
+ * Runs one batch: every job inside its savepoint (or with the others of its kind, see
+ * writer_groups), one commit. A batch of one job without a batch function needs no savepoint
+ * (its failure rolls the whole transaction back), which spares two round trips on PostgreSQL.
  */
 static void writer_batch(store_conn_t *c, struct writer_job *jobs) {
   int rc = store_begin_write(c);
-  if (rc == BH_OK && jobs->next == NULL) {
+  if (rc == BH_OK && jobs->next == NULL && jobs->batch == NULL) {
     jobs->rc = jobs->fn(c, jobs->ctx);
     if (jobs->rc != BH_OK) {
       store_rollback(c);
       return;
     }
   } else {
+    if (rc == BH_OK) writer_groups(c, jobs);
     for (struct writer_job *j = jobs; j != NULL; j = j->next) {
       if (rc != BH_OK) {
         j->rc = rc;
         continue;
       }
-      if (store_savepoint(c) != BH_OK) {
-        j->rc = BH_ERR_DB;
-        continue;
-      }
-      j->rc = j->fn(c, j->ctx);
-      if (j->rc != BH_OK) {
-        store_savepoint_rollback(c);
-      } else {
-        store_savepoint_release(c);
-      }
+      if (!j->grouped) writer_one(c, j);
     }
   }
   if (rc == BH_OK) rc = store_commit(c);
@@ -159,7 +200,11 @@ void store_writer_stop(store_writer_t *w) {
 }
 
 int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
-  struct writer_job job = {.fn = fn, .ctx = ctx};
+  return store_writer_run_batch(w, fn, NULL, ctx);
+}
+
+int store_writer_run_batch(store_writer_t *w, writer_job_fn fn, writer_batch_fn batch, void *ctx) {
+  struct writer_job job = {.fn = fn, .ctx = ctx, .batch = batch};
   pthread_cond_init(&job.cond, NULL);
   pthread_mutex_lock(&w->lock);
   if (w->tail) {
@@ -176,9 +221,15 @@ int store_writer_run(store_writer_t *w, writer_job_fn fn, void *ctx) {
 }
 
 int store_writer_submit(store_writer_t *w, writer_job_fn fn, void *ctx, writer_done_fn done) {
+  return store_writer_submit_batch(w, fn, NULL, ctx, done);
+}
+
+int store_writer_submit_batch(store_writer_t *w, writer_job_fn fn, writer_batch_fn batch,
+                              void *ctx, writer_done_fn done) {
   struct writer_job *job = calloc(1, sizeof(*job));
   if (job == NULL) return BH_ERR_NOMEM;
   job->fn = fn;
+  job->batch = batch;
   job->ctx = ctx;
   job->on_done = done;
   pthread_mutex_lock(&w->lock);

@@ -54,4 +54,22 @@ typedef void (*writer_done_fn)(void *ctx, int rc);
  */
 int store_writer_submit(store_writer_t *w, writer_job_fn fn, void *ctx, writer_done_fn done);
 
+/*
+ * Runs the n jobs ctxs[0..n-1] of one kind together (on PostgreSQL, where every statement is a
+ * round trip, in fewer statements than the jobs one by one): either sets rcs[i] to what fn(c, ctxs[i]) would have returned and
+ * leaves exactly the effects those calls, one after the other, would have left (nothing of a job
+ * whose rc is an error), and returns BH_OK; or returns an error, and then the writer rolls back
+ * whatever it did and runs every one of these jobs alone with fn, each in its own savepoint. So
+ * a bad job never costs the others their results; it only costs the batch its speed.
+ */
+typedef int (*writer_batch_fn)(store_conn_t *c, void *const *ctxs, int *rcs, size_t n);
+/*
+ * As store_writer_submit; the jobs of a batch submitted with the same batch function run through
+ * it together (in one savepoint) before the batch's other jobs.
+ */
+int store_writer_submit_batch(store_writer_t *w, writer_job_fn fn, writer_batch_fn batch,
+                              void *ctx, writer_done_fn done);
+/* As store_writer_run, with the batch function of store_writer_submit_batch. */
+int store_writer_run_batch(store_writer_t *w, writer_job_fn fn, writer_batch_fn batch, void *ctx);
+
 #endif

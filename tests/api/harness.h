@@ -199,6 +199,7 @@ int api_lists_tests(void);
 int api_list_map_tests(void);
 int api_cases_tests(void);
 int api_idempotency_tests(void);
+int api_matchsubject_tests(void);
 int api_audit_file_tests(void);
 int api_name_index_tests(void);
 int api_evac_tests(void);

@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
   failed += api_lang_tests();
   failed += api_officers_tests();
   failed += api_import_tests();
+  failed += api_matchsubject_tests();
   curl_global_cleanup();
   fprintf(stderr, "api_tests: %d failed\n", failed);
   return failed == 0 ? 0 : 1;

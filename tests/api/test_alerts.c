@@ -218,6 +218,43 @@ static void alerts_inbound_sms_is_verified_and_mapped_to_answers(void **state) {
   EXPECT_STATUS(s, h_do(s, &unknown), 404);
 }
 
+/* Posts the inbound SMS {from, text, id} with the gateway's signature; the response. */
+static h_resp_t *al_inbound(h_server_t *s, const char *text, const char *id) {
+  const char *body = h_str("{\"from\":\"+9613100001\",\"text\":\"%s\",\"id\":\"%s\"}", text, id);
+  char sig[SMS_SIGNATURE_SIZE];
+  assert_int_equal(sms_sign(AL_SECRET, body, strlen(body), sig), 0);
+  h_req_t rq = {.method = "POST", .path = "/api/v1/inbound/sms", .json = body,
+                .headers = {h_str("%s: %s", SMS_SIGNATURE_HEADER, sig), NULL}};
+  return h_do(s, &rq);
+}
+
+static const char *al_status(h_server_t *s) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/status", al.person[1]);
+  return h_gets(r->json, "status");
+}
+
+static void alerts_inbound_sms_delivered_twice_is_recorded_once(void **state) {
+  (void)state;
+  if (al.skipped) skip();
+  h_server_t *s = &al.s;
+  h_resp_t *r = al_inbound(s, "SAFE", "gw-msg-1");
+  EXPECT_STATUS(s, r, 200);
+  assert_string_equal(h_gets(r->json, "answer"), "safe");
+  assert_string_equal(al_status(s), "safe");
+  EXPECT_STATUS(s, al_inbound(s, "HELP", "gw-msg-2"), 200);
+  assert_string_equal(al_status(s), "needs_assistance");
+  /* The gateway delivers its first message again: the same answer, nothing recorded (recorded
+   * again, "SAFE" would be the latest answer and turn the status back to safe). */
+  r = al_inbound(s, "SAFE", "gw-msg-1");
+  EXPECT_STATUS(s, r, 200);
+  assert_string_equal(h_gets(r->json, "answer"), "safe");
+  assert_true(json_is_true(json_object_get(r->json, "repeated")));
+  assert_string_equal(al_status(s), "needs_assistance");
+  /* Another message with the same text is another answer. */
+  EXPECT_STATUS(s, al_inbound(s, "SAFE", "gw-msg-3"), 200);
+  assert_string_equal(al_status(s), "safe");
+}
+
 static void alerts_empty_audience_and_oversize_text_are_422(void **state) {
   (void)state;
   if (al.skipped) skip();
@@ -491,6 +528,7 @@ int api_alerts_tests(void) {
       cmocka_unit_test(alerts_to_n_people_arrive_as_n_emails_and_n_signed_sms_with_working_links),
       cmocka_unit_test(alerts_restart_sends_nothing_twice),
       cmocka_unit_test(alerts_inbound_sms_is_verified_and_mapped_to_answers),
+      cmocka_unit_test(alerts_inbound_sms_delivered_twice_is_recorded_once),
       cmocka_unit_test(alerts_empty_audience_and_oversize_text_are_422),
       cmocka_unit_test(alerts_officer_outside_jurisdiction_is_refused),
       cmocka_unit_test(alerts_draft_is_stored_unsent_then_sent_once),

@@ -81,6 +81,9 @@ static void demo_israel_alert_went_to_everyone_and_was_answered(void **state) {
   EXPECT_STATUS(s, r, 200);
   assert_string_equal(h_gets(r->json, "crisis_id"), dm.crisis_il);
   assert_int_equal(dm_int(r->json, "recipients"), 320);
+  /* Each recipient was written to in their language: some read English. */
+  assert_true(dm_int(r->json, "languages.en") > 0);
+  assert_int_equal(dm_int(r->json, "languages.vi") + dm_int(r->json, "languages.en"), 320);
   assert_true(dm_int(r->json, "answers.safe") > 200);
   assert_true(dm_int(r->json, "answers.need_help") > 0);
   assert_true(dm_int(r->json, "answers.not_in_area") > 0);

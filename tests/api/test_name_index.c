@@ -15,6 +15,44 @@ static int search_finds(h_server_t *s, const char *q, const char *id) {
   return h_has_id(h_get(r->json, "items"), id);
 }
 
+/* Whether who's search for q (with the extra query text) lists id. */
+static int search_as_finds(h_server_t *s, enum h_who who, const char *q, const char *extra,
+                           const char *id) {
+  h_resp_t *r = h_call(s, h_as(s, who), "GET", NULL, "/api/v1/persons?q=%s%s", h_urlencode(q),
+                       extra);
+  EXPECT_STATUS(s, r, 200);
+  return h_has_id(h_get(r->json, "items"), id);
+}
+
+/*
+ * Runs first, while no name has more tokens than get pairs: the search then asks for pairs
+ * alone (around its last token), for an officer's scope and filters as for an admin's.
+ */
+static void a_name_search_needs_every_token_in_any_order(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *p = h_create_person(s, h_as(s, H_ADMIN),
+                                h_person_json("Nguyễn Thị Mây", "IL", "IL-TA", "worker"));
+  const char *may = h_gets(p->json, "id");
+  p = h_create_person(s, h_as(s, H_ADMIN), h_person_json("Nguyễn Thị Lan", "IL", "IL-TA", "worker"));
+  const char *lan = h_gets(p->json, "id");
+  assert_non_null(may);
+  assert_non_null(lan);
+  for (enum h_who who = H_ADMIN; who <= H_ISRAEL; who++) {
+    for (int filtered = 0; filtered < 2; filtered++) {
+      const char *extra = filtered ? "&country=IL&category=worker" : "";
+      assert_true(search_as_finds(s, who, "Nguyen Thi May", extra, may));
+      assert_true(search_as_finds(s, who, "may nguyen thi", extra, may));
+      assert_true(search_as_finds(s, who, "THỊ MÂY", extra, may));
+      assert_false(search_as_finds(s, who, "may nguyen thi", extra, lan));
+      assert_true(search_as_finds(s, who, "Thi Nguyen", extra, lan));
+      assert_false(search_as_finds(s, who, "Nguyen Thi May Lan", extra, may));
+      assert_false(search_as_finds(s, who, "Nguyen Thi May Lan", extra, lan));
+    }
+  }
+  /* Out of the officer's jurisdiction, nobody is found. */
+  assert_false(search_as_finds(s, H_MYANMAR, "Nguyen Thi May", "", may));
+}
+
 static void a_person_with_eighteen_name_tokens_is_found_by_any_two(void **state) {
   h_server_t *s = *state;
   h_resp_t *p = h_create_person(
@@ -60,6 +98,7 @@ static void a_name_index_without_pairs_is_rebuilt_at_start(void **state) {
 
 int api_name_index_tests(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_name_search_needs_every_token_in_any_order),
       cmocka_unit_test(a_person_with_eighteen_name_tokens_is_found_by_any_two),
       cmocka_unit_test(a_name_index_without_pairs_is_rebuilt_at_start),
   };

@@ -3,8 +3,9 @@
  * to: only the enabled users of the mission who may hold a case (no viewer, no disabled
  * account), each with an id, a name and a role and nothing else (no e-mail); any mission for
  * admin and hq, only their own for an officer (another mission answers exactly like one that
- * does not exist), refused to viewers; paged like every list; and the ids listed are accepted
- * by the case assignment.
+ * does not exist), refused to viewers; paged like every list; every enabled hq user (the
+ * Consular Department, with or without a mission) offered to every mission; and the ids listed
+ * are accepted by the case assignment.
  */
 #include <string.h>
 
@@ -134,7 +135,7 @@ static void officers_of_any_mission_for_admin_and_hq(void **state) {
     EXPECT_STATUS(s, r, 200);
     assert_non_null(item_named(h_get(r->json, "items"), "Lê Thu Hà (ĐSQ Myanmar)"));
   }
-  /* A mission without anyone who may hold a case lists nobody. */
+  /* A mission without anyone who may hold a case lists only the hq users, who may hold any. */
   h_resp_t *m = h_call(s, h_as(s, H_ADMIN), "POST",
                        "{\"kind\":\"embassy\",\"name\":\"Đại sứ quán trống\",\"country\":\"JP\"}",
                        "/api/v1/missions");
@@ -142,7 +143,39 @@ static void officers_of_any_mission_for_admin_and_hq(void **state) {
   h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/missions/%s/officers",
                        h_gets(m->json, "id"));
   EXPECT_STATUS(s, r, 200);
-  assert_int_equal(json_array_size(h_get(r->json, "items")), 0);
+  size_t i;
+  json_t *v;
+  json_array_foreach(h_get(r->json, "items"), i, v) assert_string_equal(h_gets(v, "role"), "hq");
+}
+
+/* The items of items whose role is not hq. */
+static size_t not_hq(const json_t *items) {
+  size_t i, n = 0;
+  json_t *v;
+  json_array_foreach(items, i, v) n += strcmp(h_gets(v, "role"), "hq") != 0;
+  return n;
+}
+
+static void officers_list_offers_every_enabled_hq_user_to_every_mission(void **state) {
+  h_server_t *s = *state;
+  const char *hq = new_user(s, "cuc.lanh.su@baoho.example", "Phạm Minh Cục (Cục Lãnh sự)", "hq", NULL);
+  const char *hq_mm =
+      new_user(s, "hq.myanmar@baoho.example", "Vũ Hồng (Cục Lãnh sự, Myanmar)", "hq", of.mm_mission);
+  const char *gone = new_user(s, "hq.cu@baoho.example", "Cục Lãnh sự đã nghỉ", "hq", NULL);
+  EXPECT_STATUS(s,
+                h_call(s, h_as(s, H_ADMIN), "PATCH", "{\"disabled\":true}", "/api/v1/users/%s", gone),
+                200);
+  /* An officer of Israel sees them in the list of their own mission. */
+  json_t *items =
+      h_list_all(s, h_as(s, H_ISRAEL), h_str("/api/v1/missions/%s/officers", of.il_mission), 50);
+  assert_true(h_has_id(items, hq));
+  assert_true(h_has_id(items, hq_mm));
+  assert_false(h_has_id(items, gone));
+  json_t *v = item_named(items, "Phạm Minh Cục (Cục Lãnh sự)");
+  assert_non_null(v);
+  assert_string_equal(h_gets(v, "role"), "hq");
+  /* The officers of Myanmar are still not offered to Israel. */
+  assert_null(item_named(items, "Lê Thu Hà (ĐSQ Myanmar)"));
 }
 
 static void officers_refused_to_viewer_and_anonymous(void **state) {
@@ -164,7 +197,7 @@ static void officers_list_is_paged_and_limited(void **state) {
   }
   /* The demo's Kunming officer and the four new ones, one page at a time. */
   json_t *all = h_list_all(s, h_as(s, H_HQ), h_str("/api/v1/missions/%s/officers", kunming), 2);
-  assert_int_equal(json_array_size(all), 5);
+  assert_int_equal(not_hq(all), 5);
   h_resp_t *first =
       h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/missions/%s/officers?limit=2", kunming);
   EXPECT_STATUS(s, first, 200);
@@ -215,6 +248,7 @@ int api_officers_tests(void) {
       cmocka_unit_test(officers_of_any_mission_for_admin_and_hq),
       cmocka_unit_test(officers_refused_to_viewer_and_anonymous),
       cmocka_unit_test(officers_list_is_paged_and_limited),
+      cmocka_unit_test(officers_list_offers_every_enabled_hq_user_to_every_mission),
       cmocka_unit_test(officers_listed_are_accepted_by_the_case_assignment),
   };
   return cmocka_run_group_tests_name("officers", tests, of_setup, h_group_teardown);

@@ -13,6 +13,8 @@ import { LOGINS, login, newPage, shot, start, unaccent } from './harness.mjs';
 let env;
 const COLLEAGUE = 'Đỗ Văn Đồng (ĐSQ Israel)';
 const ME = 'Trần Văn Minh (ĐSQ Israel)';
+/* The demo's user of hq (no mission), offered to every mission apart, under "Cục Lãnh sự". */
+const HQ = 'Nguyễn Thị Lan (Cục Lãnh sự)';
 
 before(async () => {
   env = await start();
@@ -77,17 +79,18 @@ test('an officer assigns a case to a colleague, links a citizen and registers th
   await page.goto(await openCase(page, url, summary));
   await page.getByRole('heading', { level: 1, name: summary }).waitFor();
 
-  /* The choices: me, then the colleague; nobody of another mission. */
+  /* The choices: me, then the colleague, then hq apart; nobody of another mission. */
   const assignee = page.getByLabel('Giao cho');
   const choices = await options(assignee);
-  assert.deepEqual(choices, [`Tôi (${ME})`, COLLEAGUE]);
+  assert.deepEqual(choices, [`Tôi (${ME})`, COLLEAGUE, HQ]);
+  assert.deepEqual(await assignee.locator('optgroup[label="Cục Lãnh sự"] option').allTextContents(), [HQ]);
   await assignee.selectOption({ label: COLLEAGUE });
   await page.getByRole('button', { name: 'Phân công', exact: true }).click();
   await page.locator('#case-live').getByText('Đã cập nhật người phụ trách.').waitFor();
   assert.equal((await page.locator('#case-assignee').textContent()).trim(), COLLEAGUE);
   await page.locator('.case-timeline').getByText(`Giao cho ${COLLEAGUE}`).waitFor();
   /* Now the colleague holds it: the choices are nobody and me. */
-  assert.deepEqual(await options(page.getByLabel('Giao cho')), ['Không giao cho ai', `Tôi (${ME})`]);
+  assert.deepEqual(await options(page.getByLabel('Giao cho')), ['Không giao cho ai', `Tôi (${ME})`, HQ]);
 
   /* Link a citizen of the demo data in Israel, typed without diacritics. */
   const found = await page.request.get(`${url}/api/v1/persons?country=IL&q=${encodeURIComponent('Nguyễn')}&limit=1`);

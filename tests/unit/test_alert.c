@@ -177,7 +177,7 @@ static void unanswered_alert_is_sent_again_then_listed_for_calls(void **state) {
     alert_token_hash(&keys, a.id, person[i], in.token_hash);
     assert_int_equal(store_alert_add_recipient(c, a.id, &in, 1, 0, now), BH_OK);
   }
-  assert_int_equal(store_alert_set_recipients(c, a.id, 3, now - 3600), BH_OK);
+  assert_int_equal(store_alert_set_recipients(c, a.id, 3, 0, now - 3600), BH_OK);
   assert_int_equal(store_commit(c), BH_OK);
   /* Person 0 answers. */
   arena_t *ar = arena_new(1 << 20);

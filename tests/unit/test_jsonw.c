@@ -227,7 +227,8 @@ static void render_person_text_is_the_compact_dump_of_the_person_object(void **s
   row.contacts_len = strlen(row.contacts);
   jsonw_t w;
   jsonw_init(&w, RENDER_TEXT_MAX);
-  render_person_text(&app, &w, &row);
+  char written[PUBID_LEN + 1];
+  render_person_text(&app, &w, &row, written);
   assert_int_equal(jsonw_error(&w), BH_OK);
   /* The text parses, and holds the person's fields with their values, in the wire order. */
   json_t *got = json_loads(w.data, 0, NULL);
@@ -235,6 +236,8 @@ static void render_person_text_is_the_compact_dump_of_the_person_object(void **s
   char id[PUBID_LEN + 1], mission[PUBID_LEN + 1];
   pubid_encode(&app.keys, PUBID_PERSON, 42, id);
   pubid_encode(&app.keys, PUBID_MISSION, 7, mission);
+  /* The id handed back is the one written. */
+  assert_string_equal(written, id);
   json_t *want = json_object();
   json_object_set_new(want, "id", json_string(id));
   json_object_set_new(want, "full_name", json_string("Phạm \"Thu\" Hằng"));

@@ -5,8 +5,11 @@
  * every job that failed, and never commit a failure carried past a savepoint.
  *
  * Runs on a fresh database of the cluster named by BAOHO_TEST_PG (created and dropped here);
- * every test is skipped when it is unset.
+ * every test is skipped when it is unset. The writer's batch functions (writer.h,
+ * writer_batch_fn) must keep the same guarantee: a job that fails inside its group costs the
+ * others nothing but the group's speed.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 
 #include "domain/secret.h"
 #include "store/store.h"
+#include "store/writer.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -187,12 +191,76 @@ static void pg_rollback_drops_the_whole_batch(void **state) {
   assert_int_equal(pgc_count(c, "dropped", "two"), 0);
 }
 
+/* A job of the writer test: appends its audit record; a bad one then fails. */
+struct pgc_job {
+  const char *action;
+  int bad;
+  int rc;
+  int done;
+};
+
+static pthread_mutex_t pgc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pgc_cond = PTHREAD_COND_INITIALIZER;
+
+static int pgc_job_run(store_conn_t *c, void *ctx) {
+  struct pgc_job *j = ctx;
+  int rc = pgc_audit(c, "grouped", j->action);
+  return rc == BH_OK && j->bad ? BH_ERR_INVALID : rc;
+}
+
+/* Writes every job of the group, then fails the group if one of them is bad. */
+static int pgc_batch_run(store_conn_t *c, void *const *ctxs, int *rcs, size_t n) {
+  int failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    struct pgc_job *j = ctxs[i];
+    rcs[i] = pgc_audit(c, "grouped", j->action);
+    if (rcs[i] != BH_OK) return rcs[i];
+    failed |= j->bad;
+  }
+  return failed ? BH_ERR_INVALID : BH_OK;
+}
+
+static void pgc_job_done(void *ctx, int rc) {
+  struct pgc_job *j = ctx;
+  pthread_mutex_lock(&pgc_lock);
+  j->rc = rc;
+  j->done = 1;
+  pthread_cond_broadcast(&pgc_cond);
+  pthread_mutex_unlock(&pgc_lock);
+}
+
+static void pg_failed_group_reruns_its_jobs_alone(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  store_writer_t *w = NULL;
+  assert_int_equal(store_writer_start(*state, &w), BH_OK);
+  /* However the writer groups them, the bad job fails alone and the others are written once. */
+  struct pgc_job jobs[] = {{.action = "one"}, {.action = "two"}, {.action = "bad", .bad = 1},
+                           {.action = "four"}, {.action = "five"}};
+  size_t n = sizeof(jobs) / sizeof(jobs[0]);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(store_writer_submit_batch(w, pgc_job_run, pgc_batch_run, &jobs[i],
+                                               pgc_job_done),
+                     BH_OK);
+  }
+  pthread_mutex_lock(&pgc_lock);
+  for (size_t i = 0; i < n; i++) {
+    while (!jobs[i].done) pthread_cond_wait(&pgc_cond, &pgc_lock);
+  }
+  pthread_mutex_unlock(&pgc_lock);
+  store_writer_stop(w);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(jobs[i].rc, jobs[i].bad ? BH_ERR_INVALID : BH_OK);
+    assert_int_equal(pgc_count(c, "grouped", jobs[i].action), jobs[i].bad ? 0 : 1);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pg_batch_keeps_jobs_around_a_failed_one),
       cmocka_unit_test(pg_failure_carried_past_a_savepoint_never_commits),
       cmocka_unit_test(pg_transactions_without_statements_cost_nothing_and_end),
       cmocka_unit_test(pg_rollback_drops_the_whole_batch),
+      cmocka_unit_test(pg_failed_group_reruns_its_jobs_alone),
   };
   return cmocka_run_group_tests(tests, pgc_setup, pgc_teardown);
 }

@@ -8,7 +8,7 @@
  */
 import { api } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
-import { countryName, formatDateTime, formatNumber, t } from '../i18n.js';
+import { countryName, currentLang, formatDateTime, formatNumber, t } from '../i18n.js';
 import { alertSmsText, linkPlaceholder, measure, unaccented } from '../sms.js';
 import { CATEGORIES } from './people.js';
 import { FieldForm } from './person-form.js';
@@ -144,6 +144,7 @@ export async function alertComposeView({ main, params, navigate, setTitle }) {
         email: formatNumber(res.messages.email),
         sms: formatNumber(res.messages.sms),
       });
+      if (res.languages) audience.append(' ', languagesText(res.languages, 'alert.audience_languages'));
       if (res.email === 'not_configured' || res.sms === 'not_configured') {
         audience.append(' ', t('alert.not_configured'));
       }
@@ -247,6 +248,11 @@ function figureList(id, labelKey, keys, counts, textKey) {
   );
 }
 
+/* The split of recipients by the language they read ({vi, en} of the API), in words. */
+function languagesText(languages, key) {
+  return t(key, { vi: formatNumber(languages.vi || 0), en: formatNumber(languages.en || 0) });
+}
+
 function channelSection(a, ch) {
   if (a[ch] === 'not_used') return null;
   return [
@@ -266,6 +272,7 @@ function followBody(a) {
       h('dd', null, t(`alert.stage_${a.stage}`)),
       h('dt', null, t('alert.recipients_n')),
       h('dd', { id: 'alert-recipients' }, formatNumber(a.recipients)),
+      a.languages ? [h('dt', null, t('alert.languages')), h('dd', { id: 'alert-languages' }, languagesText(a.languages, 'alert.languages_split'))] : null,
       h('dt', null, t('alert.created')),
       h('dd', null, formatDateTime(a.created_at)),
     ),
@@ -276,7 +283,11 @@ function followBody(a) {
 export async function alertView({ main, params, navigate, setTitle }) {
   const id = params[0];
   let a = await api('GET', `/api/v1/alerts/${id}`);
-  setTitle(a.subject_vi);
+  /* The subject in the reader's language heads the page; the other follows, each marked with its
+   * language for screen readers. */
+  const mine = currentLang() === 'en' ? 'en' : 'vi';
+  const other = mine === 'en' ? 'vi' : 'en';
+  setTitle(a[`subject_${mine}`]);
   const live = h('div', { class: 'alert-live' }, followBody(a));
   const updated = h('p', { class: 'muted', role: 'status' }, t('alert.live', { time: formatDateTime(new Date().toISOString()) }));
   const sendDraft = h(
@@ -299,8 +310,8 @@ export async function alertView({ main, params, navigate, setTitle }) {
   replace(
     main,
     h('p', { class: 'breadcrumb' }, h('a', { href: `/console/crises/${a.crisis_id}` }, t('alert.back_to_crisis'))),
-    h('h1', { tabindex: '-1' }, a.subject_vi),
-    h('p', { lang: 'en', class: 'muted' }, a.subject_en),
+    h('h1', { tabindex: '-1', lang: mine }, a[`subject_${mine}`]),
+    h('p', { lang: other, class: 'muted' }, a[`subject_${other}`]),
     a.status === 'draft' ? h('div', { class: 'actions' }, sendDraft) : null,
     live,
     updated,

@@ -12,6 +12,7 @@ import { api, query } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
 import { formatDateTime, formatNumber, formatPartialDate, t } from '../i18n.js';
 import { linkPersonSection, promoteCallerForm } from './case-persons.js';
+import { subjectFacts, subjectForm } from './case-subject.js';
 import { fetchAll } from './crises.js';
 import { allowed } from './main.js';
 import { selectOf, statusBadge } from './people.js';
@@ -330,6 +331,7 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
               c.caller.person ? h('p', null, h('a', { href: `/console/people/${c.caller.person}` }, t('case.caller_person'))) : null,
             )
           : null,
+        subjectFacts(c),
       ),
     );
     replace(timeline, timelineList(c, names));
@@ -378,18 +380,26 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
       );
     }
     /* Assignment: to oneself first, then the colleagues of the case's mission, and for an
-     * administrator any other user they know of who may hold it; or nobody. */
+     * administrator any other user they know of who may hold it; the users of hq (the Consular
+     * Department, who may hold any case: the API lists them with every mission's colleagues)
+     * apart in their own group; or nobody. */
     const candidates = new Map();
     for (const u of [user, ...officers, ...people]) {
       if (!candidates.has(u.id) && u.id !== c.assigned_to && assignable(u, c)) candidates.set(u.id, u);
     }
-    const assignChoices = [...candidates.values()].map((u) => [u.id, u.name]);
+    const assignChoices = [...candidates.values()].map((u) => [u.id, u.name, u.role]);
     if (assignChoices.length || c.assigned_to) {
+      const inGroup = ([uid, , role]) => role === 'hq' && uid !== user.id;
       const options = [
         ...(c.assigned_to ? [['', t('case.unassign')]] : []),
-        ...assignChoices.map(([uid, name]) => [uid, uid === user.id ? t('case.me', { name }) : name]),
+        ...assignChoices.filter((x) => !inGroup(x)).map(([uid, name]) => [uid, uid === user.id ? t('case.me', { name }) : name]),
       ];
-      const select = selectOf('case-assignee-new', 'assigned_to', options, assignChoices.some(([uid]) => uid === user.id) ? user.id : null, null);
+      const hqChoices = assignChoices.filter(inGroup);
+      const select = selectOf('case-assignee-new', 'assigned_to', options, null, null);
+      if (hqChoices.length) {
+        select.append(h('optgroup', { label: t('case.assign_hq') }, hqChoices.map(([uid, name]) => h('option', { value: uid }, name))));
+      }
+      if (assignChoices.some(([uid]) => uid === user.id)) select.value = user.id;
       forms.push(
         actionForm(
           'case-assign-form',
@@ -408,6 +418,7 @@ export async function caseView({ main, params, user, navigate, setTitle }) {
     /* Persons: link a registered citizen; make the unregistered caller a person. */
     forms.push(linkPersonSection(id, c, changed));
     forms.push(promoteCallerForm(id, c, changed));
+    forms.push(subjectForm(id, c, changed));
     /* Transfer to another mission. */
     const others = [...missions.entries()].filter(([mid]) => mid !== c.mission);
     if (others.length) {

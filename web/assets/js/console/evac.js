@@ -1,7 +1,7 @@
 /*
  * evac.js - evacuation: the transports and the staging sites (figures only: every role sees
- * them; the roles that may create them also get the forms of evac-forms.js), one transport
- * with its capacity, its manifest and whom to book next (the API's suggestions in priority
+ * them; the roles that may create and edit them also get the forms of evac-forms.js), one
+ * transport with its capacity, its seats shared with partner countries, its manifest and whom to book next (the API's suggestions in priority
  * order with their reasons; a family is booked in one go, all or nothing), each entry moved
  * along booked -> boarded -> arrived (or no-show), and the arrival of the transport; one site
  * with its occupancy and the persons checked in, checked in and out.
@@ -13,7 +13,7 @@ import { api, query } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
 import { countryName, currentLang, formatDateTime, formatNumber, t } from '../i18n.js';
 import { fetchAll } from './crises.js';
-import { siteCreateForm, transportCreateForm } from './evac-forms.js';
+import { seatLines, siteCreateForm, siteEditForm, transportCreateForm, transportEditForm } from './evac-forms.js';
 import { allowed } from './main.js';
 import { statusBadge } from './people.js';
 import { PERSONAL } from './roles.js';
@@ -28,6 +28,21 @@ export function readerMessage(err) {
   const cut = msg.indexOf(' / ');
   if (cut < 0) return msg || t('error.generic');
   return currentLang() === 'vi' ? msg.slice(0, cut) : msg.slice(cut + 3);
+}
+
+/* Says text in the page's live region and moves the focus there. */
+function say(live, text) {
+  live.textContent = text;
+  live.focus();
+}
+
+/* What an edit form does once saved: keeps the answer (keep), draws the page again, says savedKey. */
+function afterSave(keep, refresh, live, savedKey) {
+  return async (saved) => {
+    keep(saved);
+    await refresh();
+    say(live, t(savedKey));
+  };
 }
 
 function errorText(e) {
@@ -153,8 +168,12 @@ function reasonText(reason) {
 export async function transportView({ main, params, setTitle }) {
   const id = params[0];
   const personal = allowed(PERSONAL);
-  let tr = await api('GET', `/api/v1/transports/${id}`);
+  let [tr, crises] = await Promise.all([
+    api('GET', `/api/v1/transports/${id}`),
+    personal ? fetchAll('/api/v1/crises', { status: 'open' }) : [],
+  ]);
   const head = h('div');
+  const editBox = h('div');
   const figures = h('div');
   const manifestBox = h('div');
   const suggestionsBox = h('div');
@@ -183,6 +202,9 @@ export async function transportView({ main, params, setTitle }) {
         h('dt', null, t('transport.departure_at')),
         h('dd', null, formatDateTime(tr.departure_at)),
         tr.arrival_at ? [h('dt', null, t('transport.arrival_at')), h('dd', null, formatDateTime(tr.arrival_at))] : null,
+        h('dt', null, t('transport.seats_legend')),
+        h('dd', { id: 'transport-seats' }, tr.seats && tr.seats.length ? h('ul', { class: 'plain' }, seatLines(tr.seats).map((line) => h('li', null, line))) : t('transport.seats_none')),
+        tr.notes ? [h('dt', null, t('site.notes')), h('dd', null, tr.notes)] : null,
         h('dt', null, t('transport.entries')),
         h(
           'dd',
@@ -195,6 +217,8 @@ export async function transportView({ main, params, setTitle }) {
       ),
       personal && (tr.status === 'planned' || tr.status === 'departed') ? arriveForm() : null,
     );
+    /* The edit form, drawn again with what is stored after each change. */
+    replace(editBox, personal ? transportEditForm(tr, crises, afterSave((x) => (tr = x), refresh, live, 'transport.saved')) : null);
   }
 
   function arriveForm() {
@@ -207,8 +231,7 @@ export async function transportView({ main, params, setTitle }) {
         const res = await api('POST', `/api/v1/transports/${id}/arrive`);
         tr = res.transport;
         await refresh();
-        live.textContent = t('transport.arrived', { persons: formatNumber(res.arrival.persons), entries: formatNumber(res.arrival.entries) });
-        live.focus();
+        say(live, t('transport.arrived', { persons: formatNumber(res.arrival.persons), entries: formatNumber(res.arrival.entries) }));
       } catch (e) {
         if (e.status === 401) return;
         error.textContent = errorText(e);
@@ -236,8 +259,7 @@ export async function transportView({ main, params, setTitle }) {
               try {
                 await api('PATCH', `/api/v1/transports/${id}/manifest/${e.id}`, { status: next });
                 await refresh();
-                live.textContent = t('entry.saved', { name: e.full_name, status: t(`entry_status.${next}`) });
-                live.focus();
+                say(live, t('entry.saved', { name: e.full_name, status: t(`entry_status.${next}`) }));
               } catch (err) {
                 if (err.status === 401) return;
                 error.textContent = errorText(err);
@@ -296,8 +318,7 @@ export async function transportView({ main, params, setTitle }) {
                 try {
                   await api('POST', `/api/v1/transports/${id}/manifest`, { persons: g.map((s) => ({ person_id: s.person_id })) });
                   await refresh();
-                  live.textContent = t('transport.booked', { names });
-                  live.focus();
+                  say(live, t('transport.booked', { names }));
                 } catch (e) {
                   if (e.status === 401) return;
                   error.textContent = errorText(e);
@@ -346,6 +367,7 @@ export async function transportView({ main, params, setTitle }) {
     head,
     live,
     figures,
+    editBox,
     personal
       ? [
           h('section', { 'aria-labelledby': 'manifest-h' }, h('h2', { id: 'manifest-h' }, t('transport.manifest')), manifestBox),
@@ -364,12 +386,17 @@ export async function transportView({ main, params, setTitle }) {
 export async function siteView({ main, params, setTitle }) {
   const id = params[0];
   const personal = allowed(PERSONAL);
-  let site = await api('GET', `/api/v1/sites/${id}`);
+  let [site, crises] = await Promise.all([api('GET', `/api/v1/sites/${id}`), personal ? fetchAll('/api/v1/crises', { status: 'open' }) : []]);
+  const title = h('h1', { tabindex: '-1' });
+  const editBox = h('div');
   const figures = h('div');
   const people = h('div');
   const live = h('p', { role: 'status', class: 'success', id: 'site-live', tabindex: '-1' });
 
   function drawFigures() {
+    setTitle(site.name);
+    replace(title, site.name);
+    replace(editBox, personal ? siteEditForm(site, crises, afterSave((x) => (site = x), refresh, live, 'site.saved')) : null);
     replace(
       figures,
       capacityBar('site-occupancy', site.occupancy, site.capacity, 'site.occupancy_text'),
@@ -416,8 +443,7 @@ export async function siteView({ main, params, setTitle }) {
                         try {
                           await api('POST', `/api/v1/sites/${id}/checkouts`, { person_id: p.person_id });
                           await refresh();
-                          live.textContent = t('site.checked_out', { name: p.full_name });
-                          live.focus();
+                          say(live, t('site.checked_out', { name: p.full_name }));
                         } catch (e) {
                           if (e.status !== 401) error.textContent = errorText(e);
                         }
@@ -475,8 +501,7 @@ export async function siteView({ main, params, setTitle }) {
                             replace(results);
                             search.value = '';
                             await refresh();
-                            live.textContent = t('site.checked_in', { name: p.full_name });
-                            live.focus();
+                            say(live, t('site.checked_in', { name: p.full_name }));
                           } catch (e) {
                             if (e.status === 401) return;
                             error.textContent = errorText(e);
@@ -504,15 +529,15 @@ export async function siteView({ main, params, setTitle }) {
     );
   }
 
-  setTitle(site.name);
   drawFigures();
   if (personal) await drawPeople();
   replace(
     main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '/console/evacuation' }, t('evac.title'))),
-    h('h1', { tabindex: '-1' }, site.name),
+    title,
     live,
     figures,
+    editBox,
     personal ? [checkinForm(), h('section', { 'aria-labelledby': 'present-h' }, h('h2', { id: 'present-h' }, t('site.present')), people)] : null,
   );
 }

@@ -1,18 +1,20 @@
 /*
  * lists.js - lists from foreign authorities: the lists one may see, the upload of a new one (the
  * CSV file as it is, POST /api/v1/lists with Content-Type text/csv, described by the query
- * string), and the review of a list: each row side by side with its candidates (the list's
+ * string, with what confirming a person applies: a status, a presence in the list's country; and
+ * an Idempotency-Key, so that an upload sent again after a lost answer creates one list), and the
+ * review of a list: each row side by side with its candidates (the list's
  * fields against the person's, the probability, the band and the per-field explanation in the
  * reader's language), confirmed or rejected with buttons or with the keyboard (j/k to move
  * between rows, 1-5 to choose a candidate, c to confirm it, r to reject it; the keys are said
  * on the page and on the buttons). Reading rows is audited by the server.
  */
-import { ApiError, api, query } from '../api.js';
+import { ApiError, api, newIdempotencyKey, query } from '../api.js';
 import { h, replace } from '../dom.js';
 import { countryName, formatDateTime, formatNumber, formatPartialDate, locale, t } from '../i18n.js';
 import { fetchAll } from './crises.js';
 import { listMapping, mappingOf } from './list-mapping.js';
-import { countryOptions, selectOf } from './people.js';
+import { CATEGORIES, STATUSES, countryOptions, selectOf } from './people.js';
 import { FieldForm } from './person-form.js';
 
 const ROWS_PAGE = 200;
@@ -162,25 +164,50 @@ export async function listsView({ main, setTitle }) {
   );
 }
 
-/* Sends the file as the body of POST /api/v1/lists (the API takes the CSV as it is). */
-async function uploadFile(params, file) {
+/* The wait before sending an upload again whose answer the network lost, and the longest
+ * Retry-After honoured (as api.js does for JSON writes). */
+const UPLOAD_RETRY_MS = 1000;
+const UPLOAD_RETRY_AFTER_MAX_S = 10;
+/* The welfare statuses a list may apply on confirmation: any but "unknown" (docs/api.md). */
+const ON_CONFIRM_STATUSES = STATUSES.filter((s) => s !== 'unknown');
+
+/*
+ * Sends the file as the body of POST /api/v1/lists (the API takes the CSV as it is) with the
+ * Idempotency-Key key. An upload whose answer the network lost, or that the server asks to
+ * retry (503, or 409 idempotency_in_progress, with a short Retry-After), is sent once more
+ * with the same key: the server then answers the list the first attempt created, or creates it
+ * now, never twice.
+ */
+async function uploadFile(params, file, key) {
+  const init = {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/csv', Accept: 'application/json', 'Idempotency-Key': key },
+    body: file,
+    credentials: 'same-origin',
+    cache: 'no-store',
+  };
   let res;
-  try {
-    res = await fetch(`/api/v1/lists${query(params)}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/csv', Accept: 'application/json' },
-      body: file,
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-  } catch (e) {
-    throw new ApiError(0, { code: 'network', message: String(e) });
-  }
   let data = null;
-  try {
-    data = await res.json();
-  } catch (e) {
-    data = null;
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt > 0;
+    try {
+      res = await fetch(`/api/v1/lists${query(params)}`, init);
+    } catch (e) {
+      if (last) throw new ApiError(0, { code: 'network', message: String(e) });
+      await new Promise((ok) => setTimeout(ok, UPLOAD_RETRY_MS));
+      continue;
+    }
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    const busy =
+      res.status === 503 ||
+      (res.status === 409 && data && data.error && data.error.code === 'idempotency_in_progress');
+    const wait = busy ? Number(res.headers.get('Retry-After')) : NaN;
+    if (last || !Number.isInteger(wait) || wait < 0 || wait > UPLOAD_RETRY_AFTER_MAX_S) break;
+    await new Promise((ok) => setTimeout(ok, wait * 1000));
   }
   if (!res.ok) throw new ApiError(res.status, data && data.error);
   return data;
@@ -196,7 +223,21 @@ export async function listUploadView({ main, navigate, setTitle }) {
   const country = selectOf('x', 'country', countryOptions(), '', t('list.choose_country'));
   const crisis = selectOf('x', 'crisis', crises.map((k) => [k.id, k.name]), '', t('case.no_crisis'));
   const refDate = h('input', { type: 'date', name: 'ref_date' });
+  /* What confirming a person of the list does (docs/api.md, Lists: Decisions). */
+  const onStatus = selectOf('x', 'status', ON_CONFIRM_STATUSES.map((k) => [k, t(`status.${k}`)]), '', t('list.on_confirm_no_status'));
+  const withPresence = h('input', { type: 'checkbox', name: 'presence' });
+  const region = h('input', { type: 'text', name: 'region', maxlength: '200', autocomplete: 'off' });
+  const category = selectOf('x', 'category', CATEGORIES.map((k) => [k, t(`category.${k}`)]), 'other', null);
+  /* The category is the presence's: offered only when a presence is asked for. */
+  const syncPresence = () => {
+    category.disabled = !withPresence.checked;
+  };
+  withPresence.addEventListener('change', syncPresence);
+  syncPresence();
   const submit = h('button', { type: 'submit' }, t('lists.upload_submit'));
+  /* One key per upload the officer means: kept when the same form is sent again (a retry after
+   * a lost answer creates no second list), renewed once anything in the form changes. */
+  let idemKey = newIdempotencyKey();
 
   async function onSubmit(ev) {
     ev.preventDefault();
@@ -211,9 +252,22 @@ export async function listUploadView({ main, navigate, setTitle }) {
     }
     submit.disabled = true;
     try {
+      const presence = withPresence.checked;
       const l = await uploadFile(
-        { title: title.value.trim(), source: source.value.trim(), country: country.value, crisis: crisis.value, ref_date: refDate.value, map: mappingOf(file) },
+        {
+          title: title.value.trim(),
+          source: source.value.trim(),
+          country: country.value,
+          crisis: crisis.value,
+          ref_date: refDate.value,
+          map: mappingOf(file),
+          status: onStatus.value,
+          presence: presence ? 'true' : '',
+          region: region.value.trim(),
+          category: presence ? category.value : '',
+        },
         file.files[0],
+        idemKey,
       );
       navigate(`/console/lists/${l.id}`);
     } catch (e) {
@@ -243,7 +297,13 @@ export async function listUploadView({ main, navigate, setTitle }) {
     h('h1', { tabindex: '-1' }, t('lists.upload')),
     h(
       'form',
-      { class: 'stack list-form', novalidate: true, onsubmit: onSubmit },
+      {
+        class: 'stack list-form',
+        novalidate: true,
+        onsubmit: onSubmit,
+        oninput: () => { idemKey = newIdempotencyKey(); },
+        onchange: () => { idemKey = newIdempotencyKey(); },
+      },
       h(
         'fieldset',
         { class: 'group' },
@@ -252,8 +312,18 @@ export async function listUploadView({ main, navigate, setTitle }) {
         f.field('title', 'list.title', title, 'list.title_hint'),
         f.field('source', 'list.source', source, 'list.source_hint'),
         f.field('country', 'list.country', country),
+        f.field('region', 'list.region', region, 'list.region_hint'),
         f.field('crisis', 'case.crisis', crisis),
         f.field('ref_date', 'list.ref_date', refDate, 'list.ref_date_hint'),
+      ),
+      h(
+        'fieldset',
+        { class: 'group', id: 'list-on-confirm' },
+        h('legend', null, t('list.on_confirm_legend')),
+        h('p', { class: 'hint' }, t('list.on_confirm_hint')),
+        f.field('status', 'list.on_confirm_status', onStatus),
+        h('p', { class: 'check' }, h('label', null, withPresence, ' ', t('list.on_confirm_presence'))),
+        f.field('category', 'field.category', category),
       ),
       listMapping(file),
       f.summary,

@@ -1,6 +1,6 @@
 /*
  * manage.js - the citizen's private page (/register/TOKEN): shows the registration, saves
- * changes to contacts and address (PATCH), and ends the trip (DELETE), with the token from the
+ * changes to contacts, the language messages are sent in, and address (PATCH), and ends the trip (DELETE), with the token from the
  * address. The page is never cached and sends no referrer, so the token does not leak.
  */
 import './lang.js';
@@ -31,10 +31,12 @@ function show(reg) {
     ['field.until', formatPartialDate(pr.until)],
     ['field.phones', (p.phones || []).join(', ')],
     ['field.emails', (p.emails || []).join(', ')],
+    ['field.preferred_language', t(`language.${p.preferred_language === 'en' ? 'en' : 'vi'}`)],
   ].filter(([, v]) => v);
   replace(document.getElementById('m-details'), rows.map(([k, v]) => [h('dt', null, t(k)), h('dd', null, v)]));
   document.getElementById('m-phones').value = (p.phones || []).join(', ');
   document.getElementById('m-emails').value = (p.emails || []).join(', ');
+  document.getElementById('m-preferred_language').value = p.preferred_language === 'en' ? 'en' : 'vi';
   document.getElementById('m-city').value = pr.city || '';
   document.getElementById('m-address').value = pr.address || '';
   document.getElementById('m-until').value = /^\d{4}-\d{2}-\d{2}$/.test(pr.until || '') ? pr.until : '';
@@ -49,6 +51,7 @@ async function onSave(ev) {
     const reg = await api('PATCH', url, {
       phones: valueOf(form, 'phones'),
       emails: valueOf(form, 'emails'),
+      preferred_language: valueOf(form, 'preferred_language'),
       city: nullable('city'),
       address: nullable('address'),
       until: nullable('until'),

@@ -1,0 +1,154 @@
+/*
+ * store_pgcheckin.c - store_checkin_answers (store_pgcheckin.h): on PostgreSQL one call of the
+ * server function checkin_answers (migration_pgcheckin) with the batch's answers as arrays, on
+ * SQLite the statements of store_alert.h answer by answer.
+ */
+#include "store/store_pgcheckin.h"
+
+#include <string.h>
+
+#include "alert/alert.h"
+#include "domain/secret.h"
+#include "store/store_case.h"
+#include "store/store_pg_int.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* The arrays of one call: 7 columns of text. */
+enum { PGK_HASH, PGK_PHONE, PGK_ANSWER, PGK_STATUS, PGK_MESSAGE, PGK_LOCATION, PGK_SOURCE,
+       PGK_NCOLS };
+/* Bytes of one array at most: every element a message of ALERT_CHECKIN_TEXT_MAX bytes, each
+ * escaped (twice as long at worst), quoted and separated. A longer text fails the call (the
+ * writer then records its answers one by one). */
+#define PGK_ARRAY_MAX (CHECKIN_ANSWERS_MAX * (2 * ALERT_CHECKIN_TEXT_MAX + 4) + 2)
+
+static const char pgk_call[] =
+    "SELECT o_outcome, o_recipient, o_alert, o_person, o_crisis, o_checkin FROM"
+    " checkin_answers($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    " $7::text[], $8::bigint)";
+
+/* Appends s to the array literal in b as one element (quoted, or NULL). */
+static int pgk_element(buf_t *b, const char *s) {
+  int rc = buf_putc(b, b->len == 0 ? '{' : ',');
+  if (rc != BH_OK) return rc;
+  if (s == NULL) return buf_puts(b, "NULL");
+  rc = buf_putc(b, '"');
+  for (; rc == BH_OK && *s; s++) {
+    if (*s == '"' || *s == '\\') rc = buf_putc(b, '\\');
+    if (rc == BH_OK) rc = buf_putc(b, *s);
+  }
+  return rc == BH_OK ? buf_putc(b, '"') : rc;
+}
+
+/* The token hash of an answer in hex (decoded by the function), or NULL. */
+static const char *pgk_hash_hex(const checkin_answer_t *it, char *out) {
+  static const char hex[] = "0123456789abcdef";
+  if (it->token_hash == NULL) return NULL;
+  for (size_t i = 0; i < SECRET_TOKEN_HASH_BYTES; i++) {
+    out[2 * i] = hex[it->token_hash[i] >> 4];
+    out[2 * i + 1] = hex[it->token_hash[i] & 15];
+  }
+  out[2 * SECRET_TOKEN_HASH_BYTES] = '\0';
+  return out;
+}
+
+static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t at) {
+  buf_t cols[PGK_NCOLS];
+  for (int k = 0; k < PGK_NCOLS; k++) buf_init(&cols[k], PGK_ARRAY_MAX);
+  int rc = BH_OK;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    const checkin_answer_t *it = &items[i];
+    char hex[2 * SECRET_TOKEN_HASH_BYTES + 1];
+    const char *v[PGK_NCOLS] = {pgk_hash_hex(it, hex), it->token_hash ? NULL : it->phone,
+                                it->answer, alert_answer_status(it->answer), it->message,
+                                it->location, it->source};
+    for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) rc = pgk_element(&cols[k], v[k]);
+  }
+  pg_params_t p = {0};
+  for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) {
+    rc = buf_putc(&cols[k], '}');
+    pgp_text(&p, cols[k].data);
+  }
+  pgp_i64(&p, at);
+  PGresult *res = NULL;
+  if (rc == BH_OK) rc = pg_run_sql(c, pgk_call, &p, &res);
+  if (rc == BH_OK && (size_t)PQntuples(res) != n) rc = BH_ERR_DB;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    checkin_answer_t *it = &items[i];
+    int outcome = (int)pg_col_i64(res, (int)i, 0);
+    it->rc = outcome == 0 ? BH_OK : outcome == 2 ? BH_ERR_CONFLICT : BH_ERR_NOT_FOUND;
+    it->target = (checkin_target_t){.recipient_id = pg_col_i64(res, (int)i, 1),
+                                    .alert_id = pg_col_i64(res, (int)i, 2),
+                                    .person_id = pg_col_i64(res, (int)i, 3),
+                                    .crisis_id = pg_col_i64(res, (int)i, 4)};
+    it->checkin_id = pg_col_i64(res, (int)i, 5);
+  }
+  PQclear(res);
+  for (int k = 0; k < PGK_NCOLS; k++) buf_free(&cols[k]);
+  return rc;
+}
+
+/* One answer with the statements of store_alert.h, as the check-in job records it. */
+static int sqk_answer(store_conn_t *c, checkin_answer_t *it, int64_t at, arena_t *a) {
+  checkin_target_t t;
+  int rc = it->token_hash ? store_checkin_target(c, it->token_hash, a, &t)
+                          : store_checkin_target_by_phone(c, it->phone, a, &t);
+  if (rc == BH_ERR_NOT_FOUND) {
+    it->rc = rc;
+    return BH_OK;
+  }
+  if (rc != BH_OK) return rc;
+  it->target = (checkin_target_t){.recipient_id = t.recipient_id, .alert_id = t.alert_id,
+                                  .person_id = t.person_id, .crisis_id = t.crisis_id};
+  if (t.crisis_closed_at != 0) {
+    it->rc = BH_ERR_CONFLICT;
+    return BH_OK;
+  }
+  checkin_t k = {.target = &t, .answer = it->answer, .message = it->message,
+                 .location = it->location, .source = it->source, .at = at};
+  rc = store_checkin_record(c, &k);
+  if (rc != BH_OK) return rc;
+  it->checkin_id = k.id;
+  it->rc = BH_OK;
+  const char *status = alert_answer_status(it->answer);
+  if (t.person_status != NULL && strcmp(t.person_status, status) == 0) return BH_OK;
+  status_event_t ev = {.person_id = t.person_id, .status = status, .at = at,
+                       .source = "check_in", .note = it->message};
+  return store_status_set(c, &STORE_SCOPE_ALL, &ev);
+}
+
+/* 1 if the person of a recorded "need help" answer has another recorded answer in items. */
+static int need_help_twice(const checkin_answer_t *items, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (items[i].rc != BH_OK || strcmp(items[i].answer, "need_help") != 0) continue;
+    for (size_t k = 0; k < n; k++) {
+      if (k != i && items[k].rc == BH_OK &&
+          items[k].target.person_id == items[i].target.person_id) {
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+int store_checkin_answers(store_conn_t *c, checkin_answer_t *items, size_t n, int64_t at) {
+  if (n == 0 || n > CHECKIN_ANSWERS_MAX) return BH_ERR_INVALID;
+  int rc = BH_OK;
+  if (c->pg != NULL) {
+    rc = pgk_answers(c->pg, items, n, at);
+  } else {
+    arena_t *a = arena_new(1024 * 1024);
+    if (a == NULL) return BH_ERR_NOMEM;
+    for (size_t i = 0; i < n && rc == BH_OK; i++) rc = sqk_answer(c, &items[i], at, a);
+    arena_free(a);
+  }
+  if (rc == BH_OK && need_help_twice(items, n)) rc = BH_ERR_CONFLICT;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    const checkin_answer_t *it = &items[i];
+    if (it->rc != BH_OK || strcmp(it->answer, "need_help") != 0) continue;
+    rc = store_case_from_checkin(c, it->target.crisis_id, it->target.person_id,
+                                 it->target.alert_id, it->message, it->location, at, NULL, NULL);
+  }
+  return rc;
+}
