@@ -593,25 +593,36 @@ static void html_head_row(buf_t *b, const char *const *cols, size_t n) {
   buf_puts(b, "</tr></thead><tbody>");
 }
 
-/* A date and time in the reader's convention, UTC. */
-static void html_time(buf_t *b, enum sitrep_lang lang, int64_t t) {
-  if (t <= 0) return;
+/* The English month abbreviations of the printed dates (a month name cannot be misread as a day,
+ * whatever the reader's habit of ordering day and month). */
+static const char *const html_months_en[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* The day of t in the reader's convention: 17/11/2023 in Vietnamese, 17 Nov 2023 in English. */
+static void html_day(buf_t *b, enum sitrep_lang lang, int64_t t) {
   char x[PDATE_TIMESTAMP_SIZE];
   pdate_format_timestamp(t, x); /* YYYY-MM-DDTHH:MM:SSZ */
   if (lang == SITREP_VI) {
-    buf_printf(b, "%.5s %.2s/%.2s/%.4s (UTC)", x + 11, x + 8, x + 5, x);
-  } else {
-    buf_printf(b, "%.4s-%.2s-%.2s %.5s UTC", x, x + 5, x + 8, x + 11);
+    buf_printf(b, "%.2s/%.2s/%.4s", x + 8, x + 5, x);
+    return;
   }
+  int month = (x[5] - '0') * 10 + (x[6] - '0');
+  const char *name = month >= 1 && month <= 12 ? html_months_en[month - 1] : "?";
+  buf_printf(b, "%d %s %.4s", (x[8] - '0') * 10 + (x[9] - '0'), name, x);
 }
 
-static void html_day(buf_t *b, enum sitrep_lang lang, int64_t t) {
+/* A date and time in the reader's convention, UTC: 14:05 17/11/2023 (UTC), 17 Nov 2023 14:05 UTC. */
+static void html_time(buf_t *b, enum sitrep_lang lang, int64_t t) {
+  if (t <= 0) return;
   char x[PDATE_TIMESTAMP_SIZE];
   pdate_format_timestamp(t, x);
   if (lang == SITREP_VI) {
-    buf_printf(b, "%.2s/%.2s/%.4s", x + 8, x + 5, x);
+    buf_printf(b, "%.5s ", x + 11);
+    html_day(b, lang, t);
+    buf_puts(b, " (UTC)");
   } else {
-    buf_printf(b, "%.10s", x);
+    html_day(b, lang, t);
+    buf_printf(b, " %.5s UTC", x + 11);
   }
 }
 

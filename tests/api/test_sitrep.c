@@ -262,6 +262,21 @@ static void sitrep_html_is_a_printable_page_without_script(void **state) {
   assert_null(strstr(en->body, "Báo cáo"));
 }
 
+static void sitrep_html_writes_dates_in_the_readers_convention(void **state) {
+  h_server_t *s = *state;
+  const h_auth_t *hq = h_as(s, H_HQ);
+  h_resp_t *vi = h_call(s, hq, "GET", NULL,
+                        "/api/v1/crises/%s/sitrep?format=html&lang=vi&day=2020-01-05", sr.crisis);
+  EXPECT_STATUS(s, vi, 200);
+  assert_non_null(strstr(vi->body, "05/01/2020"));
+  /* English names the month, so that nobody reads 5 January as 1 May. */
+  h_resp_t *en = h_call(s, hq, "GET", NULL,
+                        "/api/v1/crises/%s/sitrep?format=html&lang=en&day=2020-01-05", sr.crisis);
+  EXPECT_STATUS(s, en, 200);
+  assert_non_null(strstr(en->body, "5 Jan 2020"));
+  assert_null(strstr(en->body, "2020-01-05"));
+}
+
 static void sitrep_refuses_bad_parameters_naming_them(void **state) {
   h_server_t *s = *state;
   const h_auth_t *hq = h_as(s, H_HQ);
@@ -306,6 +321,7 @@ int api_sitrep_tests(void) {
       cmocka_unit_test(sitrep_english_sentences_on_lang_en),
       cmocka_unit_test(sitrep_csv_has_bom_crlf_and_vietnamese_intact),
       cmocka_unit_test(sitrep_html_is_a_printable_page_without_script),
+      cmocka_unit_test(sitrep_html_writes_dates_in_the_readers_convention),
       cmocka_unit_test(sitrep_refuses_bad_parameters_naming_them),
       cmocka_unit_test(sitrep_of_an_earlier_day_counts_nothing_today),
       cmocka_unit_test(sitrep_readable_by_viewer_but_not_by_another_jurisdiction),
