@@ -36,7 +36,7 @@
 #include "store/store.h"
 #include "store/store_alert.h"
 #include "store/store_case.h"
-#include "store/store_pgcheckin.h"
+#include "store/store_checkin_batch.h"
 #include "store/writer.h"
 #include "util/clock.h"
 #include "util/err.h"

@@ -27,7 +27,7 @@
 #include "delivery/sms.h"
 #include "store/store_alert.h"
 #include "store/store_case.h"
-#include "store/store_pgcheckin.h"
+#include "store/store_checkin_batch.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"

@@ -1,9 +1,9 @@
 /*
- * store_pgcheckin.c - store_checkin_answers (store_pgcheckin.h): on PostgreSQL one call of the
- * server function checkin_answers (migration_pgcheckin) with the batch's answers as arrays, on
- * SQLite the statements of store_alert.h answer by answer.
+ * store_checkin_batch.c - store_checkin_answers (store_checkin_batch.h): on PostgreSQL one call
+ * of the server function checkin_answers (migration_pgcheckin) with the batch's answers as
+ * arrays, on SQLite the statements of store_alert.h answer by answer.
  */
-#include "store/store_pgcheckin.h"
+#include "store/store_checkin_batch.h"
 
 #include <string.h>
 

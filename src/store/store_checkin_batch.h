@@ -1,5 +1,5 @@
 /*
- * store_pgcheckin.h - the answers of many citizens recorded at once (issue 8).
+ * store_checkin_batch.h - the answers of many citizens recorded at once (issue 8).
  *
  * The group-commit writer hands the check-ins of a batch to store_checkin_answers together. On
  * PostgreSQL they go to the server as arrays in one statement (the function checkin_answers of
@@ -12,8 +12,8 @@
  * each "need help" answer opens a case, or adds to the person's open case of the crisis
  * (store_case_from_checkin), in order.
  */
-#ifndef BAOHO_STORE_PGCHECKIN_H
-#define BAOHO_STORE_PGCHECKIN_H
+#ifndef BAOHO_STORE_CHECKIN_BATCH_H
+#define BAOHO_STORE_CHECKIN_BATCH_H
 
 #include <stddef.h>
 #include <stdint.h>
