@@ -598,10 +598,45 @@ static const char migration_alertlang[] =
     "UPDATE alerts SET recipients_en = (SELECT count(*) FROM alert_recipients r"
     " WHERE r.alert_id = alerts.id AND r.lang = 'en');";
 
+/*
+ * migration_pgcase: the cases of the "need help" answers of a group-commit batch in one round trip
+ * (issue 8). checkin_cases writes, in the order of its arrays, what store_case_from_checkin
+ * writes one by one, as store_checkin_batch.c computed it with case_checkin_plan (store_case.h):
+ * for an element with an open case (p_open), its event; otherwise a new case (no assignment, no
+ * override, no caller), its person and its event. One row per element: the case.
+ */
+static const char migration_pgcase[] =
+    "CREATE FUNCTION checkin_cases(p_open bigint[], p_person bigint[], p_crisis bigint[],"
+    "  p_mission bigint[], p_type text[], p_status text[], p_priority int[],"
+    "  p_computed int[], p_rank int[], p_channel text[], p_due bigint[], p_summary text[],"
+    "  p_description text[], p_kind text[], p_detail text[], p_note text[], p_at bigint)"
+    "  RETURNS TABLE(o_case bigint) LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  FOR i IN 1 .. coalesce(array_length(p_person, 1), 0) LOOP"
+    "    o_case := p_open[i];"
+    "    IF o_case IS NULL THEN"
+    "      INSERT INTO cases(type, status, priority, priority_computed, priority_override,"
+    "        queue_rank, channel, crisis_id, mission_id, assigned_to, due_at, due_overridden,"
+    "        summary, description, caller_name, caller_phone, caller_relation, caller_notes,"
+    "        caller_person_id, created_by, opened_at, resolved_at, closed_at, updated_at)"
+    "        VALUES (p_type[i], p_status[i], p_priority[i], p_computed[i], NULL, p_rank[i],"
+    "        p_channel[i], p_crisis[i], p_mission[i], NULL, p_due[i], 0, p_summary[i],"
+    "        p_description[i], NULL, NULL, NULL, NULL, NULL, NULL, p_at, NULL, NULL, p_at)"
+    "        RETURNING id INTO o_case;"
+    "      INSERT INTO case_persons(case_id, person_id, added_by, added_at)"
+    "        VALUES (o_case, p_person[i], NULL, p_at);"
+    "    END IF;"
+    "    INSERT INTO case_events(case_id, at, kind, author_id, detail, note)"
+    "      VALUES (o_case, p_at, p_kind[i], NULL, p_detail[i], p_note[i]);"
+    "    RETURN NEXT;"
+    "  END LOOP;"
+    " END $$;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
-                                         migration_pgcheckin, migration_alertlang};
+                                         migration_pgcheckin, migration_alertlang,
+                                         migration_pgcase};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -606,10 +606,18 @@ static const char migration_alertlang[] =
     "UPDATE alerts SET recipients_en = (SELECT count(*) FROM alert_recipients r"
     " WHERE r.alert_id = alerts.id AND r.lang = 'en');";
 
+/*
+ * migration_pgcase: nothing on SQLite. Its PostgreSQL twin creates checkin_cases, the cases of
+ * the "need help" answers of a group-commit batch in one round trip; SQLite opens each with
+ * store_case_from_checkin.
+ */
+static const char migration_pgcase[] = "SELECT 1;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
-                                         migration_pgcheckin, migration_alertlang};
+                                         migration_pgcheckin, migration_alertlang,
+                                         migration_pgcase};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -114,72 +114,70 @@ int store_case_list(store_conn_t *c, const store_scope_t *scope, const case_filt
   return BH_OK;
 }
 
-/* Appends a timeline event whose detail is the JSON object d (released here). */
-static int case_event_json(store_conn_t *c, int64_t case_id, int64_t at, const char *kind,
-                           json_t *d, const char *note) {
-  char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+void case_checkin_plan(case_checkin_t *p) {
+  snprintf(p->note, sizeof(p->note), "%s%s%s", p->message ? p->message : "",
+           p->message && p->location ? "\n" : "", p->location ? p->location : "");
+  const char *note_or_null = p->note[0] ? p->note : NULL;
+  json_t *d;
+  if (p->open_case_id != 0) {
+    /* The person's open case of this crisis hears of the new answer; no second case. */
+    p->kind = "check_in";
+    p->event_note = note_or_null;
+    d = json_pack("{s:s, s:I, s:s?}", "answer", "need_help", "alert", (json_int_t)p->alert_id,
+                  "location", p->location);
+  } else {
+    p->k = (case_t){.type = CASE_EVACUATION_REQUEST,
+                    .status = CASE_NEW,
+                    .priority_override = -1,
+                    .channel = "check_in",
+                    .crisis_id = p->crisis_id,
+                    .mission_id = p->mission_id,
+                    .summary = "Trả lời hỏi thăm: cần giúp đỡ / Check-in answer: need help",
+                    .description = note_or_null,
+                    .opened_at = p->at,
+                    .updated_at = p->at};
+    p->k.priority_computed = case_priority_compute(p->k.type, &p->facts, 1);
+    p->k.priority = p->k.priority_computed;
+    p->k.due_at = case_due_default(p->k.priority, p->at);
+    p->kind = "created";
+    p->event_note = NULL;
+    d = json_pack("{s:s, s:s, s:s, s:I, s:I}", "channel", "check_in", "type",
+                  case_types[p->k.type], "priority", case_priorities[p->k.priority], "alert",
+                  (json_int_t)p->alert_id, "person", (json_int_t)p->person_id);
+  }
+  p->detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
   json_decref(d);
-  case_event_t e = {.case_id = case_id, .at = at, .kind = kind, .detail = detail, .note = note};
-  int rc = store_case_event_add(c, &e);
-  free(detail);
-  return rc;
 }
-
-#define CASE_CHECKIN_NOTE_MAX (2 * 500 + 64)
 
 int store_case_from_checkin(store_conn_t *c, int64_t crisis_id, int64_t person_id,
                             int64_t alert_id, const char *message, const char *location,
                             int64_t at, int64_t *case_id, int *opened) {
   if (case_id) *case_id = 0;
   if (opened) *opened = 0;
-  char note[CASE_CHECKIN_NOTE_MAX];
-  snprintf(note, sizeof(note), "%s%s%s", message ? message : "",
-           message && location ? "\n" : "", location ? location : "");
-  const char *note_or_null = note[0] ? note : NULL;
-  int64_t id = 0;
-  int rc = CASE_CALL(c, case_open_for, person_id, crisis_id, &id);
-  if (rc == BH_OK) {
-    /* The person's open case of this crisis hears of the new answer; no second case. */
-    rc = case_event_json(c, id, at, "check_in",
-                         json_pack("{s:s, s:I, s:s?}", "answer", "need_help", "alert",
-                                   (json_int_t)alert_id, "location", location),
-                         note_or_null);
-    if (rc == BH_OK && case_id) *case_id = id;
-    return rc;
-  }
-  if (rc != BH_ERR_NOT_FOUND) return rc;
-  case_person_facts_t facts;
-  rc = store_case_person_facts(c, &STORE_SCOPE_ALL, person_id, &facts);
-  if (rc != BH_OK) return rc;
-  int64_t mission_id = 0;
-  rc = CASE_CALL(c, case_checkin_mission, crisis_id, person_id, &mission_id);
-  if (rc != BH_OK) return rc;
-  case_t k = {.type = CASE_EVACUATION_REQUEST,
-              .status = CASE_NEW,
-              .priority_override = -1,
-              .channel = "check_in",
-              .crisis_id = crisis_id,
-              .mission_id = mission_id,
-              .summary = "Trả lời hỏi thăm: cần giúp đỡ / Check-in answer: need help",
-              .description = note_or_null,
-              .opened_at = at,
-              .updated_at = at};
-  k.priority_computed = case_priority_compute(k.type, &facts, 1);
-  k.priority = k.priority_computed;
-  k.due_at = case_due_default(k.priority, at);
-  rc = store_case_create(c, &k);
-  if (rc == BH_OK) rc = store_case_person_add(c, k.id, person_id, 0, at);
-  if (rc == BH_OK) {
-    rc = case_event_json(c, k.id, at, "created",
-                         json_pack("{s:s, s:s, s:s, s:I, s:I}", "channel", "check_in", "type",
-                                   case_types[k.type], "priority", case_priorities[k.priority],
-                                   "alert", (json_int_t)alert_id, "person",
-                                   (json_int_t)person_id),
-                         NULL);
+  case_checkin_t p = {.crisis_id = crisis_id, .person_id = person_id, .alert_id = alert_id,
+                      .message = message, .location = location, .at = at};
+  int rc = CASE_CALL(c, case_open_for, person_id, crisis_id, &p.open_case_id);
+  if (rc == BH_ERR_NOT_FOUND) {
+    p.open_case_id = 0;
+    rc = store_case_person_facts(c, &STORE_SCOPE_ALL, person_id, &p.facts);
+    if (rc == BH_OK) rc = CASE_CALL(c, case_checkin_mission, crisis_id, person_id, &p.mission_id);
   }
   if (rc != BH_OK) return rc;
-  if (case_id) *case_id = k.id;
-  if (opened) *opened = 1;
+  case_checkin_plan(&p);
+  if (p.open_case_id == 0) {
+    rc = store_case_create(c, &p.k);
+    if (rc == BH_OK) rc = store_case_person_add(c, p.k.id, person_id, 0, at);
+  }
+  int64_t id = p.open_case_id != 0 ? p.open_case_id : p.k.id;
+  if (rc == BH_OK) {
+    case_event_t e = {.case_id = id, .at = at, .kind = p.kind, .detail = p.detail,
+                      .note = p.event_note};
+    rc = store_case_event_add(c, &e);
+  }
+  free(p.detail);
+  if (rc != BH_OK) return rc;
+  if (case_id) *case_id = id;
+  if (opened) *opened = p.open_case_id == 0;
   return BH_OK;
 }
 

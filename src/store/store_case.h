@@ -157,6 +157,37 @@ int store_case_from_checkin(store_conn_t *c, int64_t crisis_id, int64_t person_i
                             int64_t alert_id, const char *message, const char *location,
                             int64_t at, int64_t *case_id /* OUT */, int *opened /* OUT */);
 
+/* The longest note of a check-in case: the citizen's message and location (500 bytes each). */
+#define CASE_CHECKIN_NOTE_MAX (2 * 500 + 64)
+
+/*
+ * What a "need help" answer writes (store_case_from_checkin), apart from what the store reads:
+ * the rule is declared once here and used by the answer-by-answer path and by the batch of
+ * store_checkin_batch.c. In: the answer (crisis_id ... at), open_case_id (the person's open case
+ * of the crisis, 0 when none) and, when open_case_id is 0, the person's facts and the case's
+ * mission_id (0 when none). Out (case_checkin_plan): the timeline event (kind, detail, a JSON
+ * text to release with free(), NULL if it could not be made, and note) to add to open_case_id,
+ * or, when it is 0, to the new case k (written with k.id set once created; k.description points
+ * into note, so the struct must not be copied). k is the only case a check-in opens: no
+ * assignment, no override, no caller, person_id linked with no author.
+ */
+typedef struct case_checkin {
+  int64_t crisis_id, person_id, alert_id;
+  const char *message, *location; /* may be NULL */
+  int64_t at;
+  int64_t open_case_id;
+  case_person_facts_t facts;
+  int64_t mission_id;
+  char note[CASE_CHECKIN_NOTE_MAX];
+  case_t k;
+  const char *kind;       /* "check_in" or "created" */
+  char *detail;           /* JSON, free() */
+  const char *event_note; /* the note, or NULL */
+} case_checkin_t;
+
+/* Fills the Out part of p from its In part (see case_checkin_t). */
+void case_checkin_plan(case_checkin_t *p /* IN, OUT */);
+
 /*
  * The subject of a case when it is not a registered person (table case_subjects): what the
  * caller knows of the person the case is about, used by matching (store_list.h) for a

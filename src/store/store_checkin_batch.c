@@ -1,15 +1,19 @@
 /*
  * store_checkin_batch.c - store_checkin_answers (store_checkin_batch.h): on PostgreSQL one call
  * of the server function checkin_answers (migration_pgcheckin) with the batch's answers as
- * arrays, on SQLite the statements of store_alert.h answer by answer.
+ * arrays, then the cases of its "need help" answers in two more (pgk_cases); on SQLite the
+ * statements of store_alert.h and store_case_from_checkin answer by answer.
  */
 #include "store/store_checkin_batch.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
 #include "domain/secret.h"
 #include "store/store_case.h"
+#include "store/store_case_impl.h"
 #include "store/store_pg_int.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -41,6 +45,25 @@ static int pgk_element(buf_t *b, const char *s) {
   return rc == BH_OK ? buf_putc(b, '"') : rc;
 }
 
+/*
+ * Closes the ncols array literals of cols and runs sql with them, then at, as its parameters;
+ * *res (to PQclear) has the n rows of its answer, or the call fails (BH_ERR_DB when the count
+ * differs).
+ */
+static int pgk_call_arrays(pg_conn_t *c, const char *sql, buf_t *cols, int ncols, int64_t at,
+                           size_t n, PGresult **res) {
+  pg_params_t p = {0};
+  int rc = BH_OK;
+  for (int k = 0; k < ncols && rc == BH_OK; k++) {
+    rc = buf_putc(&cols[k], '}');
+    pgp_text(&p, cols[k].data);
+  }
+  pgp_i64(&p, at);
+  if (rc == BH_OK) rc = pg_run_sql(c, sql, &p, res);
+  if (rc == BH_OK && (size_t)PQntuples(*res) != n) rc = BH_ERR_DB;
+  return rc;
+}
+
 /* The token hash of an answer in hex (decoded by the function), or NULL. */
 static const char *pgk_hash_hex(const checkin_answer_t *it, char *out) {
   static const char hex[] = "0123456789abcdef";
@@ -65,15 +88,8 @@ static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t 
                                 it->location, it->source};
     for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) rc = pgk_element(&cols[k], v[k]);
   }
-  pg_params_t p = {0};
-  for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) {
-    rc = buf_putc(&cols[k], '}');
-    pgp_text(&p, cols[k].data);
-  }
-  pgp_i64(&p, at);
   PGresult *res = NULL;
-  if (rc == BH_OK) rc = pg_run_sql(c, pgk_call, &p, &res);
-  if (rc == BH_OK && (size_t)PQntuples(res) != n) rc = BH_ERR_DB;
+  if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_call, cols, PGK_NCOLS, at, n, &res);
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     checkin_answer_t *it = &items[i];
     int outcome = (int)pg_col_i64(res, (int)i, 0);
@@ -86,6 +102,91 @@ static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t 
   }
   PQclear(res);
   for (int k = 0; k < PGK_NCOLS; k++) buf_free(&cols[k]);
+  return rc;
+}
+
+/* The arrays of a checkin_cases call (migration_pgcase): 16 columns, then the time. */
+enum { PGKC_OPEN, PGKC_PERSON, PGKC_CRISIS, PGKC_MISSION, PGKC_TYPE, PGKC_STATUS, PGKC_PRIORITY,
+       PGKC_COMPUTED, PGKC_RANK, PGKC_CHANNEL, PGKC_DUE, PGKC_SUMMARY, PGKC_DESCRIPTION, PGKC_KIND,
+       PGKC_DETAIL, PGKC_NOTE, PGKC_NCOLS };
+/* Bytes of one array at most: every element a note or detail escaped for JSON (six bytes a byte
+ * at worst) and for the array (twice). A longer batch fails (its answers then go one by one). */
+#define PGKC_ARRAY_MAX (CHECKIN_ANSWERS_MAX * (12 * CASE_CHECKIN_NOTE_MAX + 4) + 2)
+
+static const char pgk_cases_call[] =
+    "SELECT o_case FROM checkin_cases($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[],"
+    " $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::text[], $11::bigint[],"
+    " $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::bigint)";
+
+/* The decimal text of v in out, or NULL when v is 0 and zero_null. */
+static const char *pgk_num(int64_t v, int zero_null, char out[24]) {
+  if (v == 0 && zero_null) return NULL;
+  snprintf(out, 24, "%lld", (long long)v);
+  return out;
+}
+
+/* Writes the n planned cases of plans with one call of checkin_cases. */
+static int pgk_cases_write(pg_conn_t *c, const case_checkin_t *plans, size_t n, int64_t at) {
+  buf_t cols[PGKC_NCOLS];
+  for (int k = 0; k < PGKC_NCOLS; k++) buf_init(&cols[k], PGKC_ARRAY_MAX);
+  int rc = BH_OK;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    const case_checkin_t *p = &plans[i];
+    const case_t *k = &p->k;
+    int fresh = p->open_case_id == 0;
+    char num[6][24];
+    const char *v[PGKC_NCOLS] = {
+        pgk_num(p->open_case_id, 1, num[0]), pgk_num(p->person_id, 1, num[1]),
+        fresh ? pgk_num(k->crisis_id, 1, num[2]) : NULL,
+        fresh ? pgk_num(k->mission_id, 1, num[3]) : NULL,
+        fresh ? case_types[k->type] : NULL, fresh ? case_statuses[k->status] : NULL,
+        fresh ? pgk_num(k->priority, 0, num[4]) : NULL,
+        fresh ? pgk_num(k->priority_computed, 0, num[5]) : NULL, NULL,
+        fresh ? k->channel : NULL, NULL, fresh ? k->summary : NULL,
+        fresh ? k->description : NULL, p->kind, p->detail, p->event_note};
+    char rank[24], due[24];
+    if (fresh) {
+      v[PGKC_RANK] = pgk_num(case_queue_rank(k->status, k->priority), 0, rank);
+      v[PGKC_DUE] = pgk_num(k->due_at, 0, due);
+    }
+    for (int j = 0; j < PGKC_NCOLS && rc == BH_OK; j++) rc = pgk_element(&cols[j], v[j]);
+  }
+  PGresult *res = NULL;
+  if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_cases_call, cols, PGKC_NCOLS, at, n, &res);
+  PQclear(res);
+  for (int j = 0; j < PGKC_NCOLS; j++) buf_free(&cols[j]);
+  return rc;
+}
+
+/*
+ * The cases of the recorded "need help" answers of items on PostgreSQL, as
+ * store_case_from_checkin opens them one by one, in two round trips: the reads of all of them
+ * (pgc_case_checkin_reads), the rule in C (case_checkin_plan), the writes of all of them
+ * (checkin_cases). No person answers twice in items (need_help_twice), so no answer's case
+ * depends on another's.
+ */
+static int pgk_cases(pg_conn_t *c, const checkin_answer_t *items, size_t n, int64_t at) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (items[i].rc == BH_OK && strcmp(items[i].answer, "need_help") == 0) m++;
+  }
+  if (m == 0) return BH_OK;
+  case_checkin_t *plans = calloc(m, sizeof(*plans));
+  if (plans == NULL) return BH_ERR_NOMEM;
+  m = 0;
+  for (size_t i = 0; i < n; i++) {
+    const checkin_answer_t *it = &items[i];
+    if (it->rc != BH_OK || strcmp(it->answer, "need_help") != 0) continue;
+    plans[m++] = (case_checkin_t){.crisis_id = it->target.crisis_id,
+                                  .person_id = it->target.person_id,
+                                  .alert_id = it->target.alert_id, .message = it->message,
+                                  .location = it->location, .at = at};
+  }
+  int rc = pgc_case_checkin_reads(c, plans, m);
+  for (size_t i = 0; i < m && rc == BH_OK; i++) case_checkin_plan(&plans[i]);
+  if (rc == BH_OK) rc = pgk_cases_write(c, plans, m, at);
+  for (size_t i = 0; i < m; i++) free(plans[i].detail);
+  free(plans);
   return rc;
 }
 
@@ -144,6 +245,7 @@ int store_checkin_answers(store_conn_t *c, checkin_answer_t *items, size_t n, in
     arena_free(a);
   }
   if (rc == BH_OK && need_help_twice(items, n)) rc = BH_ERR_CONFLICT;
+  if (c->pg != NULL) return rc == BH_OK ? pgk_cases(c->pg, items, n, at) : rc;
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     const checkin_answer_t *it = &items[i];
     if (it->rc != BH_OK || strcmp(it->answer, "need_help") != 0) continue;

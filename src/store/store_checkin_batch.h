@@ -9,8 +9,9 @@
  * store_checkin_target, store_checkin_record and store_status_set record one answer: the answer
  * is always kept; the recipient's latest answer, the person's welfare status and its history are
  * written only when they change; an answer sees the answers before it in the same call. Then
- * each "need help" answer opens a case, or adds to the person's open case of the crisis
- * (store_case_from_checkin), in order.
+ * each "need help" answer opens a case, or adds to the person's open case of the crisis, in
+ * order, exactly as store_case_from_checkin does: on PostgreSQL all of them in two more round
+ * trips (one read, one call of checkin_cases of migration_pgcase), on SQLite one by one.
  */
 #ifndef BAOHO_STORE_CHECKIN_BATCH_H
 #define BAOHO_STORE_CHECKIN_BATCH_H

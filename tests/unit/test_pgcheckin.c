@@ -22,8 +22,12 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "alert/alert.h"
 #include "domain/secret.h"
 #include "store/store.h"
+#include "store/store_alert.h"
+#include "store/store_case.h"
+#include "store/store_checkin_batch.h"
 #include "store/writer.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -254,6 +258,185 @@ static void pg_failed_group_reruns_its_jobs_alone(void **state) {
   }
 }
 
+/* Persons of pgc_world: 0 and 5 without a case, 1 a minor without one, 2 answers "safe", 3 and 4
+ * with an open case of the crisis already; 0 and 3 registered by a mission. */
+#define PGC_PERSONS 6
+
+/* A second database beside the test's, with its url in url, opened into *out. */
+static void pgc_open_ref(char *url, size_t size, store_t **out) {
+  char sql[160];
+  snprintf(sql, sizeof(sql), "CREATE DATABASE %s_ref", pgc_db_name);
+  assert_int_equal(pgc_admin(sql), 0);
+  const char *query = strchr(pgc_db_url, '?');
+  size_t base = query ? (size_t)(query - pgc_db_url) : strlen(pgc_db_url);
+  snprintf(url, size, "%.*s_ref%s", (int)base, pgc_db_url, query ? query : "");
+  secret_t keys;
+  unsigned char master[SECRET_KEY_BYTES] = {1};
+  secret_from_master(master, &keys);
+  assert_int_equal(store_open(url, &keys, STORE_SYNC_FULL, out), BH_OK);
+}
+
+/* The same crisis, alert, persons and open cases in every database it is run on; *alert_id is
+ * the alert, whose link of person i has the token hash {i + 1, 0x5a, 0...}. */
+static void pgc_world(store_conn_t *c, int64_t *alert_id) {
+  crisis_t k = {.name = "Case batch", .kind = "unrest", .countries = json_pack("[s]", "LB"),
+                .regions = json_array()};
+  assert_int_equal(store_crisis_create(c, &k), BH_OK);
+  json_decref(k.countries);
+  json_decref(k.regions);
+  alert_t al = {.crisis_id = k.id, .status = "sending", .subject_vi = "Cảnh báo",
+                .subject_en = "Alert", .body_vi = "Xin ở trong nhà.", .body_en = "Stay indoors.",
+                .channels = json_pack("[s]", "email"), .ask_checkin = 1, .created_at = 1000};
+  alert_extra_t x = {0};
+  assert_int_equal(store_alert_create(c, &al, &x), BH_OK);
+  json_decref(al.channels);
+  *alert_id = al.id;
+  /* Persons 0 and 3 were registered by a mission: their cases belong to it. */
+  mission_t m = {.kind = "embassy", .name = "Đại sứ quán Beirut", .city = "Beirut",
+                 .timezone = "Asia/Beirut", .jurisdiction = json_pack("[s]", "LB")};
+  memcpy(m.country, "LB", 3);
+  assert_int_equal(store_mission_create(c, &m), BH_OK);
+  json_decref(m.jurisdiction);
+  for (int i = 0; i < PGC_PERSONS; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "Nguyễn Văn %d", i);
+    person_t p = {.full_name = name, .sex = "M", .source = "manual", .status = "unknown",
+                  .flags = i == 1 ? json_pack("[s]", "minor") : json_array(),
+                  .owner_mission_id = i == 0 || i == 3 ? m.id : 0};
+    assert_int_equal(store_person_create(c, &p), BH_OK);
+    json_decref(p.flags);
+    alert_recipient_in_t in = {.person_id = p.id, .lang = "vi", .token_hash = {(unsigned char)(i + 1), 0x5a}};
+    assert_int_equal(store_alert_add_recipient(c, al.id, &in, 0, 0, 1000), BH_OK);
+    if (i == 3 || i == 4) {
+      assert_int_equal(store_case_from_checkin(c, k.id, p.id, al.id, "earlier", NULL, 1500,
+                                               NULL, NULL),
+                       BH_OK);
+    }
+  }
+  assert_int_equal(store_alert_set_recipients(c, al.id, PGC_PERSONS, 0, 1000), BH_OK);
+}
+
+/* The answers of the batch: a "need help" from every person but 2, who is safe, and an unknown
+ * link. hashes holds their token hashes. */
+static size_t pgc_answers(unsigned char hashes[][SECRET_TOKEN_HASH_BYTES], checkin_answer_t *out) {
+  static const char *const messages[PGC_PERSONS] = {"Chúng tôi bị kẹt \"ở\" nhà", "Em bé sợ",
+                                                    NULL, NULL, "Hết nước", NULL};
+  static const char *const locations[PGC_PERSONS] = {"Hamra, Beirut", NULL, NULL, "Tyre",
+                                                     NULL, NULL};
+  size_t n = 0;
+  for (int i = 0; i <= PGC_PERSONS; i++) {
+    memset(hashes[i], 0, SECRET_TOKEN_HASH_BYTES);
+    hashes[i][0] = (unsigned char)(i + 1);
+    hashes[i][1] = 0x5a;
+    out[n++] = (checkin_answer_t){.token_hash = hashes[i],
+                                  .answer = i == 2 ? "safe" : "need_help",
+                                  .message = i < PGC_PERSONS ? messages[i] : NULL,
+                                  .location = i < PGC_PERSONS ? locations[i] : NULL,
+                                  .source = "web"};
+  }
+  return n;
+}
+
+/* The answer *it as the check-in job records it one by one (api_checkin.c). */
+static void pgc_answer_alone(store_conn_t *c, checkin_answer_t *it, int64_t at) {
+  arena_t *a = arena_new(64 * 1024);
+  checkin_target_t t;
+  int rc = store_checkin_target(c, it->token_hash, a, &t);
+  if (rc == BH_ERR_NOT_FOUND) {
+    arena_free(a);
+    return;
+  }
+  assert_int_equal(rc, BH_OK);
+  checkin_t k = {.target = &t, .answer = it->answer, .message = it->message,
+                 .location = it->location, .source = it->source, .at = at};
+  assert_int_equal(store_checkin_record(c, &k), BH_OK);
+  const char *status = alert_answer_status(it->answer);
+  if (t.person_status == NULL || strcmp(t.person_status, status) != 0) {
+    status_event_t ev = {.person_id = t.person_id, .status = status, .at = at,
+                         .source = "check_in", .note = it->message};
+    assert_int_equal(store_status_set(c, &STORE_SCOPE_ALL, &ev), BH_OK);
+  }
+  if (strcmp(it->answer, "need_help") == 0) {
+    assert_int_equal(store_case_from_checkin(c, t.crisis_id, t.person_id, t.alert_id,
+                                             it->message, it->location, at, NULL, NULL),
+                     BH_OK);
+  }
+  arena_free(a);
+}
+
+/* The cases, their persons and their events in the database at url, as text in id order. */
+static char *pgc_cases_dump(const char *url) {
+  PGconn *db = PQconnectdb(url);
+  PGresult *res = PQexec(db,
+                         "SELECT (SELECT string_agg(row_to_json(c)::text, E'\\n' ORDER BY c.id)"
+                         " FROM cases c) || E'\\n' || (SELECT string_agg(row_to_json(p)::text,"
+                         " E'\\n' ORDER BY p.case_id, p.person_id) FROM case_persons p) ||"
+                         " E'\\n' || (SELECT string_agg(row_to_json(e)::text, E'\\n' ORDER BY"
+                         " e.id) FROM case_events e)");
+  assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+  char *text = strdup(PQgetvalue(res, 0, 0));
+  PQclear(res);
+  PQfinish(db);
+  return text;
+}
+
+/* How many rows the query counts in the database at url. */
+static long pgc_rows(const char *url, const char *sql) {
+  PGconn *db = PQconnectdb(url);
+  PGresult *res = PQexec(db, sql);
+  assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+  long n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+  PQclear(res);
+  PQfinish(db);
+  return n;
+}
+
+static void pg_batch_cases_match_the_answer_by_answer_cases(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  char ref_url[1300];
+  store_t *ref = NULL;
+  pgc_open_ref(ref_url, sizeof(ref_url), &ref);
+  store_conn_t *rc_conn = store_conn(ref);
+  int64_t alert_batch = 0, alert_ref = 0;
+  assert_int_equal(store_begin_write(c), BH_OK);
+  pgc_world(c, &alert_batch);
+  assert_int_equal(store_commit(c), BH_OK);
+  assert_int_equal(store_begin_write(rc_conn), BH_OK);
+  pgc_world(rc_conn, &alert_ref);
+  assert_int_equal(store_commit(rc_conn), BH_OK);
+  assert_int_equal(alert_batch, alert_ref);
+  unsigned char hashes[PGC_PERSONS + 1][SECRET_TOKEN_HASH_BYTES];
+  checkin_answer_t items[PGC_PERSONS + 1];
+  size_t n = pgc_answers(hashes, items);
+  /* The reference: answer by answer, with store_case_from_checkin. */
+  assert_int_equal(store_begin_write(rc_conn), BH_OK);
+  for (size_t i = 0; i < n; i++) pgc_answer_alone(rc_conn, &items[i], 2000);
+  assert_int_equal(store_commit(rc_conn), BH_OK);
+  /* The batch: one call. */
+  assert_int_equal(store_begin_write(c), BH_OK);
+  assert_int_equal(store_checkin_answers(c, items, n, 2000), BH_OK);
+  assert_int_equal(store_commit(c), BH_OK);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(items[i].rc, i < PGC_PERSONS ? BH_OK : BH_ERR_NOT_FOUND);
+  }
+  /* Two cases before; three new (persons 0, 1, 5); two "check_in" events on the open ones. */
+  assert_int_equal(pgc_rows(pgc_db_url, "SELECT count(*) FROM cases"), 5);
+  assert_int_equal(pgc_rows(pgc_db_url, "SELECT count(*) FROM case_events WHERE kind = 'check_in'"), 2);
+  assert_int_equal(pgc_rows(pgc_db_url, "SELECT count(*) FROM case_events WHERE kind = 'created'"), 5);
+  assert_int_equal(pgc_rows(pgc_db_url, "SELECT count(DISTINCT priority) FROM cases"), 2);
+  assert_int_equal(pgc_rows(pgc_db_url, "SELECT count(*) FROM cases WHERE mission_id IS NOT NULL"), 2);
+  char *batch = pgc_cases_dump(pgc_db_url);
+  char *alone = pgc_cases_dump(ref_url);
+  assert_non_null(strstr(batch, "\"kind\":\"check_in\""));
+  assert_string_equal(batch, alone);
+  free(batch);
+  free(alone);
+  store_close(ref);
+  char sql[160];
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_ref", pgc_db_name);
+  assert_int_equal(pgc_admin(sql), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pg_batch_keeps_jobs_around_a_failed_one),
@@ -261,6 +444,7 @@ int main(void) {
       cmocka_unit_test(pg_transactions_without_statements_cost_nothing_and_end),
       cmocka_unit_test(pg_rollback_drops_the_whole_batch),
       cmocka_unit_test(pg_failed_group_reruns_its_jobs_alone),
+      cmocka_unit_test(pg_batch_cases_match_the_answer_by_answer_cases),
   };
   return cmocka_run_group_tests(tests, pgc_setup, pgc_teardown);
 }
