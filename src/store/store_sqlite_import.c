@@ -98,11 +98,7 @@ int sq_import_add(sq_conn_t *c, store_import_row_t *row) {
   sqlite3_stmt *pst = sq(c, SQ_IMPORT_PRESENCE);
   sqlite3_stmt *ev = sq(c, SQ_IMPORT_STATUS);
   if (st == NULL || names == NULL || pst == NULL || ev == NULL) return BH_ERR_DB;
-  int64_t now = clock_now();
-  if (p->created_at == 0) p->created_at = now;
-  p->updated_at = p->created_at;
-  if (p->status == NULL) p->status = "unknown";
-  if (p->status_at == 0) p->status_at = p->created_at;
+  sq_person_defaults(p);
   bind_text(st, 1, p->full_name);
   bind_text(st, 2, row->name_key);
   bind_text(st, 3, row->other_names);

@@ -317,11 +317,7 @@ int sq_person_create(sq_conn_t *c, person_t *p) {
     rc = BH_ERR_DB;
     goto out;
   }
-  int64_t now = clock_now();
-  if (p->created_at == 0) p->created_at = now;
-  p->updated_at = p->created_at;
-  if (p->status == NULL) p->status = "unknown";
-  if (p->status_at == 0) p->status_at = p->created_at;
+  sq_person_defaults(p);
   bind_text(st, 1, p->full_name);
   bind_text(st, 2, key);
   bind_text(st, 3, b.other_names);
@@ -671,6 +667,13 @@ int sq_person_stats(sq_conn_t *c, store_stat_cb cb, void *ctx) {
 }
 
 /* ---- presences ---- */
+
+void sq_person_defaults(person_t *p) {
+  if (p->created_at == 0) p->created_at = clock_now();
+  p->updated_at = p->created_at;
+  if (p->status == NULL) p->status = "unknown";
+  if (p->status_at == 0) p->status_at = p->created_at;
+}
 
 void sq_presence_bind(sqlite3_stmt *st, int first, const presence_t *p) {
   bind_text(st, first, p->country);

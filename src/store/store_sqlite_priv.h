@@ -169,5 +169,8 @@ int sq_names_upgrade(sq_conn_t *c);
 /* Binds the columns of presence p to st from parameter first on (country, region, city,
  * address, lat, lon, category, organisation, from, until, group_id). */
 void sq_presence_bind(sqlite3_stmt *st, int first, const presence_t *p);
+/* Fills what a new person takes by default: created_at (now), updated_at (= created_at), status
+ * "unknown" and status_at (= created_at) when they are not set. */
+void sq_person_defaults(person_t *p);
 
 #endif
