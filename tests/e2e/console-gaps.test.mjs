@@ -153,7 +153,8 @@ test('the transport edit form with partner rows fits 360 px and reads in English
   await page.goto(`${url}/console/evacuation/transports/${tr.id}`);
   await page.getByRole('heading', { level: 1, name: /KE-E2E2/ }).waitFor();
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: /KE-E2E2/ }).waitFor();
+  // The heading reads the same in both languages: wait for English text, not for the heading.
+  await page.locator('#transport-seats').getByText('South Korea: 20 seats, offered to them').waitFor();
   assert.equal(await page.locator('#transport-seats').textContent(), 'South Korea: 20 seats, offered to them');
   await page.getByText('Edit this transport').click();
   const seats = page.locator('#transport-edit').getByRole('group', { name: 'Seats shared with partner countries' });

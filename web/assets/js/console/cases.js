@@ -5,14 +5,16 @@
  * offered), assigns it to themself or a colleague of the case's mission (GET
  * /api/v1/missions/{id}/officers), links registered persons or makes the caller one
  * (case-persons.js), and transfers it to another mission; and the form that opens a case for
- * registered persons (found by a search as one types) or for a caller not in the registry.
+ * registered persons (found by a search as one types), for a caller not in the registry, or
+ * for a missing person not in the registry (the case's subject, case-subject.js).
  * Cases hold personal data: the section is for the roles that may see it (the API audits reads).
  */
 import { api, query } from '../api.js';
 import { debounce, h, replace } from '../dom.js';
 import { formatDateTime, formatNumber, formatPartialDate, t } from '../i18n.js';
+import { fieldKey } from '../validation.js';
 import { linkPersonSection, promoteCallerForm } from './case-persons.js';
-import { subjectFacts, subjectForm } from './case-subject.js';
+import { showFieldError, subjectFacts, subjectForm, subjectInputs } from './case-subject.js';
 import { fetchAll } from './crises.js';
 import { allowed } from './main.js';
 import { selectOf, statusBadge } from './people.js';
@@ -23,6 +25,13 @@ export const CASE_TYPES = [
   'evacuation_request', 'lost_documents', 'detention', 'trafficking', 'medical', 'death',
   'missing_person_report', 'financial', 'other',
 ];
+/*
+ * The types whose new-case form offers the subject (the person the case is about, not in the
+ * registry). The API takes a subject on a case of any type, and a case's page edits it on any;
+ * at intake it is asked for on a missing-person report, the cases lists from foreign
+ * authorities are matched against (docs/api.md, Lists).
+ */
+const SUBJECT_TYPES = ['missing_person_report'];
 const CHANNELS = ['hotline', 'email', 'walk_in', 'check_in', 'partner_referral'];
 const QUEUES = ['mine', 'mission', 'overdue', 'all'];
 const PAGE = 50;
@@ -587,6 +596,26 @@ export async function caseFormView({ main, navigate, setTitle }) {
   const callerPhone = h('input', { type: 'tel', name: 'caller_phone', maxlength: '40', autocomplete: 'off' });
   const callerRelation = h('input', { type: 'text', name: 'caller_relation', maxlength: '100', autocomplete: 'off' });
   const callerNotes = h('textarea', { name: 'caller_notes', rows: '2', maxlength: '1000' });
+
+  /* The missing person, folded, offered for the types of SUBJECT_TYPES only and sent only then. */
+  const subject = subjectInputs(f, {});
+  const subjectFold = h(
+    'details',
+    { class: 'create-form', id: 'case-new-subject' },
+    h('summary', null, t('case.new_subject')),
+    h(
+      'fieldset',
+      { class: 'stack' },
+      h('legend', { class: 'visually-hidden' }, t('case.new_subject')),
+      h('p', { class: 'hint' }, t('case.new_subject_hint')),
+      subject.fields,
+    ),
+  );
+  function drawSubject() {
+    subjectFold.hidden = !SUBJECT_TYPES.includes(type.value);
+  }
+  type.addEventListener('change', drawSubject);
+  drawSubject();
   const submit = h('button', { type: 'submit' }, t('cases.open'));
 
   async function onSubmit(ev) {
@@ -608,12 +637,17 @@ export async function caseFormView({ main, navigate, setTitle }) {
         notes: callerNotes.value.trim() || undefined,
       };
     }
-    if (!body.persons && !body.caller) {
-      const entry = f.controls.get('persons');
-      entry.error.textContent = t('case.need_person');
-      entry.error.hidden = false;
-      entry.control.setAttribute('aria-invalid', 'true');
-      entry.control.focus();
+    if (!subjectFold.hidden) {
+      const bad = subject.problem();
+      if (bad) {
+        subjectFold.open = true;
+        showFieldError(f, bad.key, bad.text);
+        return;
+      }
+      body.subject = subject.body() || undefined;
+    }
+    if (!body.persons && !body.caller && !body.subject) {
+      showFieldError(f, 'persons', t(subjectFold.hidden ? 'case.need_person' : 'case.need_person_subject'));
       return;
     }
     submit.disabled = true;
@@ -621,7 +655,10 @@ export async function caseFormView({ main, navigate, setTitle }) {
       const c = await api('POST', '/api/v1/cases', body);
       navigate(`/console/cases/${c.id}`);
     } catch (e) {
-      if (e.status !== 401) f.showError(e);
+      if (e.status === 401) return;
+      /* A refusal naming a field of the subject: unfold it so that the message is seen. */
+      if (/^subject\./.test(fieldKey(e) || '')) subjectFold.open = true;
+      f.showError(e);
     } finally {
       submit.disabled = false;
     }
@@ -663,6 +700,7 @@ export async function caseFormView({ main, navigate, setTitle }) {
         f.field('caller.relation', 'case.caller_relation', callerRelation),
         f.field('caller.notes', 'case.caller_notes', callerNotes),
       ),
+      subjectFold,
       f.summary,
       h('div', { class: 'actions' }, submit),
     ),
