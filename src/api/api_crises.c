@@ -384,8 +384,9 @@ static json_t *render_tallies(const char *name, const store_tally_t *t, size_t n
  * the CPU it cost, at most ACC_REUSE_MAX_US; after that the next reader still gets it while one
  * background thread counts anew (so no request waits for a recount), unless it is older than
  * ACC_STALE_MAX_US. Recounting thus takes about 1/ACC_REUSE_FACTOR of a core however many read.
- * Counts cheaper than ACC_REUSE_MIN_US are never given again: a small crisis is counted on
- * every read. Each answer says when its count began ("as_of"), and a request with
+ * Counts cheaper than ACC_REUSE_MIN_US, or of fewer than ACC_REUSE_MIN_PERSONS persons, are never
+ * given again: a small crisis is counted on every read, however slow the machine (the CPU a count
+ * costs varies with the build and the load; the audience does not). Each answer says when its count began ("as_of"), and a request with
  * "Cache-Control: no-cache" (or max-age=0) is counted anew. The figures do not depend on the
  * reader (only whether the crisis is visible to the reader does, checked on every request),
  * so one count serves every reader. Counts are kept per crisis and definition (its countries,
@@ -394,6 +395,7 @@ static json_t *render_tallies(const char *name, const store_tally_t *t, size_t n
 #define ACC_REUSE_FACTOR 20
 #define ACC_REUSE_MAX_US 2000000
 #define ACC_REUSE_MIN_US 2000
+#define ACC_REUSE_MIN_PERSONS 1000
 #define ACC_STALE_MAX_US 10000000
 #define ACC_CACHE_SLOTS 16
 #define ACC_ARENA_MAX (64 * 1024 * 1024)
@@ -458,13 +460,15 @@ static int64_t thread_cpu_us(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Counts the figures of crisis k, begun at as_of, and renders them (malloc'ed); NULL with *rc
- * on failure. */
+/* Counts the figures of crisis k, begun at as_of, and renders them (malloc'ed), with the number
+ * of persons counted in *total; NULL with *rc on failure. */
 static char *acc_count(app_t *app, store_conn_t *db, arena_t *a, const crisis_t *k,
-                       int64_t as_of, int *rc) {
+                       int64_t as_of, int64_t *total, int *rc) {
   store_accountability_t acc;
+  *total = 0;
   *rc = store_crisis_accountability(db, k, NULL, a, &acc);
   if (*rc != BH_OK) return NULL;
+  *total = acc.all.total;
   json_t *series = json_array();
   for (size_t i = 0; i < acc.nseries; i++) {
     json_array_append_new(series, json_pack("{s:o, s:I, s:o}", "hour", api_time(acc.series[i].hour),
@@ -491,9 +495,10 @@ static char *acc_count(app_t *app, store_conn_t *db, arena_t *a, const crisis_t 
   return text;
 }
 
-/* Keeps text (taken over) as the count of sl begun at begun_us, which cost cost_us of CPU.
- * Called with acc_lock held. */
-static void acc_keep(struct acc_slot *sl, char *text, int64_t begun_us, int64_t cost_us) {
+/* Keeps text (taken over) as the count of sl begun at begun_us, of total persons, which cost
+ * cost_us of CPU. Called with acc_lock held. */
+static void acc_keep(struct acc_slot *sl, char *text, int64_t begun_us, int64_t total,
+                     int64_t cost_us) {
   if (sl->body != NULL && sl->counted_us > begun_us) {
     free(text); /* a newer count (a no-cache request) came first */
     return;
@@ -503,7 +508,7 @@ static void acc_keep(struct acc_slot *sl, char *text, int64_t begun_us, int64_t 
   sl->len = strlen(text);
   sl->counted_us = begun_us;
   sl->used_us = begun_us;
-  sl->reuse_us = cost_us < ACC_REUSE_MIN_US ? 0
+  sl->reuse_us = cost_us < ACC_REUSE_MIN_US || total < ACC_REUSE_MIN_PERSONS ? 0
                  : cost_us * ACC_REUSE_FACTOR < ACC_REUSE_MAX_US ? cost_us * ACC_REUSE_FACTOR
                                                                 : ACC_REUSE_MAX_US;
 }
@@ -533,6 +538,7 @@ static void *acc_main(void *arg) {
     memcpy(def, sl->def, 16);
     pthread_mutex_unlock(&acc_lock);
     char *text = NULL;
+    int64_t total = 0;
     int64_t begun = clock_mono_us(), cpu0 = thread_cpu_us();
     store_conn_t *db = a ? store_conn(app->store) : NULL;
     crisis_t k;
@@ -541,14 +547,14 @@ static void *acc_main(void *arg) {
       acc_definition(&k, now_def);
       int rc;
       /* A crisis changed since is counted by its next reader. */
-      if (memcmp(now_def, def, 16) == 0) text = acc_count(app, db, a, &k, clock_now(), &rc);
+      if (memcmp(now_def, def, 16) == 0) text = acc_count(app, db, a, &k, clock_now(), &total, &rc);
       crisis_clear(&k);
     }
     int64_t cost = thread_cpu_us() - cpu0;
     if (a != NULL) arena_reset(a);
     pthread_mutex_lock(&acc_lock);
     sl->counting = 0;
-    if (text != NULL) acc_keep(sl, text, begun, cost);
+    if (text != NULL) acc_keep(sl, text, begun, total, cost);
     pthread_cond_broadcast(&acc_counted);
   }
   pthread_mutex_unlock(&acc_lock);
@@ -618,7 +624,8 @@ void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
   pthread_mutex_unlock(&acc_lock);
   int64_t cpu0 = thread_cpu_us();
   int rc;
-  char *text = acc_count(app, ctx->db, r->arena, &k, clock_now(), &rc);
+  int64_t total = 0;
+  char *text = acc_count(app, ctx->db, r->arena, &k, clock_now(), &total, &rc);
   int64_t cost = thread_cpu_us() - cpu0;
   crisis_clear(&k);
   if (text != NULL) acc_reply(r, text, strlen(text));
@@ -627,7 +634,7 @@ void h_crises_accountability(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     pthread_mutex_lock(&acc_lock);
     sl->counting = 0;
     if (text != NULL) {
-      acc_keep(sl, text, now, cost);
+      acc_keep(sl, text, now, total, cost);
       text = NULL;
     }
     pthread_cond_broadcast(&acc_counted);
