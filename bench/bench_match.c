@@ -19,20 +19,44 @@
  * ceiling of top-1 accuracy that any ranker reaches on such a list (a twin group of k persons
  * is right 1 time in k at best), and top-1 accuracy on the queries without twins.
  *
+ * Where a list comes from (issue 6): the queries come in lists of BENCH_LIST_ROWS rows, each
+ * list from a country drawn as the registry's presences are (gen_list_country), and a row's
+ * person is drawn with probability --in-country P (default GEN_IN_COUNTRY_DEFAULT) among the
+ * persons present in that country (gen_list_query_in). Registry records carry their presence
+ * country and queries their list's country, so the list-country evidence (match_index.h) is
+ * used; --no-country leaves it out (today's scores on the same lists: the A/B). A sensitivity
+ * table then gives top-1 (strict and counting ties), strong precision and false-strong rate for
+ * P = 0, 0.25, 0.5 and 0.75, with and without the evidence, on the same index
+ * (--no-sensitivity skips it).
+ *
  * usage: bench_match [--n N] [--queries Q] [--seed S] [--threads T] [--sweep] [--verbose]
- *                    [--ambiguity] [--dedupe M]
+ *                    [--ambiguity] [--dedupe M] [--in-country P] [--no-country]
+ *                    [--no-sensitivity]
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "gen/gen.h"
 #include "match/match_run.h"
 #include "util/clock.h"
 #include "util/err.h"
 
+/* Consecutive queries forming one list, with one country. */
+#define BENCH_LIST_ROWS 100
+
 static double bench_now(void) { return (double)clock_mono_us() / 1e6; }
+
+/* CPU seconds (user + system, all threads) this process has used: on a shared machine the
+ * figure to compare, since wall time depends on the other work. */
+static double bench_cpu(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 /* The peak resident set of this process in MiB, from /proc/self/status (VmHWM). */
 static double bench_peak_mib(void) {
@@ -77,6 +101,7 @@ static void bench_person_input(const gen_person_t *p, bench_text_t *t, match_inp
   in->id_number[0] = p->national_id;
   in->id_number[1] = p->passport;
   in->province = p->home_province;
+  in->countries = p->country;
 }
 
 static void bench_query_input(const gen_noisy_t *q, bench_text_t *t, match_input_t *in) {
@@ -188,6 +213,69 @@ static double bench_ambiguity(const match_index_t *idx, const bench_name_t *name
   return 1.0 / (double)(1 + twins);
 }
 
+/* One line of the sensitivity table: rows of the given p_in, matched with the list-country
+ * evidence (with_country) or without. */
+static int bench_sensitivity(const match_index_t *idx, const gen_t *g, uint64_t n, uint64_t nq,
+                             int threads, double p_in, int with_country) {
+  match_query_t *q = calloc(nq, sizeof *q);
+  match_result_t *res = calloc(nq, sizeof *res);
+  int64_t *truth = malloc(nq * sizeof *truth);
+  match_tokcache_t cache = {0};
+  int rc = 1;
+  if (!q || !res || !truth || match_tokcache_init(&cache, idx) != BH_OK) goto out;
+  for (uint64_t i = 0; i < nq; i++) {
+    gen_person_t src;
+    gen_noisy_t noisy;
+    bench_text_t t;
+    match_input_t in;
+    char ctry[3];
+    int in_reg;
+    gen_list_country(g, i / BENCH_LIST_ROWS, ctry);
+    gen_list_query_in(g, i, n, ctry, p_in, &src, &in_reg, &noisy);
+    truth[i] = in_reg ? (int64_t)src.index : -1;
+    bench_query_input(&noisy, &t, &in);
+    if (match_query_prepare(idx, &in, GEN_REF_YEAR, GEN_REF_MONTH, GEN_REF_DAY, &q[i], NULL) !=
+        BH_OK)
+      goto out;
+    if (with_country) match_query_set_country(idx, &q[i], ctry);
+  }
+  match_options_t opt;
+  match_options_init(&opt);
+  opt.threads = threads;
+  opt.explain = 0;
+  if (match_run(idx, q, nq, &opt, res) != BH_OK) goto out;
+  size_t in_total = 0, top1 = 0, tied = 0, strong = 0, strong_ok = 0, out_total = 0, out_strong = 0;
+  for (uint64_t i = 0; i < nq; i++) {
+    const match_result_t *r = &res[i];
+    int ok = r->nhit && truth[i] >= 0 && (int64_t)r->hit[0].cand == truth[i];
+    if (r->nhit && r->hit[0].band == MATCH_BAND_STRONG) {
+      strong++;
+      strong_ok += ok;
+      out_strong += truth[i] < 0;
+    }
+    if (truth[i] < 0) {
+      out_total++;
+      continue;
+    }
+    in_total++;
+    top1 += ok;
+    tied += ok || bench_tied_first(idx, &q[i], r, (uint32_t)truth[i], &cache);
+  }
+  printf("  in-country %.2f  %-7s top-1 %6.2f%%  counting ties %6.2f%%  strong precision "
+         "%6.2f%% (%zu)  no-match strong %.2f%%\n",
+         p_in, with_country ? "country" : "none", 100.0 * (double)top1 / (double)(in_total ? in_total : 1),
+         100.0 * (double)tied / (double)(in_total ? in_total : 1),
+         100.0 * (double)strong_ok / (double)(strong ? strong : 1), strong,
+         100.0 * (double)out_strong / (double)(out_total ? out_total : 1));
+  rc = 0;
+out:
+  match_tokcache_free(&cache);
+  free(q);
+  free(res);
+  free(truth);
+  return rc;
+}
+
 typedef struct {
   size_t pairs;
 } bench_dedupe_t;
@@ -202,7 +290,8 @@ static int bench_dedupe_emit(void *ctx, uint32_t i, uint32_t j, double p) {
 
 int main(int argc, char **argv) {
   uint64_t n = 5000000, nq = 1000, seed = 2, dedupe_n = 0;
-  int threads = 2, sweep = 0, verbose = 0, ambiguity = 0;
+  int threads = 2, sweep = 0, verbose = 0, ambiguity = 0, with_country = 1, sensitivity = 1;
+  double p_in = GEN_IN_COUNTRY_DEFAULT;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--n") && i + 1 < argc) n = bench_arg(argv[++i]);
     else if (!strcmp(argv[i], "--queries") && i + 1 < argc) nq = bench_arg(argv[++i]);
@@ -212,9 +301,19 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--sweep")) sweep = 1;
     else if (!strcmp(argv[i], "--verbose")) verbose = 1;
     else if (!strcmp(argv[i], "--ambiguity")) ambiguity = 1;
-    else {
+    else if (!strcmp(argv[i], "--no-country")) with_country = 0;
+    else if (!strcmp(argv[i], "--no-sensitivity")) sensitivity = 0;
+    else if (!strcmp(argv[i], "--in-country") && i + 1 < argc) {
+      char *end;
+      p_in = strtod(argv[++i], &end);
+      if (*end != '\0' || !(p_in >= 0 && p_in <= 1)) {
+        fprintf(stderr, "bench_match: --in-country is a share from 0 to 1\n");
+        return 2;
+      }
+    } else {
       fprintf(stderr, "usage: bench_match [--n N] [--queries Q] [--seed S] [--threads T] "
-                      "[--sweep] [--verbose] [--ambiguity] [--dedupe M]\n");
+                      "[--sweep] [--verbose] [--ambiguity] [--dedupe M] [--in-country P] "
+                      "[--no-country] [--no-sensitivity]\n");
       return 2;
     }
   }
@@ -230,8 +329,12 @@ int main(int argc, char **argv) {
   printf("registry: %" PRIu64 " generated persons, seed %" PRIu64 "; list: %" PRIu64
          " queries; %d threads\n",
          n, seed, nq, threads);
+  printf("lists of %d rows, each from a country drawn as presences are; in-country share %.2f; "
+         "list-country evidence %s (m %.2f, at most %.1f bits)\n",
+         BENCH_LIST_ROWS, p_in, with_country ? "used" : "NOT used (--no-country)", MATCH_COUNTRY_M,
+         MATCH_COUNTRY_W_MAX);
 
-  double t0 = bench_now();
+  double t0 = bench_now(), c0 = bench_cpu();
   for (uint64_t i = 0; i < n; i++) {
     gen_person_t p;
     bench_text_t t;
@@ -248,10 +351,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_match: freeze failed\n");
     return 1;
   }
-  double t2 = bench_now();
-  printf("index build: %.2f s (generate + normalise %.2f s, blocking tables %.2f s), "
+  double t2 = bench_now(), c2 = bench_cpu();
+  printf("index build: %.2f s, %.2f s CPU (generate + normalise %.2f s, blocking tables %.2f s), "
          "%zu key entries, %.0f MiB held, peak RSS %.0f MiB\n",
-         t2 - t0, t1 - t0, t2 - t1, match_index_entries(idx),
+         t2 - t0, c2 - c0, t1 - t0, t2 - t1, match_index_entries(idx),
          (double)match_index_bytes(idx) / 1048576.0, bench_peak_mib());
 
   /* The list, with its truth. */
@@ -262,11 +365,13 @@ int main(int argc, char **argv) {
   if (!q || !res || !truth || !noisy) return 1;
   match_input_t *qin = malloc(nq * sizeof *qin);
   bench_text_t *qt = malloc(nq * sizeof *qt);
-  if (!qin || !qt) return 1;
+  char (*qctry)[3] = malloc(nq * sizeof *qctry);
+  if (!qin || !qt || !qctry) return 1;
   for (uint64_t i = 0; i < nq; i++) {
     gen_person_t src;
     int in_reg;
-    gen_list_query(&g, i, n, &src, &in_reg, &noisy[i]);
+    gen_list_country(&g, i / BENCH_LIST_ROWS, qctry[i]);
+    gen_list_query_in(&g, i, n, qctry[i], p_in, &src, &in_reg, &noisy[i]);
     truth[i] = in_reg ? (int64_t)src.index : -1;
     bench_query_input(&noisy[i], &qt[i], &qin[i]);
   }
@@ -274,15 +379,17 @@ int main(int argc, char **argv) {
   match_options_t opt;
   match_options_init(&opt);
   opt.threads = threads;
-  double t3 = bench_now();
+  double t3 = bench_now(), c3 = bench_cpu();
   for (uint64_t i = 0; i < nq; i++)
     if (match_query_prepare(idx, &qin[i], GEN_REF_YEAR, GEN_REF_MONTH, GEN_REF_DAY, &q[i], NULL) !=
         BH_OK) {
       fprintf(stderr, "bench_match: query %" PRIu64 " refused\n", i);
       return 1;
+    } else if (with_country) {
+      match_query_set_country(idx, &q[i], qctry[i]);
     }
   if (match_run(idx, q, nq, &opt, res) != BH_OK) return 1;
-  double t4 = bench_now();
+  double t4 = bench_now(), c4 = bench_cpu();
 
   /* Blocking recall, measured apart (single thread) so the timing above is the real path. */
   match_cands_t cands;
@@ -395,9 +502,9 @@ int main(int argc, char **argv) {
     printf("; blocks skipped %.1f\n", (double)skipped / (double)(in_total ? in_total : 1));
   }
 
-  printf("query: %" PRIu64 " rows in %.3f s (prepare + block + score + explain), %.1f candidates "
-         "scored per query\n",
-         nq, t4 - t3, (double)scored / (double)nq);
+  printf("query: %" PRIu64 " rows in %.3f s, %.3f s CPU (prepare + block + score + explain), "
+         "%.1f candidates scored per query\n",
+         nq, t4 - t3, c4 - c3, (double)scored / (double)nq);
   printf("top-1 accuracy (queries with a true match): %.2f%% (%zu/%zu)   target >= 97%%\n",
          100.0 * (double)top1 / (double)(in_total ? in_total : 1), top1, in_total);
   printf("top-1 counting ties (the true person's weight equals the first's, so that nothing in the "
@@ -445,6 +552,14 @@ int main(int argc, char **argv) {
              100.0 * (double)sw_ok[s] / (double)(in_total ? in_total : 1),
              100.0 * (double)sw_out[s] / (double)(out_total ? out_total : 1));
   }
+  if (sensitivity) {
+    static const double pins[] = {0.0, 0.25, 0.5, 0.75};
+    printf("sensitivity to the share of a list's rows registered in its country (same index, %"
+           PRIu64 " queries each):\n", nq);
+    for (size_t k = 0; k < sizeof pins / sizeof pins[0]; k++)
+      for (int wc = 0; wc < 2; wc++)
+        if (bench_sensitivity(idx, &g, n, nq, threads, pins[k], wc) != 0) return 1;
+  }
   match_index_free(idx);
   free(q);
   free(res);
@@ -452,6 +567,7 @@ int main(int argc, char **argv) {
   free(noisy);
   free(qin);
   free(qt);
+  free(qctry);
 
   if (dedupe_n > 0) {
     match_index_t *d;

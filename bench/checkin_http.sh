@@ -9,8 +9,9 @@
 # the links of TOKENS (as `bench_alert DB N TOKENS` writes them), and prints wrk's BENCH line and
 # one line of CPU per answer: the server's (utime + stime of /proc/PID/stat around the run) and,
 # for PostgreSQL on this machine, that of the backends serving DB and that of every process of the
-# cluster (WAL writer and checkpointer included). Answers given to links that
-# were answered before cost less (no status change): compare runs on fresh copies of DB.
+# cluster (WAL writer and checkpointer included); with SERVER_LOG=FILE the server's log is kept
+# there. Answers given to links that were answered before cost less (no status change): compare
+# runs on fresh copies of DB.
 # The server is stopped when the script exits, however it exits.
 set -euo pipefail
 BIN=${1:?baoho binary}
@@ -23,6 +24,7 @@ TMP=$(mktemp -d)
 SERVER=
 cleanup() {
   if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  if [ -n "${SERVER_LOG:-}" ]; then cp "$TMP/server.log" "$SERVER_LOG" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -208,10 +208,11 @@ static void upload_bad(upload_t *u, uint64_t line, const char *field, const char
   upload_note(u->errors, line, field, message);
 }
 
-/* Reads the data rows of r into u as queries against idx. Returns BH_OK, BH_ERR_TOO_LARGE past
- * LIST_ROWS_MAX rows, or BH_ERR_NOMEM. */
+/* Reads the data rows of r into u as queries against idx, each carrying the list's country as
+ * evidence (match_index.h). Returns BH_OK, BH_ERR_TOO_LARGE past LIST_ROWS_MAX rows, or
+ * BH_ERR_NOMEM. */
 static int upload_read(arena_t *a, csv_reader_t *rd, const int *col, const match_index_t *idx,
-                       int ry, int rm, int rd_day, upload_t *u) {
+                       int ry, int rm, int rd_day, const char *country, upload_t *u) {
   csv_row_t row;
   for (;;) {
     int rc = csv_read_row(rd, &row);
@@ -268,6 +269,8 @@ static int upload_read(arena_t *a, csv_reader_t *rd, const int *col, const match
       upload_bad(u, row.line, "full_name", "has no usable name");
       continue;
     }
+    /* The country was checked by the spec (spec_check_country): two letters. */
+    (void)match_query_set_country(idx, &u->q[u->n], country);
     /* A field the engine cannot read is ignored, the row kept: a list's "unknown" date must
      * not lose the person. */
     if (warn & MATCH_WARN_DOB)
@@ -530,7 +533,8 @@ void h_lists_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_error(r, BH_ERR_NOMEM, NULL, "internal error (request %s)", r->request_id);
     goto out;
   }
-  rc = upload_read(r->arena, rd, col, list_index_match(li), refd.year, refd.month, refd.day, &u);
+  rc = upload_read(r->arena, rd, col, list_index_match(li), refd.year, refd.month, refd.day,
+                   l.country, &u);
   if (rc == BH_ERR_TOO_LARGE) {
     http_reply_error(r, BH_ERR_TOO_LARGE, "body", "a list has at most %d rows: split it",
                      LIST_ROWS_MAX);
@@ -694,7 +698,15 @@ static json_t *render_row(const app_t *app, const list_row_out_t *w) {
   if (json_is_object(fields) && w->id_number)
     json_object_set_new(fields, "id_number", json_string(w->id_number));
   json_t *cands = json_array();
-  for (size_t k = 0; k < w->ncand; k++) json_array_append_new(cands, render_candidate(app, &w->cand[k]));
+  /* Candidates of equal probability share a rank (standard competition ranking: 1, 1, 3); the
+   * stored rank is their order. */
+  int shown = 0;
+  for (size_t k = 0; k < w->ncand; k++) {
+    list_cand_out_t c = w->cand[k];
+    if (k == 0 || c.probability != w->cand[k - 1].probability) shown = c.rank;
+    c.rank = shown;
+    json_array_append_new(cands, render_candidate(app, &c));
+  }
   int d = w->decision >= 0 && w->decision < LIST_ROW_DECISION_COUNT ? w->decision : 0;
   return json_pack("{s:I, s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "row",
                    (json_int_t)w->row_no, "line", (json_int_t)w->line, "fields", fields, "band",

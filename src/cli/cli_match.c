@@ -40,16 +40,25 @@
 static const char match_usage[] =
     "usage: baoho match LIST.csv [--against OTHER.csv | --db PATH] [--map 'Header=role,...']\n"
     "                   [--against-map 'Header=role,...'] [--out FILE] [--format csv|json]\n"
-    "                   [--top K] [--ref-date YYYY-MM-DD] [--threads N]\n"
+    "                   [--top K] [--ref-date YYYY-MM-DD] [--threads N] [--country XX]\n"
     "Finds each person of LIST among the records of OTHER (or, without --against, among the\n"
     "persons of the registry in the database) and writes, for each list row and\n"
     "candidate: query_id, rank, candidate_id, probability, band (strong, review, none) and an\n"
     "explanation per field. A row with no candidate gets one line with band none.\n"
     "Columns are found by header or mapped with --map (for LIST) and --against-map (for OTHER).\n"
     "Roles: id, full_name, family_name, given_name, middle_name, date_of_birth (ISO, YYYYMMDD,\n"
-    "DD/MM/YYYY), age, sex, id_number, province, postcode, address, city; other columns are\n"
-    "ignored. OTHER's full names are read family name first (Vietnamese order); LIST's in any\n"
-    "order. Ages are taken at --ref-date (default today). --top is 1..20 (default 5).\n"
+    "DD/MM/YYYY), age, sex, id_number, province, postcode, address, city, and for OTHER\n"
+    "country (the countries a record is known to be in, ISO codes such as MM or \"MM,TH\");\n"
+    "other columns are ignored. OTHER's full names are read family name first (Vietnamese\n"
+    "order); LIST's in any order. Ages are taken at --ref-date (default today). --top is 1..20\n"
+    "(default 5).\n"
+    "--country XX: the country whose authorities handed the list over (ISO 3166-1 alpha-2).\n"
+    "A candidate the registry knows to be present in XX (any presence, current or past; for\n"
+    "OTHER, its country column) weighs more, one known not to be there a little less, and the\n"
+    "explanation says \"country: registered in XX\" or \"country: not registered in XX\". It\n"
+    "never alone makes a candidate strong. Without --country (or against a file without a\n"
+    "country column) where the list comes from is not used.\n"
+    "Candidates of equal probability share a rank (1, 1, 3).\n"
     "Against the registry, candidate_id is the person's opaque id (as in the API), and the\n"
     "run is recorded in the audit log. Open missing-person cases are candidates as well:\n"
     "three more columns say candidate_kind (person or case), case_id (the case, or an open\n"
@@ -69,13 +78,14 @@ typedef enum {
   COL_POSTCODE,
   COL_ADDRESS,
   COL_CITY,
+  COL_COUNTRY, /* OTHER only: the record's presence countries */
   COL_COUNT
 } cli_col_t;
 
 static const char *const match_roles[COL_COUNT] = {
     "id",          "full_name",     "family_name", "given_name", "middle_name",
     "date_of_birth", "age",         "sex",         "id_number",  "province",
-    "postcode",    "address",       "city"};
+    "postcode",    "address",       "city",        "country"};
 
 /* One CSV file being read as records: the reader, its column map and the current row. */
 typedef struct {
@@ -86,6 +96,7 @@ typedef struct {
   csv_row_t row;
   char rowid[32];
   match_order_t order;
+  int with_countries; /* the file is OTHER: its country column gives records' countries */
   size_t bad, reported;
   long size;
 } cli_file_t;
@@ -220,6 +231,9 @@ static int cli_source_next(void *ctx, match_input_t *in) {
   in->postcode = cli_field(cf, COL_POSTCODE);
   in->address = cli_field(cf, COL_ADDRESS);
   in->city = cli_field(cf, COL_CITY);
+  /* An empty cell says nothing of where the record is: no evidence, as without the column. */
+  const char *ctry = cf->with_countries ? cli_field(cf, COL_COUNTRY) : NULL;
+  in->countries = ctry && ctry[0] ? ctry : NULL;
   in->order = cf->order;
   return BH_OK;
 }
@@ -303,7 +317,7 @@ static int cli_write_chunk(cli_out_t *o, const match_index_t *idx, char (*qid)[6
     if (r->nhit == 0)
       rc = cli_out_row(o, qid[i], 0, NULL, 0.0, "none", "no candidate found", NULL);
     for (int h = 0; rc == BH_OK && h < r->nhit; h++)
-      rc = cli_out_row(o, qid[i], h + 1, match_index_external_id(idx, r->hit[h].cand),
+      rc = cli_out_row(o, qid[i], r->hit[h].rank, match_index_external_id(idx, r->hit[h].cand),
                        r->hit[h].probability, match_band_name(r->hit[h].band),
                        r->hit[h].explain, NULL);
     if (rc != BH_OK) return rc;
@@ -327,7 +341,7 @@ static int cli_write_chunk_registry(cli_out_t *o, const secret_t *keys, char (*q
       if (x->person_id != 0) pubid_encode(keys, PUBID_PERSON, x->person_id, pub);
       cli_extra_t extra = {x->person_id ? "person" : "case", x->case_id ? kase : NULL,
                            x->person_id && x->case_id ? cli_open_case_note : NULL};
-      rc = cli_out_row(o, qid[i], h + 1, x->person_id ? pub : kase, x->probability,
+      rc = cli_out_row(o, qid[i], x->rank, x->person_id ? pub : kase, x->probability,
                        match_band_name(x->band), x->explain, &extra);
     }
     if (rc != BH_OK) return rc;
@@ -358,9 +372,9 @@ int cli_match(int argc, char **argv) {
       {"format", required_argument, NULL, 'f'},  {"top", required_argument, NULL, 'k'},
       {"ref-date", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
       {"db", required_argument, NULL, 'd'},      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+      {"country", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
   const char *against = NULL, *map = NULL, *amap = NULL, *out_path = NULL, *format = "csv";
-  const char *ref = NULL, *db = NULL;
+  const char *ref = NULL, *db = NULL, *country = NULL;
   match_options_t mo;
   int c, status = CLI_EXIT_FAIL;
   match_options_init(&mo);
@@ -376,6 +390,7 @@ int cli_match(int argc, char **argv) {
     case 'r': ref = optarg; break;
     case 't': mo.threads = cli_age(optarg); break;
     case 'd': db = optarg; break;
+    case 'c': country = optarg; break;
     case 'h': fputs(match_usage, stdout); return CLI_EXIT_OK;
     default: fputs(match_usage, stderr); return CLI_EXIT_USAGE;
     }
@@ -403,6 +418,10 @@ int cli_match(int argc, char **argv) {
     ry = p.year;
     rm = p.month;
     rd = p.day;
+  }
+  if (country != NULL && (strlen(country) != 2 || match_country_pack(country) < 0)) {
+    fprintf(stderr, "baoho match: --country must be a two-letter ISO 3166-1 code such as MM\n");
+    return CLI_EXIT_USAGE;
   }
   if (against != NULL && db != NULL) {
     fprintf(stderr, "baoho match: give --against (a file) or --db (the registry), not both\n");
@@ -457,6 +476,7 @@ int cli_match(int argc, char **argv) {
   } else {
     if ((status = cli_file_open(&af, against, amap, MATCH_ORDER_FAMILY_FIRST)) != CLI_EXIT_OK)
       goto out;
+    af.with_countries = 1;
     status = CLI_EXIT_FAIL;
     if (match_index_new(&owned_idx) != BH_OK) goto out;
     if (cli_load_against(&af, owned_idx) != CLI_EXIT_OK) goto out;
@@ -516,6 +536,7 @@ int cli_match(int argc, char **argv) {
         cli_file_bad(&lf, lf.row.line, "no usable name");
         continue;
       }
+      (void)match_query_set_country(idx, &q[n], country); /* checked above */
       if (warn && lf.reported++ < CLI_MATCH_MAX_REPORTS)
         fprintf(stderr, "baoho match: %s:%llu: not understood, ignored:%s%s%s%s\n", lf.path,
                 (unsigned long long)lf.row.line, warn & MATCH_WARN_DOB ? " date_of_birth" : "",

@@ -1395,12 +1395,54 @@ void gen_noisy_copy(const gen_t *g, const gen_person_t *p, uint64_t variant, gen
   }
 }
 
+/* The COUNTRIES entry of person index's presence: the first draw of gen_person. */
+static int person_country(const gen_t *g, uint64_t index) {
+  rng_t r;
+  rng_seed(&r, g->seed, index, 0x706572736F6E0001ull);
+  return pick_cum(g->cum_country, N_COUNTRIES, &r);
+}
+
+void gen_person_country(const gen_t *g, uint64_t index, char iso[3]) {
+  memcpy(iso, COUNTRIES[person_country(g, index)].iso, 3);
+}
+
+void gen_list_country(const gen_t *g, uint64_t list, char iso[3]) {
+  rng_t r;
+  rng_seed(&r, g->seed, list, 0x6C69737400000005ull);
+  memcpy(iso, COUNTRIES[pick_cum(g->cum_country, N_COUNTRIES, &r)].iso, 3);
+}
+
 void gen_list_query(const gen_t *g, uint64_t query, uint64_t registry_n, gen_person_t *src,
                     int *in_registry, gen_noisy_t *out) {
+  gen_list_query_in(g, query, registry_n, NULL, 0.0, src, in_registry, out);
+}
+
+void gen_list_query_in(const gen_t *g, uint64_t query, uint64_t registry_n, const char *country,
+                       double p_in, gen_person_t *src, int *in_registry, gen_noisy_t *out) {
   rng_t r;
   rng_seed(&r, g->seed, query, 0x6C69737400000003ull);
   int in = registry_n > 0 && rng_chance(&r, 800);
   uint64_t index = in ? rng_next(&r) % registry_n : registry_n + query;
+  int ci = -1;
+  for (int k = 0; country != NULL && k < N_COUNTRIES; k++)
+    if (strcmp(COUNTRIES[k].iso, country) == 0) ci = k;
+  if (ci >= 0 && p_in > 0) {
+    /* Draws of their own, so that p_in = 0 gives the lists gen_list_query always gave. */
+    rng_t rc;
+    rng_seed(&rc, g->seed, query, 0x6C69737400000004ull);
+    if ((double)(rng_next(&rc) >> 11) * 0x1p-53 < p_in) {
+      /* Uniform among the persons present in country, by rejection: inside the registry, or
+       * (a row with no true match) among persons outside it, numbered apart from the others. */
+      for (uint64_t t = 0; t < GEN_IN_COUNTRY_TRIES; t++) {
+        uint64_t cand = in ? rng_next(&rc) % registry_n
+                           : registry_n + ((uint64_t)1 << 32) + query * GEN_IN_COUNTRY_TRIES + t;
+        if (person_country(g, cand) == ci) {
+          index = cand;
+          break;
+        }
+      }
+    }
+  }
   gen_person(g, index, src);
   *in_registry = in;
   gen_noisy_copy(g, src, query, out);

@@ -193,6 +193,30 @@ void gen_list_query(const gen_t *g, uint64_t query, uint64_t registry_n,
                     gen_noisy_t *out /* OUT */);
 
 /*
+ * The list-country variant of gen_list_query (issue 6: where a list comes from is evidence). The
+ * list was handed over by the authorities of country (ISO alpha-2, one of the generator's
+ * destinations; NULL for none). With probability p_in the row's person is drawn uniformly among
+ * the persons present in country (inside the registry for a row with a true match, outside it
+ * for one without, so that no-match rows are drawn like the others); otherwise exactly as
+ * gen_list_query draws it (victims of trafficking are seldom registered where they are found).
+ * With p_in 0 or country NULL the rows are gen_list_query's, byte for byte. A registry without
+ * anybody in country (after GEN_IN_COUNTRY_TRIES draws) falls back to the plain draw.
+ */
+void gen_list_query_in(const gen_t *g, uint64_t query, uint64_t registry_n, const char *country,
+                       double p_in, gen_person_t *src /* OUT */, int *in_registry /* OUT */,
+                       gen_noisy_t *out /* OUT */);
+/* The draws gen_list_query_in makes to find a person present in the list's country. */
+#define GEN_IN_COUNTRY_TRIES 65536u
+/* A conservative default p_in for benches: half of a list's rows are people registered there. */
+#define GEN_IN_COUNTRY_DEFAULT 0.5
+
+/* The country of list number list of g's seed, drawn as persons' presence countries are (so
+ * lists come from where citizens are). Writes the ISO alpha-2 code and its NUL. */
+void gen_list_country(const gen_t *g, uint64_t list, char iso[3] /* OUT */);
+/* The presence country of person index (gen_person's country), cheaply. */
+void gen_person_country(const gen_t *g, uint64_t index, char iso[3] /* OUT */);
+
+/*
  * Writes one CSV row (no header) for *p into buf of size cap, NUL-terminated and ending in "\r\n".
  * *len gets the length. Returns BH_OK, or BH_ERR_TOO_LARGE when cap is too small (buf then holds a
  * truncated, unusable row).

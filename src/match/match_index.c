@@ -22,6 +22,8 @@
 /* The most keys of one kind one record or query can produce. */
 #define MATCH_KEYS_MAX 96
 
+_Static_assert(sizeof(match_rec_t) == 88, "a record is 88 bytes (match_record.h)");
+
 /* ---------------------------------------------------------------- large arrays */
 
 /*
@@ -104,12 +106,46 @@ size_t match_index_bytes(const match_index_t *idx) {
   return b;
 }
 
+int match_country_pack(const char *s) {
+  int a = s[0] & ~0x20, b = s[0] ? s[1] & ~0x20 : 0;
+  if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z') return -1;
+  return (a - 'A') * 26 + (b - 'A');
+}
+
+/* Reads the presence countries of a record being added (match_input_t.countries) into r,
+ * interning new codes in the index's country table. Tokens that are not two letters are
+ * ignored, as are countries past MATCH_MAX_COUNTRIES or MATCH_COUNTRY_IDS_MAX. */
+static void match__add_countries(match_index_t *idx, const char *list, match_rec_t *r) {
+  if (list == NULL) return;
+  r->flags |= MATCH_REC_CTRY_KNOWN;
+  int n = 0;
+  for (const char *p = list; *p && n < MATCH_MAX_COUNTRIES;) {
+    while (*p == ',' || *p == ';' || *p == ' ') p++;
+    const char *e = p;
+    while (*e && *e != ',' && *e != ';' && *e != ' ') e++;
+    int code = e - p == 2 ? match_country_pack(p) : -1;
+    p = e;
+    if (code < 0) continue;
+    uint8_t id = idx->ctry_id[code];
+    if (id == 0) {
+      if (idx->nctry >= MATCH_COUNTRY_IDS_MAX) continue;
+      id = (uint8_t)++idx->nctry;
+      idx->ctry_id[code] = id;
+      idx->ctry_code[id] = (uint16_t)code;
+    }
+    int dup = 0;
+    for (int k = 0; k < n; k++) dup |= r->ctry[k] == id;
+    if (!dup) r->ctry[n++] = id;
+  }
+}
+
 int match_index_add(match_index_t *idx, const match_input_t *in, uint32_t *warn) {
   match_rec_t r;
   if (idx->frozen) return BH_ERR_INVALID;
   if (idx->n >= MATCH_INDEX_MAX_RECORDS) return BH_ERR_TOO_LARGE;
   int rc = match_record_normalise(in, idx->tokens, idx->provinces, 1, &r, NULL, warn);
   if (rc != BH_OK) return rc;
+  match__add_countries(idx, in->countries, &r);
   if (idx->n == idx->cap) {
     uint32_t c2 = idx->cap ? idx->cap + idx->cap / 2 : 1024;
     if (match__big_grow(&idx->rec, (size_t)idx->cap * sizeof *idx->rec,
@@ -295,6 +331,32 @@ static void *match__freeze_worker(void *arg) {
   return NULL;
 }
 
+/* The list-country weights of every country of the table (match_index.h); id 0 stands for a
+ * country where no record is present (u = 0). */
+static void match__country_weights(match_index_t *idx) {
+  memset(idx->ctry_df, 0, sizeof idx->ctry_df);
+  idx->ctry_known = 0;
+  for (uint32_t i = 0; i < idx->n; i++) {
+    const match_rec_t *r = &idx->rec[i];
+    if (!(r->flags & MATCH_REC_CTRY_KNOWN)) continue;
+    idx->ctry_known++;
+    for (int k = 0; k < MATCH_MAX_COUNTRIES && r->ctry[k]; k++) idx->ctry_df[r->ctry[k]]++;
+  }
+  double known = idx->ctry_known ? idx->ctry_known : 1;
+  for (uint32_t id = 0; id <= idx->nctry; id++) {
+    double u = id ? (double)idx->ctry_df[id] / known : 0.0;
+    /* Every record present: the evidence tells nothing (and 1 - u would be 0). */
+    if (u >= 1.0) {
+      idx->ctry_in[id] = idx->ctry_out[id] = 0.0;
+      continue;
+    }
+    double m = MATCH_COUNTRY_M + (1.0 - MATCH_COUNTRY_M) * u;
+    double win = u > 0 ? log2(m / u) : MATCH_COUNTRY_W_MAX;
+    idx->ctry_in[id] = win > MATCH_COUNTRY_W_MAX ? MATCH_COUNTRY_W_MAX : win;
+    idx->ctry_out[id] = log2((1.0 - m) / (1.0 - u));
+  }
+}
+
 int match_index_freeze(match_index_t *idx, int nthreads) {
   match_freeze_job_t job;
   pthread_t th[MATCH_KEY_COUNT];
@@ -322,6 +384,7 @@ int match_index_freeze(match_index_t *idx, int nthreads) {
     idx->tokw[t] = (float)log2(MATCH_TOKEN_M / u);
     idx->tokmid[t] = (uint8_t)name_is_common_middle(match_dict_str(idx->tokens, t));
   }
+  match__country_weights(idx);
   idx->frozen = 1;
   return atomic_load(&job.rc);
 }
@@ -339,6 +402,31 @@ int match_query_prepare(const match_index_t *idx, const match_input_t *in, int r
   out->ref_month = ref_month;
   out->ref_day = ref_day;
   out->self = UINT32_MAX;
+  return BH_OK;
+}
+
+int match_query_set_country(const match_index_t *idx, match_query_t *q, const char *iso2) {
+  if (iso2 == NULL || iso2[0] == '\0') {
+    q->country[0] = '\0';
+    q->country_id = 0;
+    return BH_OK;
+  }
+  int code = strlen(iso2) == 2 ? match_country_pack(iso2) : -1;
+  if (code < 0) return BH_ERR_INVALID;
+  q->country[0] = (char)('A' + code / 26);
+  q->country[1] = (char)('A' + code % 26);
+  q->country[2] = '\0';
+  q->country_id = idx->ctry_id[code];
+  return BH_OK;
+}
+
+int match_country_weights(const match_index_t *idx, const char *iso2, double *present,
+                          double *absent) {
+  int code = iso2 && strlen(iso2) == 2 ? match_country_pack(iso2) : -1;
+  if (code < 0) return BH_ERR_INVALID;
+  uint8_t id = idx->ctry_id[code];
+  *present = id ? idx->ctry_in[id] : MATCH_COUNTRY_W_MAX;
+  *absent = idx->ctry_out[id];
   return BH_OK;
 }
 

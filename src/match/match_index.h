@@ -7,7 +7,9 @@
  * name, unordered name-token pair alone, token + sex + birth year, identity number) a sorted array of
  * (32-bit key hash, record number) pairs under a direct-mapped directory. A hash collision only
  * ever adds candidates, never loses one, since every candidate is scored in full afterwards.
- * Memory is about 90 bytes per record plus 8 bytes per key (about 16 keys per record).
+ * Memory is about 90 bytes per record plus 8 bytes per key (about 16 keys per record). A record
+ * keeps up to MATCH_MAX_COUNTRIES presence countries as one-byte ids of the index's own country
+ * table, inside the record's 88 bytes.
  *
  * match_index_block gives the records worth scoring for one query: the union of the postings
  * of the query's keys, where a key whose postings exceed a cap is skipped as too unspecific.
@@ -39,6 +41,35 @@
  * Fellegi-Sunter weight log2(m/u), u being the token's share of the index's records. */
 #define MATCH_TOKEN_M 0.95
 
+/*
+ * The list-country evidence. A list handed over by a country's authorities is more likely to
+ * name people the registry knows to be in that country. When a query carries its list's country
+ * (match_query_set_country), each record whose presence countries are known
+ * (match_input_t.countries not NULL) gets a Fellegi-Sunter weight for it: log2(m/u) when the
+ * record is present in the country, log2((1-m)/(1-u)) when it is not. u is the share of the
+ * index's records with known countries that are present there (computed when freezing, per
+ * country); m, the chance that the true person of a row is registered there, is
+ * MATCH_COUNTRY_M + (1 - MATCH_COUNTRY_M) u: a share MATCH_COUNTRY_M of a list's people are
+ * registered there because that is where they live, and the others are as likely to be as
+ * anybody. So a presence always weighs more than nothing (up to MATCH_COUNTRY_W_MAX bits, less
+ * in a country where many are registered) and its absence log2(1 - MATCH_COUNTRY_M) bits,
+ * whatever u. A record whose countries are not known, and every record of a query without a
+ * country, get no weight: exactly the scores without this evidence.
+ *
+ * MATCH_COUNTRY_M is a deliberately low estimate: most people on such lists (migrant workers,
+ * trafficking victims) never told a mission where they are, and too high a value would let an
+ * in-country namesake pass the true person. It was chosen on the generated set of seed 1 as the
+ * value that does best on average over the whole range of list compositions the bench tries
+ * (--in-country 0 to 0.75), not at one of them (bench/README.md).
+ */
+#define MATCH_COUNTRY_M 0.2
+/* The most a presence in the list's country weighs, in bits (a country where almost nobody is
+ * registered would otherwise weigh as much as a date of birth). */
+#define MATCH_COUNTRY_W_MAX 6.0
+/* Distinct presence countries one index tells apart (ISO 3166-1 has 249); codes past it are
+ * ignored. */
+#define MATCH_COUNTRY_IDS_MAX 255
+
 /* The kinds of blocking key, each its own table. */
 typedef enum {
   MATCH_KEY_PAIR_YEAR = 0, /* two name tokens (unordered, variants merged) + birth year + sex */
@@ -63,6 +94,8 @@ typedef struct {
   uint8_t toklen[MATCH_MAX_TOKENS];
   int ref_year, ref_month, ref_day;
   uint32_t self; /* a record number never to return (dedupe), UINT32_MAX for none */
+  char country[3]; /* the list's country (ISO alpha-2, upper case), "" for none */
+  uint8_t country_id; /* its index country id, 0 when no record of the index is present there */
 } match_query_t;
 
 /* Candidate collection scratch for one thread. */
@@ -115,6 +148,22 @@ size_t match_index_bytes(const match_index_t *idx);
 int match_query_prepare(const match_index_t *idx, const match_input_t *in, int ref_year,
                         int ref_month, int ref_day, match_query_t *out /* OUT */,
                         uint32_t *warn /* OUT, may be NULL */);
+
+/*
+ * Sets the country of q's list (ISO 3166-1 alpha-2, either case) for the list-country evidence;
+ * NULL or "" removes it. Returns BH_OK, or BH_ERR_INVALID (q unchanged) when iso2 is not two
+ * letters.
+ */
+int match_query_set_country(const match_index_t *idx, match_query_t *q, const char *iso2);
+
+/* The packed code of the two ASCII letters at s (either case): (c0-'A')*26 + (c1-'A'), or -1
+ * when they are not two letters. */
+int match_country_pack(const char *s);
+
+/* The list-country weights of a frozen idx for the country iso2: *present for a record present
+ * there, *absent for one that is not. Returns BH_ERR_INVALID when iso2 is not two letters. */
+int match_country_weights(const match_index_t *idx, const char *iso2, double *present /* OUT */,
+                          double *absent /* OUT */);
 
 /* Makes record i of idx into a query that excludes record i itself (for dedupe). */
 void match_query_from_record(const match_index_t *idx, uint32_t i, int ref_year, int ref_month,

@@ -30,6 +30,14 @@ struct match_index {
   double log2n; /* log2 of the number of records, at least 0 */
   float *tokw;     /* per token id: the weight of agreeing on it, log2(m/u) (set by freezing) */
   uint8_t *tokmid; /* per token id: 1 if it is a common middle name */
+  /* The country table: a two-letter code (packed as (c0-'A')*26 + c1-'A') to its id, 1-based,
+   * and back; per id, the records present there, and (set by freezing) the weights. */
+  uint8_t ctry_id[26 * 26];
+  uint16_t ctry_code[MATCH_COUNTRY_IDS_MAX + 1];
+  uint32_t nctry;
+  uint32_t ctry_known; /* records whose countries are known */
+  uint32_t ctry_df[MATCH_COUNTRY_IDS_MAX + 1];
+  double ctry_in[MATCH_COUNTRY_IDS_MAX + 1], ctry_out[MATCH_COUNTRY_IDS_MAX + 1];
 };
 
 #endif

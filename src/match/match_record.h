@@ -34,6 +34,8 @@
 #define MATCH_ID_DIGITS_MAX 14
 #define MATCH_ID_ALNUM_MAX 11
 #define MATCH_ID_PACK_CHARS 14
+/* The most presence countries a record keeps (the first ones given; further ones are ignored). */
+#define MATCH_MAX_COUNTRIES 4
 /* The token id of a query token that is not in the dictionary (a typo, a name never seen). */
 #define MATCH_NO_TOKEN UINT32_MAX
 /* The position value of a name role (family, given) that is not known. */
@@ -66,6 +68,11 @@ typedef struct {
   const char *postcode;
   const char *address;
   const char *city;
+  /* The countries the person is known to be present in (ISO 3166-1 alpha-2 codes separated by
+   * commas, semicolons or spaces: "MM,TH"), for the list-country evidence (match_index.h):
+   * "" when the source knows the person is present in no country, NULL when it does not know
+   * (the record then gives no evidence either way). Read by match_index_add only. */
+  const char *countries;
   match_order_t order;
 } match_input_t;
 
@@ -75,6 +82,7 @@ enum {
   MATCH_REC_ID0_OCR = 1u << 1,  /* id 0 needed OCR canonicalisation (a letter read as a digit) */
   MATCH_REC_ID1_OCR = 1u << 2,
   MATCH_REC_JAN1 = 1u << 3,     /* the date is 01-01, often a placeholder for an unknown day */
+  MATCH_REC_CTRY_KNOWN = 1u << 4, /* the record's presence countries are known (ctry) */
 };
 
 /* Warnings of match_record_normalise: a field that could not be read and was ignored. */
@@ -99,6 +107,7 @@ typedef struct {
   uint8_t family, given;             /* token positions, MATCH_NO_ROLE when not known */
   uint8_t sex;                       /* 'F', 'M' or 0 */
   uint8_t flags;                     /* MATCH_REC_* */
+  uint8_t ctry[MATCH_MAX_COUNTRIES]; /* presence countries as index country ids, 0 = none */
 } match_rec_t;
 
 typedef struct match_dict match_dict_t;

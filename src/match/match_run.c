@@ -84,7 +84,8 @@ int match_hit_before(const match_hit_t *a, const match_hit_t *b) {
 static void match__one(const match_index_t *idx, const match_query_t *q,
                        const match_options_t *opt, match_worker_t *w, match_result_t *res) {
   int k = opt->top_k < 1 ? 1 : opt->top_k > MATCH_TOP_MAX ? MATCH_TOP_MAX : opt->top_k;
-  double sum = 0;
+  /* The odds of all candidates, with the list-country evidence and without it (for the band). */
+  double sum = 0, sum_own = 0;
   res->nhit = 0;
   match_tokcache_next(&w->cache);
   match_index_block(idx, q, &w->cands);
@@ -100,28 +101,35 @@ static void match__one(const match_index_t *idx, const match_query_t *q,
     }
     match_hit_t h;
     h.cand = cand;
-    h.weight = match_score_split(idx, q, cand, &w->cache, &h.evidence);
-    double e = h.weight - idx->log2n;
-    sum += exp2(e > 1000 ? 1000 : e);
+    h.weight = match_score_parts(idx, q, cand, &w->cache, &h.evidence, &h.country);
+    double e = h.weight - idx->log2n, e_own = e - h.country;
+    double o = exp2(e > 1000 ? 1000 : e);
+    sum += o;
+    sum_own += h.country == 0 ? o : exp2(e_own > 1000 ? 1000 : e_own);
     if (res->nhit == k && !match_hit_before(&h, &res->hit[k - 1])) continue;
     int at = res->nhit < k ? res->nhit++ : k - 1;
     while (at > 0 && match_hit_before(&h, &res->hit[at - 1])) {
       res->hit[at].cand = res->hit[at - 1].cand;
       res->hit[at].weight = res->hit[at - 1].weight;
       res->hit[at].evidence = res->hit[at - 1].evidence;
+      res->hit[at].country = res->hit[at - 1].country;
       at--;
     }
     res->hit[at].cand = cand;
     res->hit[at].weight = h.weight;
     res->hit[at].evidence = h.evidence;
+    res->hit[at].country = h.country;
   }
   int kept = 0;
   for (int h = 0; h < res->nhit; h++) {
     match_hit_t *hit = &res->hit[h];
-    double e = hit->weight - idx->log2n;
+    double e = hit->weight - idx->log2n, e_own = e - hit->country;
     hit->probability = exp2(e > 1000 ? 1000 : e) / (1.0 + sum);
+    hit->probability_own = exp2(e_own > 1000 ? 1000 : e_own) / (1.0 + sum_own);
     if (h > 0 && hit->probability < opt->min_probability) break;
-    hit->band = match_band_of(hit->probability);
+    hit->band = match_band_capped(hit->probability, hit->probability_own);
+    /* Standard competition ranking: equal weights share a rank (1, 1, 3). */
+    hit->rank = h > 0 && hit->weight == res->hit[h - 1].weight ? res->hit[h - 1].rank : h + 1;
     hit->explain[0] = '\0';
     if (opt->explain)
       match_score(idx, q, hit->cand, &w->cache, hit->explain, sizeof hit->explain);

@@ -5,7 +5,8 @@
  * top_k kept, and their weights turned into probabilities that compete with each other and with
  * "not in the index": with prior odds of 1/N for each of the N records,
  *   P(candidate i) = o_i / (1 + sum_j o_j),  o_i = 2^(w_i - log2 N),
- * so two equally good candidates share the probability and neither reaches the strong band.
+ * so two equally good candidates share the probability and neither reaches the strong band,
+ * and they share a rank too (match_hit_t.rank: 1, 1, 3).
  * Candidates of equal weight are ranked by their evidence apart from the name (match_score_split),
  * then by record number, so that the order never depends on how blocking found them or on
  * threads. Queries are spread over threads; results come back in query order.
@@ -33,7 +34,14 @@ typedef struct {
   double probability;
   match_band_t band;
   char explain[MATCH_EXPLAIN_MAX]; /* "" unless options asked for explanations */
-  double evidence; /* bits of the weight not from the name (dates, sex, ids, places) */
+  double evidence; /* bits of the weight not from the name (dates, sex, ids, places, country) */
+  double country;  /* bits of the weight from the list's country (match_index.h), 0 for none */
+  /* The probability on the row's own fields: computed as probability with every candidate's
+   * list-country evidence left out. The band is match_band_capped of both. */
+  double probability_own;
+  /* The rank in standard competition ranking: 1 + the number of hits of greater weight, so
+   * that candidates of equal weight (and so equal probability) share a rank: 1, 1, 3. */
+  int rank;
 } match_hit_t;
 
 /* Whether hit a ranks before hit b: a greater weight, then greater evidence apart from the name,

@@ -554,9 +554,24 @@ static double match__id(const match_rec_t *r, const match_rec_t *c, match_sb_t *
 
 /* ---------------------------------------------------------------- the whole record */
 
-/* The whole score; *name_w gets the part the name contributes. */
+/* The list-country evidence (match_index.h): the weight of record c for q's list country, 0
+ * when the query has no country or the record's countries are not known. */
+static double match__country(const match_index_t *idx, const match_query_t *q,
+                             const match_rec_t *c, match_sb_t *ex) {
+  if (q->country[0] == '\0' || !(c->flags & MATCH_REC_CTRY_KNOWN)) return 0;
+  int present = 0;
+  for (int k = 0; k < MATCH_MAX_COUNTRIES && c->ctry[k]; k++)
+    present |= q->country_id != 0 && c->ctry[k] == q->country_id;
+  match__put(ex, present ? "; country: registered in %s" : "; country: not registered in %s",
+             q->country);
+  return present ? idx->ctry_in[q->country_id] : idx->ctry_out[q->country_id];
+}
+
+/* The whole score; *name_w gets the part the name contributes, *country_w the list-country
+ * evidence's. */
 static double match__score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
-                           match_tokcache_t *cache, char *explain, size_t cap, double *name_w) {
+                           match_tokcache_t *cache, char *explain, size_t cap, double *name_w,
+                           double *country_w) {
   const match_rec_t *c = &idx->rec[cand];
   const match_rec_t *r = &q->rec;
   match_sb_t ex = {explain, cap, 0};
@@ -602,21 +617,34 @@ static double match__score(const match_index_t *idx, const match_query_t *q, uin
     w += match_w.addr_same;
     match__put(&ex, "; address: same");
   }
-  return w;
+  *country_w = match__country(idx, q, c, &ex);
+  return w + *country_w;
 }
 
 double match_score(const match_index_t *idx, const match_query_t *q, uint32_t cand,
                    match_tokcache_t *cache, char *explain, size_t cap) {
-  double name_w;
-  return match__score(idx, q, cand, cache, explain, cap, &name_w);
+  double name_w, country_w;
+  return match__score(idx, q, cand, cache, explain, cap, &name_w, &country_w);
 }
 
 double match_score_split(const match_index_t *idx, const match_query_t *q, uint32_t cand,
                          match_tokcache_t *cache, double *evidence) {
+  double country_w;
+  return match_score_parts(idx, q, cand, cache, evidence, &country_w);
+}
+
+double match_score_parts(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                         match_tokcache_t *cache, double *evidence, double *country) {
   double name_w;
-  double w = match__score(idx, q, cand, cache, NULL, 0, &name_w);
+  double w = match__score(idx, q, cand, cache, NULL, 0, &name_w, country);
   *evidence = w - name_w;
   return w;
+}
+
+match_band_t match_band_capped(double probability, double probability_own) {
+  match_band_t b = match_band_of(probability);
+  if (b == MATCH_BAND_STRONG && probability_own < MATCH_STRONG_MIN) b = MATCH_BAND_REVIEW;
+  return b;
 }
 
 double match_token_weight(const match_index_t *idx, const char *tok) {

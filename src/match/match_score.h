@@ -2,7 +2,8 @@
  * match_score.h - Fellegi-Sunter scoring of a query against one indexed record.
  *
  * Each field (name, date of birth or age, sex, identity number, province, and city, postcode and
- * address when both sides have them) is compared at a few agreement levels. Each level carries a
+ * address when both sides have them) is compared at a few agreement levels; the list's country,
+ * when the query has one, is one more field (match_index.h). Each level carries a
  * weight in bits, log2(m/u): m the chance of the level when the two records are the same person,
  * u the chance when they are not. Name tokens are weighted by their frequency in the index, so
  * agreeing on "nguyen" (a third of the registry) counts for about 1.5 bits and on a rare name
@@ -73,6 +74,15 @@ double match_score(const match_index_t *idx, const match_query_t *q, uint32_t ca
 double match_score_split(const match_index_t *idx, const match_query_t *q, uint32_t cand,
                          match_tokcache_t *cache, double *evidence /* OUT */);
 
+/*
+ * As match_score_split, and writes to *country the part of the weight that is the list-country
+ * evidence (match_index.h; 0 when the query has no country or the record's countries are not
+ * known). *evidence includes it. Thread-safe as match_score.
+ */
+double match_score_parts(const match_index_t *idx, const match_query_t *q, uint32_t cand,
+                         match_tokcache_t *cache, double *evidence /* OUT */,
+                         double *country /* OUT */);
+
 /* The weight in bits of agreeing on the folded token tok in idx (frozen): log2(m/u) with u the
  * token's share of records, so common names weigh little. A token absent from idx weighs as one
  * record's. */
@@ -80,6 +90,11 @@ double match_token_weight(const match_index_t *idx, const char *tok);
 
 /* The band of a probability (MATCH_STRONG_MIN, MATCH_REVIEW_MIN). */
 match_band_t match_band_of(double probability);
+/* The band of a candidate of probability p whose probability on the row's own fields (without
+ * the list-country evidence) is probability_own: match_band_of(p), except that a candidate is
+ * strong only when it is strong on its own fields too, so that where a list comes from never
+ * alone makes a candidate one an officer may confirm on sight. */
+match_band_t match_band_capped(double probability, double probability_own);
 /* "strong", "review" or "none". */
 const char *match_band_name(match_band_t b);
 

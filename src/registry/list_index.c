@@ -81,6 +81,7 @@ static int loader_person(void *ctx, const store_match_person_t *p) {
   in.id_number[0] = p->national_id;
   in.id_number[1] = p->passport;
   in.province = p->home_province;
+  in.countries = p->countries ? p->countries : "";
   in.order = MATCH_ORDER_FAMILY_FIRST;
   L->err = loader_add(L, &in, p->id);
   /* Most persons have no other name: "[]" is not worth a parser. */
@@ -138,6 +139,8 @@ void list_index_case_input(const store_match_case_t *k, char idtext[LIST_INDEX_I
   in->sex = k->sex;
   in->id_number[0] = k->id_number;
   in->province = k->home_province;
+  /* The subject is taken to be in the crisis's countries; without a crisis, nobody knows. */
+  in->countries = k->countries;
   /* Names are written by our own officers, in the Vietnamese order. */
   in->order = MATCH_ORDER_FAMILY_FIRST;
 }
@@ -228,12 +231,14 @@ static void merge_hits(const list_index_t *li, const match_result_t *r, int top_
     while (k < out->nhit && out->hit[k].person_id != pid) k++;
     if (k < out->nhit) {
       out->hit[k].probability += r->hit[h].probability;
+      out->hit[k].probability_own += r->hit[h].probability_own;
       continue;
     }
     list_hit_t *x = &out->hit[out->nhit++];
     x->person_id = pid;
     x->rec = r->hit[h].cand;
     x->probability = r->hit[h].probability;
+    x->probability_own = r->hit[h].probability_own;
     memcpy(x->explain, r->hit[h].explain, sizeof x->explain);
   }
   /* Insertion sort: at most MATCH_TOP_MAX hits. */
@@ -250,7 +255,9 @@ static void merge_hits(const list_index_t *li, const match_result_t *r, int top_
   for (int i = 0; i < out->nhit; i++) {
     list_hit_t *x = &out->hit[i];
     if (x->probability > 1.0) x->probability = 1.0;
-    x->band = match_band_of(x->probability);
+    if (x->probability_own > 1.0) x->probability_own = 1.0;
+    x->band = match_band_capped(x->probability, x->probability_own);
+    x->rank = i > 0 && x->probability == out->hit[i - 1].probability ? out->hit[i - 1].rank : i + 1;
     if (x->person_id < 0) {
       x->case_id = -x->person_id;
       x->person_id = 0;

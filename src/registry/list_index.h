@@ -7,7 +7,9 @@
  * order) and each other name (read in any order, since other names are often foreign
  * spellings), all with the same date of birth, sex, numbers and province. The hits of a query are
  * merged per person: the probabilities of a person's records add up (they are disjoint events
- * of the same person), and the best record's explanation is kept.
+ * of the same person), and the best record's explanation is kept. Every record of a person
+ * carries the countries of the person's presences (any presence on record, current or past),
+ * for the list-country evidence (match_index.h).
  *
  * Built with LIST_INDEX_CASES, the index also holds the open missing-person cases visible to the
  * scope (store_match_cases_each): the unregistered subject of a case (when no person is linked:
@@ -54,7 +56,9 @@ typedef struct list_hit {
   int64_t case_id;
   uint32_t rec; /* the person's best record in the index */
   double probability;
-  match_band_t band;
+  double probability_own; /* without the list-country evidence (match_run.h) */
+  match_band_t band;      /* match_band_capped of the two */
+  int rank;               /* standard competition ranking by probability: 1, 1, 3 */
   char explain[MATCH_EXPLAIN_MAX];
 } list_hit_t;
 
@@ -80,8 +84,9 @@ int list_index_build_with(store_conn_t *c, const store_scope_t *scope, const sec
  * Fills *in with the matching record of the unregistered subject of case k (k->person_id 0):
  * the name (the subject's, else the caller's: store_match_cases_each resolves it), sex, date of
  * birth, home province and identity number recorded on the case, the name read family name
- * first (officers write names in the Vietnamese order). in->id points to idtext, which receives
- * "case <id>". Values are borrowed from k.
+ * first (officers write names in the Vietnamese order), and as its presence countries the
+ * countries of the case's crisis when it has one (k->countries; NULL: not known, no evidence).
+ * in->id points to idtext, which receives "case <id>". Values are borrowed from k.
  */
 void list_index_case_input(const store_match_case_t *k, char idtext[LIST_INDEX_IDTEXT],
                            match_input_t *in /* OUT */);

@@ -613,11 +613,70 @@ static const char migration_alertlang[] =
  */
 static const char migration_pgcase[] = "SELECT 1;";
 
+/*
+ * migration_importfast: the identity-number indexes hold a short integer key instead of the
+ * 32-byte keyed hash: the first 7 bytes of the hash, big-endian (sq_identity_key in
+ * store_sqlite_priv.h computes the same in C). An initial load rebuilds these indexes by
+ * sorting, and SQLite sorts integers several times faster than blobs. Lookups compare the key,
+ * then the full hash, which stays in its column, unindexed. Existing rows get their keys here:
+ * hex() of the 7 bytes, one hexadecimal digit at a time.
+ */
+#define IMPORTFAST_NIB(col, i, shift)                                                           \
+  "((instr('0123456789ABCDEF', substr(hex(" col "), " #i ", 1)) - 1) << " #shift ")"
+#define IMPORTFAST_KEY(col)                                                                     \
+  "(" IMPORTFAST_NIB(col, 1, 52) " | " IMPORTFAST_NIB(col, 2, 48) " | "                         \
+  IMPORTFAST_NIB(col, 3, 44) " | " IMPORTFAST_NIB(col, 4, 40) " | " IMPORTFAST_NIB(col, 5, 36)  \
+  " | " IMPORTFAST_NIB(col, 6, 32) " | " IMPORTFAST_NIB(col, 7, 28) " | "                       \
+  IMPORTFAST_NIB(col, 8, 24) " | " IMPORTFAST_NIB(col, 9, 20) " | "                             \
+  IMPORTFAST_NIB(col, 10, 16) " | " IMPORTFAST_NIB(col, 11, 12) " | "                           \
+  IMPORTFAST_NIB(col, 12, 8) " | " IMPORTFAST_NIB(col, 13, 4) " | " IMPORTFAST_NIB(col, 14, 0) ")"
+static const char migration_importfast[] =
+    "ALTER TABLE persons ADD COLUMN nid_key INTEGER;"
+    "ALTER TABLE persons ADD COLUMN passport_key INTEGER;"
+    "UPDATE persons SET nid_key = " IMPORTFAST_KEY("nid_hash") " WHERE nid_hash IS NOT NULL;"
+    "UPDATE persons SET passport_key = " IMPORTFAST_KEY("passport_hash")
+    " WHERE passport_hash IS NOT NULL;"
+    "DROP INDEX persons_nid;"
+    "DROP INDEX persons_passport;"
+    "CREATE INDEX persons_nid ON persons(nid_key) WHERE nid_key IS NOT NULL;"
+    "CREATE INDEX persons_passport ON persons(passport_key) WHERE passport_key IS NOT NULL;";
+#undef IMPORTFAST_KEY
+#undef IMPORTFAST_NIB
+
+/*
+ * migration_pgfast: nothing on SQLite. Its PostgreSQL twin writes a batch of check-ins in a few
+ * statements for the whole batch and adds server functions for the reads of a check-in's case,
+ * to save round trips and executor start-ups; SQLite has neither (each statement is a function
+ * call in the process), and records a batch's answers one by one with the same results.
+ */
+static const char migration_pgfast[] = "SELECT 1;";
+
+/*
+ * Migration matchprior: an unregistered missing-person subject is matched as present in its
+ * case's crisis's countries (issue 6, where a list comes from), so a case moved to another crisis,
+ * or a country added to or removed from a crisis that has missing-person cases, bumps the
+ * matching generation.
+ */
+static const char migration_matchprior[] =
+    "CREATE TRIGGER cases_match_crisis AFTER UPDATE OF crisis_id ON cases"
+    "  WHEN NEW.type = 'missing_person_report' AND OLD.crisis_id IS NOT NEW.crisis_id"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER crisis_countries_match_ins AFTER INSERT ON crisis_countries"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.crisis_id = NEW.crisis_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER crisis_countries_match_del AFTER DELETE ON crisis_countries"
+    "  WHEN EXISTS (SELECT 1 FROM cases k WHERE k.crisis_id = OLD.crisis_id"
+    "  AND k.type = 'missing_person_report')"
+    "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
                                          migration_pgcheckin, migration_alertlang,
-                                         migration_pgcase};
+                                         migration_pgcase, migration_importfast,
+                                         migration_pgfast,
+                                         migration_matchprior};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -53,13 +53,4 @@ struct bh_pg_conn;
 STORE_CASE_DECLARE(sqc_, struct sq_conn)
 STORE_CASE_DECLARE(pgc_, struct bh_pg_conn)
 
-/*
- * PostgreSQL only, for the batch of store_checkin_batch.c: in one statement, for each of the n
- * answers of items (crisis_id, person_id), what store_case_from_checkin reads one by one:
- * open_case_id (case_open_for, 0 when none) and, when it is 0, facts (case_person_facts with the
- * scope "all"; BH_ERR_NOT_FOUND when a person does not exist) and mission_id
- * (case_checkin_mission).
- */
-int pgc_case_checkin_reads(struct bh_pg_conn *c, case_checkin_t *items, size_t n);
-
 #endif

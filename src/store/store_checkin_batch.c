@@ -1,8 +1,9 @@
 /*
  * store_checkin_batch.c - store_checkin_answers (store_checkin_batch.h): on PostgreSQL one call
- * of the server function checkin_answers (migration_pgcheckin) with the batch's answers as
- * arrays, then the cases of its "need help" answers in two more (pgk_cases); on SQLite the
- * statements of store_alert.h and store_case_from_checkin answer by answer.
+ * of the server function checkin_answers (migration_pgfast) with the batch's answers as arrays,
+ * which also reads what the cases of its "need help" answers depend on, then one call of
+ * checkin_cases (migration_pgcase) for those cases (pgk_cases); on SQLite the statements of
+ * store_alert.h and store_case_from_checkin answer by answer.
  */
 #include "store/store_checkin_batch.h"
 
@@ -19,18 +20,26 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-/* The arrays of one call: 7 columns of text. */
+/* The arrays of one call: 7 columns of text, then whether to read the answer's case facts. */
 enum { PGK_HASH, PGK_PHONE, PGK_ANSWER, PGK_STATUS, PGK_MESSAGE, PGK_LOCATION, PGK_SOURCE,
-       PGK_NCOLS };
+       PGK_CASE, PGK_NCOLS };
+/* The columns of its answer. */
+enum { PGK_OUTCOME, PGK_RECIPIENT, PGK_ALERT, PGK_PERSON, PGK_CRISIS, PGK_CHECKIN, PGK_OPEN,
+       PGK_FLAGS, PGK_PSTATUS, PGK_MISSION };
 /* Bytes of one array at most: every element a message of ALERT_CHECKIN_TEXT_MAX bytes, each
  * escaped (twice as long at worst), quoted and separated. A longer text fails the call (the
  * writer then records its answers one by one). */
 #define PGK_ARRAY_MAX (CHECKIN_ANSWERS_MAX * (2 * ALERT_CHECKIN_TEXT_MAX + 4) + 2)
 
 static const char pgk_call[] =
-    "SELECT o_outcome, o_recipient, o_alert, o_person, o_crisis, o_checkin FROM"
-    " checkin_answers($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-    " $7::text[], $8::bigint)";
+    "SELECT o_outcome, o_recipient, o_alert, o_person, o_crisis, o_checkin, o_open, o_flags,"
+    " o_status, o_mission FROM checkin_answers($1::text[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::text[], $7::text[], $8::boolean[], $9::bigint)";
+
+/* 1 if the answer *it, once recorded, opens a case or adds to one (store_case_from_checkin). */
+static int answer_wants_case(const checkin_answer_t *it) {
+  return strcmp(it->answer, "need_help") == 0;
+}
 
 /* Appends s to the array literal in b as one element (quoted, or NULL). */
 static int pgk_element(buf_t *b, const char *s) {
@@ -76,7 +85,10 @@ static const char *pgk_hash_hex(const checkin_answer_t *it, char *out) {
   return out;
 }
 
-static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t at) {
+/* Records the n answers of items with one call of checkin_answers; *res (to PQclear) keeps its
+ * rows, whose case facts pgk_cases reads. */
+static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t at,
+                       PGresult **res) {
   buf_t cols[PGK_NCOLS];
   for (int k = 0; k < PGK_NCOLS; k++) buf_init(&cols[k], PGK_ARRAY_MAX);
   int rc = BH_OK;
@@ -85,22 +97,21 @@ static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t 
     char hex[2 * SECRET_TOKEN_HASH_BYTES + 1];
     const char *v[PGK_NCOLS] = {pgk_hash_hex(it, hex), it->token_hash ? NULL : it->phone,
                                 it->answer, alert_answer_status(it->answer), it->message,
-                                it->location, it->source};
+                                it->location, it->source, answer_wants_case(it) ? "t" : "f"};
     for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) rc = pgk_element(&cols[k], v[k]);
   }
-  PGresult *res = NULL;
-  if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_call, cols, PGK_NCOLS, at, n, &res);
+  if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_call, cols, PGK_NCOLS, at, n, res);
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     checkin_answer_t *it = &items[i];
-    int outcome = (int)pg_col_i64(res, (int)i, 0);
+    const PGresult *r = *res;
+    int outcome = (int)pg_col_i64(r, (int)i, PGK_OUTCOME);
     it->rc = outcome == 0 ? BH_OK : outcome == 2 ? BH_ERR_CONFLICT : BH_ERR_NOT_FOUND;
-    it->target = (checkin_target_t){.recipient_id = pg_col_i64(res, (int)i, 1),
-                                    .alert_id = pg_col_i64(res, (int)i, 2),
-                                    .person_id = pg_col_i64(res, (int)i, 3),
-                                    .crisis_id = pg_col_i64(res, (int)i, 4)};
-    it->checkin_id = pg_col_i64(res, (int)i, 5);
+    it->target = (checkin_target_t){.recipient_id = pg_col_i64(r, (int)i, PGK_RECIPIENT),
+                                    .alert_id = pg_col_i64(r, (int)i, PGK_ALERT),
+                                    .person_id = pg_col_i64(r, (int)i, PGK_PERSON),
+                                    .crisis_id = pg_col_i64(r, (int)i, PGK_CRISIS)};
+    it->checkin_id = pg_col_i64(r, (int)i, PGK_CHECKIN);
   }
-  PQclear(res);
   for (int k = 0; k < PGK_NCOLS; k++) buf_free(&cols[k]);
   return rc;
 }
@@ -160,15 +171,16 @@ static int pgk_cases_write(pg_conn_t *c, const case_checkin_t *plans, size_t n, 
 
 /*
  * The cases of the recorded "need help" answers of items on PostgreSQL, as
- * store_case_from_checkin opens them one by one, in two round trips: the reads of all of them
- * (pgc_case_checkin_reads), the rule in C (case_checkin_plan), the writes of all of them
- * (checkin_cases). No person answers twice in items (need_help_twice), so no answer's case
- * depends on another's.
+ * store_case_from_checkin opens them one by one, in one more round trip: what they read came
+ * back with the answers (res, pgk_answers), the rule is C's (case_checkin_plan), the writes of
+ * all of them are one call (checkin_cases). No person answers twice in items (need_help_twice),
+ * so no answer's case depends on another's.
  */
-static int pgk_cases(pg_conn_t *c, const checkin_answer_t *items, size_t n, int64_t at) {
+static int pgk_cases(pg_conn_t *c, const checkin_answer_t *items, size_t n, int64_t at,
+                     const PGresult *res) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
-    if (items[i].rc == BH_OK && strcmp(items[i].answer, "need_help") == 0) m++;
+    if (items[i].rc == BH_OK && answer_wants_case(&items[i])) m++;
   }
   if (m == 0) return BH_OK;
   case_checkin_t *plans = calloc(m, sizeof(*plans));
@@ -176,15 +188,23 @@ static int pgk_cases(pg_conn_t *c, const checkin_answer_t *items, size_t n, int6
   m = 0;
   for (size_t i = 0; i < n; i++) {
     const checkin_answer_t *it = &items[i];
-    if (it->rc != BH_OK || strcmp(it->answer, "need_help") != 0) continue;
-    plans[m++] = (case_checkin_t){.crisis_id = it->target.crisis_id,
-                                  .person_id = it->target.person_id,
-                                  .alert_id = it->target.alert_id, .message = it->message,
-                                  .location = it->location, .at = at};
+    if (it->rc != BH_OK || !answer_wants_case(it)) continue;
+    case_checkin_t *p = &plans[m++];
+    *p = (case_checkin_t){.crisis_id = it->target.crisis_id, .person_id = it->target.person_id,
+                          .alert_id = it->target.alert_id, .message = it->message,
+                          .location = it->location, .at = at,
+                          .open_case_id = pg_col_i64(res, (int)i, PGK_OPEN),
+                          .mission_id = pg_col_i64(res, (int)i, PGK_MISSION)};
+    if (p->open_case_id == 0) {
+      json_t *flags = pg_col_json(res, (int)i, PGK_FLAGS);
+      int no_status = PQgetisnull(res, (int)i, PGK_PSTATUS);
+      case_person_facts(flags, no_status ? NULL : PQgetvalue(res, (int)i, PGK_PSTATUS),
+                        &p->facts);
+      json_decref(flags);
+    }
+    case_checkin_plan(p);
   }
-  int rc = pgc_case_checkin_reads(c, plans, m);
-  for (size_t i = 0; i < m && rc == BH_OK; i++) case_checkin_plan(&plans[i]);
-  if (rc == BH_OK) rc = pgk_cases_write(c, plans, m, at);
+  int rc = pgk_cases_write(c, plans, m, at);
   for (size_t i = 0; i < m; i++) free(plans[i].detail);
   free(plans);
   return rc;
@@ -222,7 +242,7 @@ static int sqk_answer(store_conn_t *c, checkin_answer_t *it, int64_t at, arena_t
 /* 1 if the person of a recorded "need help" answer has another recorded answer in items. */
 static int need_help_twice(const checkin_answer_t *items, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (items[i].rc != BH_OK || strcmp(items[i].answer, "need_help") != 0) continue;
+    if (items[i].rc != BH_OK || !answer_wants_case(&items[i])) continue;
     for (size_t k = 0; k < n; k++) {
       if (k != i && items[k].rc == BH_OK &&
           items[k].target.person_id == items[i].target.person_id) {
@@ -236,8 +256,9 @@ static int need_help_twice(const checkin_answer_t *items, size_t n) {
 int store_checkin_answers(store_conn_t *c, checkin_answer_t *items, size_t n, int64_t at) {
   if (n == 0 || n > CHECKIN_ANSWERS_MAX) return BH_ERR_INVALID;
   int rc = BH_OK;
+  PGresult *res = NULL;
   if (c->pg != NULL) {
-    rc = pgk_answers(c->pg, items, n, at);
+    rc = pgk_answers(c->pg, items, n, at, &res);
   } else {
     arena_t *a = arena_new(1024 * 1024);
     if (a == NULL) return BH_ERR_NOMEM;
@@ -245,10 +266,14 @@ int store_checkin_answers(store_conn_t *c, checkin_answer_t *items, size_t n, in
     arena_free(a);
   }
   if (rc == BH_OK && need_help_twice(items, n)) rc = BH_ERR_CONFLICT;
-  if (c->pg != NULL) return rc == BH_OK ? pgk_cases(c->pg, items, n, at) : rc;
+  if (c->pg != NULL) {
+    if (rc == BH_OK) rc = pgk_cases(c->pg, items, n, at, res);
+    PQclear(res);
+    return rc;
+  }
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     const checkin_answer_t *it = &items[i];
-    if (it->rc != BH_OK || strcmp(it->answer, "need_help") != 0) continue;
+    if (it->rc != BH_OK || !answer_wants_case(it)) continue;
     rc = store_case_from_checkin(c, it->target.crisis_id, it->target.person_id,
                                  it->target.alert_id, it->message, it->location, at, NULL, NULL);
   }

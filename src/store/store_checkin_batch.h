@@ -3,15 +3,16 @@
  *
  * The group-commit writer hands the check-ins of a batch to store_checkin_answers together. On
  * PostgreSQL they go to the server as arrays in one statement (the function checkin_answers of
- * migration_pgcheckin), one round trip for the whole batch instead of several per answer; on
+ * migration_pgfast), one round trip for the whole batch instead of several per answer; on
  * SQLite, where a statement costs no round trip, each answer is recorded with the statements of
  * store_alert.h one after the other. Either way every answer is recorded, in order, exactly as
  * store_checkin_target, store_checkin_record and store_status_set record one answer: the answer
  * is always kept; the recipient's latest answer, the person's welfare status and its history are
  * written only when they change; an answer sees the answers before it in the same call. Then
  * each "need help" answer opens a case, or adds to the person's open case of the crisis, in
- * order, exactly as store_case_from_checkin does: on PostgreSQL all of them in two more round
- * trips (one read, one call of checkin_cases of migration_pgcase), on SQLite one by one.
+ * order, exactly as store_case_from_checkin does: on PostgreSQL all of them in one more round
+ * trip (what they read comes back with the answers; one call of checkin_cases of
+ * migration_pgcase), on SQLite one by one.
  */
 #ifndef BAOHO_STORE_CHECKIN_BATCH_H
 #define BAOHO_STORE_CHECKIN_BATCH_H

@@ -162,6 +162,9 @@ typedef struct store_match_person {
   const char *national_id; /* opened; NULL when none */
   const char *passport;    /* opened; NULL when none */
   const char *home_province;
+  /* The distinct countries of the person's presences (any on record, current or past), ISO
+   * alpha-2 separated by commas, or NULL when the person has none. */
+  const char *countries;
 } store_match_person_t;
 
 /* Return non-zero to stop (store_match_persons_each then returns BH_ERR_INTERNAL). */
@@ -182,6 +185,9 @@ typedef struct store_match_case {
   const char *date_of_birth;
   const char *home_province;
   const char *id_number; /* opened; NULL when none */
+  /* The countries of the case's crisis (ISO alpha-2 separated by commas), or NULL when the case
+   * has no crisis or the crisis no country. */
+  const char *countries;
 } store_match_case_t;
 
 /* Return non-zero to stop (store_match_cases_each then returns BH_ERR_INTERNAL). */

@@ -8,7 +8,6 @@
 
 #include "store/store_case_impl.h"
 #include "store/store_pg_int.h"
-#include "util/buf.h"
 #include "util/err.h"
 
 /* 24 columns, read by pgc_case_read. */
@@ -81,29 +80,11 @@ static const char pgc_counts[] =
     " count(*) FILTER (WHERE resolved_at >= $2), count(closed_at), count(*) FILTER (WHERE"
     " closed_at >= $2), count(*) FILTER (WHERE queue_rank < 4) FROM cases WHERE crisis_id = $1"
     " GROUP BY type";
-/* The person's few cases are the outer loop, newest first, each case checked by its key (a
- * subquery per row, which the planner cannot turn around): joined, PostgreSQL read every open
- * case of the crisis for each "need help" answer (12 ms at 4,000 cases; see bench/README.md). */
-#define PGC_OPEN_FOR(person, crisis)                                                          \
-  "SELECT cp.case_id FROM case_persons cp WHERE cp.person_id = " person " AND (SELECT"        \
-  " c.crisis_id = " crisis " AND c.queue_rank < 4 FROM cases c WHERE c.id = cp.case_id)"      \
-  " ORDER BY cp.case_id DESC LIMIT 1"
-static const char pgc_open_for[] = PGC_OPEN_FOR("$1", "$2::bigint");
-#define PGC_CHECKIN_MISSION(crisis, person)                                                   \
-  "coalesce((SELECT lead_mission_id FROM crises WHERE id = " crisis "), (SELECT mc.mission_id" \
-  " FROM presences v JOIN crisis_countries cc ON cc.crisis_id = " crisis " AND cc.country ="  \
-  " v.country JOIN mission_countries mc ON mc.country = v.country WHERE v.person_id = " person \
-  " ORDER BY v.id DESC, mc.mission_id LIMIT 1), (SELECT owner_mission_id FROM persons WHERE"   \
-  " id = " person "), 0::bigint)"
-static const char pgc_checkin_mission[] = "SELECT " PGC_CHECKIN_MISSION("$1", "$2");
-/* The reads of pgc_case_checkin_reads, one row per element of the arrays of persons ($1) and
- * crises ($2), in their order: the open case, the person's flags, status and id (NULL when there
- * is no such person: the facts of pgc_facts with the scope "all"), and the mission. */
-static const char pgc_checkin_reads[] =
-    "SELECT (" PGC_OPEN_FOR("a.person", "a.crisis") "), p.flags, p.status, p.id,"
-    " " PGC_CHECKIN_MISSION("a.crisis", "a.person") " FROM unnest($1::bigint[], $2::bigint[])"
-    " WITH ORDINALITY AS a(person, crisis, i) LEFT JOIN persons p ON p.id = a.person"
-    " ORDER BY a.i";
+/* The person's open case of the crisis and the mission of a check-in's new case: the server
+ * functions case_open_for and case_checkin_mission (migration_pgfast), whose SQL the batch of
+ * check-ins (checkin_answers) runs too. */
+static const char pgc_open_for[] = "SELECT case_open_for($1, $2)";
+static const char pgc_checkin_mission[] = "SELECT case_checkin_mission($1, $2)";
 
 /* Runs sql and drops its result; *changes (may be NULL) gets the rows affected. */
 static int pgc_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *changes) {
@@ -402,7 +383,7 @@ int pgc_case_open_for(pg_conn_t *c, int64_t person_id, int64_t crisis_id, int64_
   PGresult *res;
   int rc = pg_run_sql(c, pgc_open_for, &p, &res);
   if (rc != BH_OK) return rc;
-  if (PQntuples(res) == 0) {
+  if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
     rc = BH_ERR_NOT_FOUND;
   } else {
     *case_id = pg_col_i64(res, 0, 0);
@@ -422,52 +403,6 @@ int pgc_case_checkin_mission(pg_conn_t *c, int64_t crisis_id, int64_t person_id,
   *mission_id = PQntuples(res) > 0 ? pg_col_i64(res, 0, 0) : 0;
   PQclear(res);
   return BH_OK;
-}
-
-/* Appends the id v to the array literal in b (0 as NULL). */
-static int pgc_id_element(buf_t *b, int64_t v) {
-  int rc = buf_putc(b, b->len == 0 ? '{' : ',');
-  if (rc != BH_OK) return rc;
-  return v == 0 ? buf_puts(b, "NULL") : buf_printf(b, "%lld", (long long)v);
-}
-
-int pgc_case_checkin_reads(pg_conn_t *c, case_checkin_t *items, size_t n) {
-  buf_t persons, crises;
-  buf_init(&persons, n * 24 + 4);
-  buf_init(&crises, n * 24 + 4);
-  int rc = BH_OK;
-  for (size_t i = 0; i < n && rc == BH_OK; i++) {
-    rc = pgc_id_element(&persons, items[i].person_id);
-    if (rc == BH_OK) rc = pgc_id_element(&crises, items[i].crisis_id);
-  }
-  if (rc == BH_OK) rc = buf_putc(&persons, '}');
-  if (rc == BH_OK) rc = buf_putc(&crises, '}');
-  PGresult *res = NULL;
-  if (rc == BH_OK) {
-    pg_params_t p = {0};
-    pgp_text(&p, persons.data);
-    pgp_text(&p, crises.data);
-    rc = pg_run_sql(c, pgc_checkin_reads, &p, &res);
-  }
-  if (rc == BH_OK && (size_t)PQntuples(res) != n) rc = BH_ERR_DB;
-  for (size_t i = 0; i < n && rc == BH_OK; i++) {
-    case_checkin_t *it = &items[i];
-    it->open_case_id = pg_col_i64(res, (int)i, 0);
-    it->mission_id = pg_col_i64(res, (int)i, 4);
-    if (it->open_case_id != 0) continue;
-    if (pg_col_i64(res, (int)i, 3) == 0) {
-      rc = BH_ERR_NOT_FOUND;
-      break;
-    }
-    json_t *flags = pg_col_json(res, (int)i, 1);
-    case_person_facts(flags, PQgetisnull(res, (int)i, 2) ? NULL : PQgetvalue(res, (int)i, 2),
-                      &it->facts);
-    json_decref(flags);
-  }
-  PQclear(res);
-  buf_free(&persons);
-  buf_free(&crises);
-  return rc;
 }
 
 int pgc_case_subject_put(pg_conn_t *c, int64_t case_id, const case_subject_row_t *row) {

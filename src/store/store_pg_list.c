@@ -46,10 +46,14 @@ static const char pgl_gen[] =
     " (SELECT coalesce(max(id), 0) FROM presences)";
 static const char pgl_persons[] =
     "SELECT p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc, p.passport_enc,"
-    " p.home_province FROM persons p WHERE p.id > $3 AND " PG_SCOPE_P " ORDER BY p.id LIMIT $4";
+    " p.home_province, (SELECT string_agg(DISTINCT pr.country, ',') FROM presences pr"
+    " WHERE pr.person_id = p.id) FROM persons p WHERE p.id > $3 AND " PG_SCOPE_P
+    " ORDER BY p.id LIMIT $4";
 static const char pgl_cases[] =
     "SELECT k.id, cp.person_id, coalesce(s.full_name, k.caller_name), s.sex, s.dob,"
-    " s.home_province, s.idn_enc FROM cases k LEFT JOIN case_persons cp ON cp.case_id = k.id"
+    " s.home_province, s.idn_enc, (SELECT string_agg(cc.country, ',') FROM crisis_countries cc"
+    " WHERE cc.crisis_id = k.crisis_id) FROM cases k"
+    " LEFT JOIN case_persons cp ON cp.case_id = k.id"
     " LEFT JOIN case_subjects s ON s.case_id = k.id AND cp.person_id IS NULL"
     " WHERE " PGL_MISSING_OPEN("k") " AND " PGL_SCOPE_K("k")
     " AND (cp.person_id IS NOT NULL OR (coalesce(s.full_name, k.caller_name) IS NOT NULL AND"
@@ -221,6 +225,7 @@ int pgl_match_persons_each(pg_conn_t *c, const store_scope_t *scope, const secre
           .national_id = col_open(keys, res, i, 5, nid, sizeof nid),
           .passport = col_open(keys, res, i, 6, pp, sizeof pp),
           .home_province = col_raw(res, i, 7),
+          .countries = col_raw(res, i, 8),
       };
       after = p.id;
       if (cb(ctx, &p) != 0) rc = BH_ERR_INTERNAL;
@@ -250,7 +255,8 @@ int pgl_match_cases_each(pg_conn_t *c, const store_scope_t *scope, const secret_
                             .sex = col_raw(res, i, 3),
                             .date_of_birth = col_raw(res, i, 4),
                             .home_province = col_raw(res, i, 5),
-                            .id_number = col_open(keys, res, i, 6, idn, sizeof idn)};
+                            .id_number = col_open(keys, res, i, 6, idn, sizeof idn),
+                            .countries = col_raw(res, i, 7)};
     if (cb(ctx, &k) != 0) rc = BH_ERR_INTERNAL;
   }
   PQclear(res);

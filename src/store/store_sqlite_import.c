@@ -18,8 +18,9 @@ static const char SQ_IMPORT_PERSON[] =
     "INSERT INTO persons(full_name, name_key, other_names, sex, dob, nid_enc, nid_hash,"
     " passport_enc, passport_hash, phones, emails, home_province, flags, contacts, source,"
     " status, status_at, owner_mission_id, import_key, created_at, updated_at,"
-    " preferred_language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-    " ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21) ON CONFLICT(import_key) DO NOTHING";
+    " preferred_language, nid_key, passport_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21, ?22, ?23)"
+    " ON CONFLICT(import_key) DO NOTHING";
 
 static const char SQ_IMPORT_PRESENCE[] =
     "INSERT INTO presences(person_id, country, region, city, address, lat, lon, category,"
@@ -107,10 +108,12 @@ int sq_import_add(sq_conn_t *c, store_import_row_t *row) {
   if (row->nid_len > 0) {
     sqlite3_bind_blob(st, 6, row->nid_sealed, (int)row->nid_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, row->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 22, sq_identity_key(row->nid_hash));
   }
   if (row->pp_len > 0) {
     sqlite3_bind_blob(st, 8, row->pp_sealed, (int)row->pp_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 9, row->pp_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 23, sq_identity_key(row->pp_hash));
   }
   bind_text(st, 10, row->phones);
   bind_text(st, 11, row->emails);

@@ -54,11 +54,14 @@ static const char SQL_GEN[] = "SELECT " SQL_GEN_COLS;
 /* One statement, so one snapshot: the generation and the persons it describes. */
 static const char SQL_PERSONS[] =
     "SELECT " SQL_GEN_COLS ", p.id, p.full_name, p.other_names, p.sex, p.dob, p.nid_enc,"
-    " p.passport_enc, p.home_province FROM persons p WHERE " SQL_SCOPE_P " ORDER BY p.id";
+    " p.passport_enc, p.home_province, (SELECT group_concat(DISTINCT pr.country) FROM presences"
+    " pr WHERE pr.person_id = p.id) FROM persons p WHERE " SQL_SCOPE_P " ORDER BY p.id";
 /* The subjects of the open missing-person cases visible to the scope (store_match_case_t). */
 static const char SQL_CASES[] =
     "SELECT k.id, cp.person_id, coalesce(s.full_name, k.caller_name), s.sex, s.dob,"
-    " s.home_province, s.idn_enc FROM cases k LEFT JOIN case_persons cp ON cp.case_id = k.id"
+    " s.home_province, s.idn_enc, (SELECT group_concat(cc.country) FROM crisis_countries cc"
+    " WHERE cc.crisis_id = k.crisis_id) FROM cases k"
+    " LEFT JOIN case_persons cp ON cp.case_id = k.id"
     " LEFT JOIN case_subjects s ON s.case_id = k.id AND cp.person_id IS NULL"
     " WHERE " SQL_MISSING_OPEN("k") " AND " SQL_SCOPE_K("k")
     " AND (cp.person_id IS NOT NULL OR (coalesce(s.full_name, k.caller_name) IS NOT NULL AND"
@@ -247,6 +250,7 @@ int sql_match_persons_each(sq_conn_t *c, const store_scope_t *scope, const secre
         .national_id = col_open(keys, st, b + 5, nid, sizeof nid),
         .passport = col_open(keys, st, b + 6, pp, sizeof pp),
         .home_province = (const char *)sqlite3_column_text(st, b + 7),
+        .countries = (const char *)sqlite3_column_text(st, b + 8),
     };
     if (cb(ctx, &p) != 0) err = BH_ERR_INTERNAL;
   }
@@ -269,7 +273,8 @@ int sql_match_cases_each(sq_conn_t *c, const store_scope_t *scope, const secret_
                             .sex = (const char *)sqlite3_column_text(st, 3),
                             .date_of_birth = (const char *)sqlite3_column_text(st, 4),
                             .home_province = (const char *)sqlite3_column_text(st, 5),
-                            .id_number = col_open(keys, st, 6, idn, sizeof idn)};
+                            .id_number = col_open(keys, st, 6, idn, sizeof idn),
+                            .countries = (const char *)sqlite3_column_text(st, 7)};
     if (cb(ctx, &k) != 0) err = BH_ERR_INTERNAL;
   }
   if (err == BH_OK && rc != SQLITE_DONE) err = sq_result_err(c, rc);

@@ -49,8 +49,9 @@ static const char SQ_PERSON_INSERT[] =
     "INSERT INTO persons(full_name, name_key, other_names, sex, dob, nid_enc, nid_hash,"
     " passport_enc, passport_hash, phones, emails, home_province, flags, contacts, source,"
     " status, status_at, owner_mission_id, import_key, created_at, updated_at,"
-    " preferred_language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-    " ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21) ON CONFLICT(import_key) DO NOTHING";
+    " preferred_language, nid_key, passport_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21, ?22, ?23)"
+    " ON CONFLICT(import_key) DO NOTHING";
 
 static const char SQ_PERSON_BY_IMPORT_KEY[] =
     "SELECT id FROM persons WHERE import_key = ?1";
@@ -65,7 +66,7 @@ static const char SQ_PERSON_UPDATE[] =
     "UPDATE persons SET full_name = ?2, name_key = ?3, other_names = ?4, sex = ?5, dob = ?6,"
     " nid_enc = ?7, nid_hash = ?8, passport_enc = ?9, passport_hash = ?10, phones = ?11,"
     " emails = ?12, home_province = ?13, flags = ?14, contacts = ?15, updated_at = ?16,"
-    " preferred_language = ?17 WHERE id = ?1";
+    " preferred_language = ?17, nid_key = ?18, passport_key = ?19 WHERE id = ?1";
 
 static const char SQ_NAME_ADD[] =
     "INSERT INTO person_names(rowid, name_key) VALUES (?1, ?2)";
@@ -97,8 +98,9 @@ static const char SQ_LIST_COUNTRY_STATUS[] =
     " ORDER BY pr.person_id LIMIT :limit");
 
 static const char SQ_LIST_NUMBER[] =
-    LIST_ROWS("SELECT p.id FROM persons p WHERE (p.passport_hash = :ph OR p.nid_hash = :nh) AND"
-    " p.id > :after AND " FILTER_P " AND " SCOPE_P " ORDER BY p.id LIMIT :limit");
+    LIST_ROWS("SELECT p.id FROM persons p WHERE ((p.passport_key = :pk AND p.passport_hash = :ph)"
+    " OR (p.nid_key = :nk AND p.nid_hash = :nh)) AND p.id > :after AND " FILTER_P " AND " SCOPE_P
+    " ORDER BY p.id LIMIT :limit");
 
 static const char SQ_PERSON_EACH[] =
     "SELECT " PERSON_COLS " FROM persons p WHERE " SCOPE_P " ORDER BY p.id";
@@ -323,9 +325,9 @@ int sq_person_create(sq_conn_t *c, person_t *p) {
   bind_text(st, 3, b.other_names);
   bind_text(st, 4, p->sex);
   bind_text(st, 5, p->date_of_birth);
-  rc = bind_identifier(c, st, 6, 7, "national_id", p->national_id, b.nid_sealed, b.nid_hash);
+  rc = bind_identifier(c, st, 6, 7, 22, "national_id", p->national_id, b.nid_sealed, b.nid_hash);
   if (rc == BH_OK) {
-    rc = bind_identifier(c, st, 8, 9, "passport", p->passport, b.pp_sealed, b.pp_hash);
+    rc = bind_identifier(c, st, 8, 9, 23, "passport", p->passport, b.pp_sealed, b.pp_hash);
   }
   if (rc != BH_OK) {
     sq_done(st);
@@ -482,9 +484,9 @@ int sq_person_update(sq_conn_t *c, const store_scope_t *scope, const person_t *p
   bind_text(st, 4, b.other_names);
   bind_text(st, 5, p->sex);
   bind_text(st, 6, p->date_of_birth);
-  rc = bind_identifier(c, st, 7, 8, "national_id", p->national_id, b.nid_sealed, b.nid_hash);
+  rc = bind_identifier(c, st, 7, 8, 18, "national_id", p->national_id, b.nid_sealed, b.nid_hash);
   if (rc == BH_OK) {
-    rc = bind_identifier(c, st, 9, 10, "passport", p->passport, b.pp_sealed, b.pp_hash);
+    rc = bind_identifier(c, st, 9, 10, 19, "passport", p->passport, b.pp_sealed, b.pp_hash);
   }
   if (rc != BH_OK) {
     sq_done(st);
@@ -580,6 +582,8 @@ int sq_person_page(sq_conn_t *c, const store_scope_t *scope, const person_filter
   if (f->has_number) {
     sqlite3_bind_blob(st, named(st, ":ph"), f->passport_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(st, named(st, ":nh"), f->nid_hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, named(st, ":pk"), sq_identity_key(f->passport_hash));
+    sqlite3_bind_int64(st, named(st, ":nk"), sq_identity_key(f->nid_hash));
   }
   sqlite3_bind_int64(st, named(st, ":after"), page->after);
   sqlite3_bind_int(st, named(st, ":limit"), page->limit);

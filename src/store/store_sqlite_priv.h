@@ -143,13 +143,30 @@ static inline const char *col_sealed(sq_conn_t *c, arena_t *a, sqlite3_stmt *st,
   return out;
 }
 
-/* Seals an identifier and computes its lookup hash; binds both (NULL when absent). */
+/*
+ * The lookup key of an identity number: the first SQ_IDENTITY_KEY_BYTES bytes of its keyed hash
+ * (secret_index) as a big-endian integer. persons_nid and persons_passport index this integer,
+ * not the 32-byte hash: an initial load rebuilds them by sorting, and SQLite sorts integer keys
+ * several times faster than blobs. Two numbers may share a key, so every lookup also compares
+ * the full hash (kept unindexed in nid_hash / passport_hash). Seven bytes keep the key positive
+ * in an int64, so migration_importfast computes the same value in SQL for existing rows.
+ */
+#define SQ_IDENTITY_KEY_BYTES 7
+static inline sqlite3_int64 sq_identity_key(const unsigned char *hash) {
+  sqlite3_int64 k = 0;
+  for (int i = 0; i < SQ_IDENTITY_KEY_BYTES; i++) k = (k << 8) | hash[i];
+  return k;
+}
+
+/* Seals an identifier and computes its lookup hash and key (sq_identity_key); binds the three
+ * at i_enc, i_hash and i_key (NULL when absent). */
 static inline int bind_identifier(sq_conn_t *c, sqlite3_stmt *st, int i_enc, int i_hash,
-                           const char *kind, const char *value, unsigned char *sealed,
-                           unsigned char *hash) {
+                                  int i_key, const char *kind, const char *value,
+                                  unsigned char *sealed, unsigned char *hash) {
   if (value == NULL || value[0] == '\0') {
     sqlite3_bind_null(st, i_enc);
     sqlite3_bind_null(st, i_hash);
+    sqlite3_bind_null(st, i_key);
     return BH_OK;
   }
   char canon[MODEL_NUMBER_MAX + 1];
@@ -159,6 +176,7 @@ static inline int bind_identifier(sq_conn_t *c, sqlite3_stmt *st, int i_enc, int
   secret_index(&c->store->keys, kind, canon, hash);
   sqlite3_bind_blob(st, i_enc, sealed, (int)(len + SECRET_SEAL_OVERHEAD), SQLITE_STATIC);
   sqlite3_bind_blob(st, i_hash, hash, SECRET_INDEX_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(st, i_key, sq_identity_key(hash));
   return BH_OK;
 }
 

@@ -169,8 +169,8 @@ int store_writer_start(store_t *store, store_writer_t **out) {
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->wake, NULL);
   /* SQLite has one writer at a time: one thread. A PostgreSQL server commits many transactions
-   * at once and shares their WAL flushes, so several writer threads keep its round trips from
-   * queueing behind one another. */
+   * at once and shares their WAL flushes, so a second writer thread keeps one batch's round trips
+   * from waiting for the other's (WRITER_THREADS_MAX says why not more). */
   store_conn_t *c = store_conn(store);
   int want = c != NULL && c->pg != NULL ? WRITER_THREADS_MAX : 1;
   for (int i = 0; i < want; i++) {

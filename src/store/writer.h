@@ -23,8 +23,13 @@
 
 /* Jobs committed together at most. */
 #define WRITER_MAX_BATCH 512
-/* Writer threads on PostgreSQL (each with its own connection and batches); SQLite has one. */
-#define WRITER_THREADS_MAX 8
+/*
+ * Writer threads on PostgreSQL (each with its own connection and batches); SQLite has one. A
+ * batch of check-ins costs the server two or three round trips whatever its size, so fewer
+ * threads make bigger batches and cost less per answer: two gave the highest rate and half the
+ * database CPU per answer of eight (bench/README.md, "Check-ins on PostgreSQL", fourth pass).
+ */
+#define WRITER_THREADS_MAX 2
 
 /* A job: runs on the writer's connection inside a savepoint; returns BH_OK or an error. */
 typedef int (*writer_job_fn)(store_conn_t *c, void *ctx);

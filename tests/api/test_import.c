@@ -57,6 +57,35 @@ static const char *im_import(h_server_t *s, const char *db, const char *csv, con
   return said;
 }
 
+/* Writes text to NAME.csv in the server's directory and imports it into the server's database
+ * (rejects to NAME.rejects.csv); what the CLI said. */
+static const char *im_import_text(h_server_t *s, const char *name, const char *text) {
+  const char *csv = h_str("%s/%s.csv", s->dir, name);
+  im_write(csv, text);
+  return im_import(s, s->db, csv, h_str("%s/%s.rejects.csv", s->dir, name));
+}
+
+/* What `baoho gen persons N --seed SEED` writes. */
+static const char *im_gen(const char *n, const char *seed) {
+  char *gen = calloc(1, IM_OUT_MAX);
+  assert_non_null(gen);
+  assert_int_equal(h_cli(NULL, gen, IM_OUT_MAX, "gen", "persons", n, "--seed", seed, NULL), 0);
+  const char *text = h_str("%s", gen);
+  free(gen);
+  return text;
+}
+
+/* The CSV `baoho export persons` writes of database db (a file NAME.csv in the server's
+ * directory). */
+static const char *im_export(h_server_t *s, const char *db, const char *name) {
+  const char *out = h_str("%s/%s.csv", s->dir, name);
+  char msg[512];
+  assert_int_equal(h_cli(NULL, msg, sizeof(msg), "export", "persons", "--out", out, "--db", db,
+                         NULL),
+                   0);
+  return im_read(out);
+}
+
 /* Rows 3 and 4 are bad (country, date of birth); rows 2 and 5 good. Row 2's other name holds a
  * quote and a backslash, which its JSON text must escape. */
 static const char im_csv[] =
@@ -69,11 +98,9 @@ static const char im_csv[] =
 
 static void import_keeps_good_rows_and_reports_bad_ones_by_line_and_field(void **state) {
   h_server_t *s = *state;
-  const char *csv = h_str("%s/im.csv", s->dir), *rej = h_str("%s/im.rejects.csv", s->dir);
-  im_write(csv, im_csv);
-  const char *said = im_import(s, s->db, csv, rej);
+  const char *said = im_import_text(s, "im", im_csv);
   assert_non_null(strstr(said, "4 rows read: 2 imported, 0 already present, 2 rejected"));
-  const char *rejects = im_read(rej);
+  const char *rejects = im_read(h_str("%s/im.rejects.csv", s->dir));
   assert_non_null(strstr(rejects, "\r\n3,country must be an ISO 3166-1 alpha-2 code,im-2,"));
   assert_non_null(strstr(rejects, "\r\n4,\"date_of_birth must be a date written"));
   assert_null(strstr(rejects, "Importa"));
@@ -103,7 +130,7 @@ static void import_keeps_good_rows_and_reports_bad_ones_by_line_and_field(void *
   assert_int_equal(json_array_size(h_get(r->json, "items")), 0);
 
   /* The same file again adds nothing. */
-  said = im_import(s, s->db, csv, rej);
+  said = im_import_text(s, "im", im_csv);
   assert_non_null(strstr(said, "4 rows read: 0 imported, 2 already present, 2 rejected"));
   r = h_call(s, hq, "GET", NULL, "/api/v1/persons?q=importa");
   EXPECT_STATUS(s, r, 200);
@@ -122,31 +149,84 @@ static void initial_load_into_an_empty_registry_stores_every_row_once(void **sta
   if (s->pg_name[0]) skip(); /* the initial load is SQLite's; PostgreSQL has the test above */
   const char *db = h_str("%s/initial.db", s->dir);
   const char *csv = h_str("%s/initial.csv", s->dir), *rej = h_str("%s/initial.rejects", s->dir);
-  char *gen = calloc(1, IM_OUT_MAX);
-  assert_non_null(gen);
-  assert_int_equal(h_cli(NULL, gen, IM_OUT_MAX, "gen", "persons", "400", "--seed", "7", NULL), 0);
-  im_write(csv, gen);
-  free(gen);
+  im_write(csv, im_gen("400", "7"));
   const char *said = im_import(s, db, csv, rej);
   assert_non_null(strstr(said, "400 rows read: 400 imported, 0 already present, 0 rejected"));
   /* A second run finds every row: the import keys were stored with the load. */
   said = im_import(s, db, csv, rej);
   assert_non_null(strstr(said, "400 rows read: 0 imported, 400 already present, 0 rejected"));
   /* Every person once in the export, with its presence's country column filled. */
-  const char *out = h_str("%s/initial-export.csv", s->dir);
-  char msg[512];
-  assert_int_equal(h_cli(NULL, msg, sizeof(msg), "export", "persons", "--out", out, "--db", db,
-                         NULL),
-                   0);
-  const char *text = im_read(out);
+  const char *text = im_export(s, db, "initial-export");
   assert_int_equal(im_count(text, "\r\n"), 401);
   assert_int_equal(im_count(text, "\r\nbaoho-"), 400);
+}
+
+/* Two persons with identity numbers, written with the spaces and case people type. */
+static const char im_numbers_csv[] =
+    "external_id,full_name,national_id,passport,country\r\n"
+    "imn-1,Đỗ Thị Importnum,038190007777,c 7654321,JP\r\n"
+    "imn-2,Vũ Văn Importnum,,C7654322,KR\r\n";
+
+/* The items HQ finds with ?q=q (the answer must be 200). */
+static json_t *im_search(h_server_t *s, const char *q) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons?q=%s", h_urlencode(q));
+  EXPECT_STATUS(s, r, 200);
+  return h_get(r->json, "items");
+}
+
+static void imported_persons_are_found_by_exact_passport_and_national_id(void **state) {
+  h_server_t *s = *state;
+  const char *said = im_import_text(s, "imn", im_numbers_csv);
+  assert_non_null(strstr(said, "2 rows read: 2 imported, 0 already present, 0 rejected"));
+  static const struct {
+    const char *q, *name;
+  } finds[] = {
+      {"C7654321", "Đỗ Thị Importnum"},
+      {"038190007777", "Đỗ Thị Importnum"},
+      {"c7654322", "Vũ Văn Importnum"},
+  };
+  for (size_t i = 0; i < sizeof(finds) / sizeof(finds[0]); i++) {
+    json_t *items = im_search(s, finds[i].q);
+    const char *name = h_gets(items, "[0].full_name");
+    if (json_array_size(items) != 1 || name == NULL || strcmp(name, finds[i].name) != 0) {
+      fail_msg("q=%s did not find exactly %s", finds[i].q, finds[i].name);
+    }
+  }
+  /* A number that differs in its last digit finds no one. */
+  assert_int_equal(json_array_size(im_search(s, "C7654323")), 0);
+  /* A passport changed later is found by its new number only. */
+  const char *id = h_str("%s", h_gets(im_search(s, "C7654322"), "[0].id"));
+  EXPECT_STATUS(s,
+                h_call(s, h_as(s, H_HQ), "PATCH", "{\"passport\":\"C7654329\"}",
+                       "/api/v1/persons/%s", id),
+                200);
+  json_t *items = im_search(s, "C7654329");
+  assert_int_equal(json_array_size(items), 1);
+  assert_string_equal(h_gets(items, "[0].id"), id);
+  assert_int_equal(json_array_size(im_search(s, "C7654322")), 0);
+}
+
+static void initial_load_skips_the_duplicates_inside_its_file(void **state) {
+  h_server_t *s = *state;
+  if (s->pg_name[0]) skip(); /* the initial load is SQLite's */
+  const char *db = h_str("%s/initial-dups.db", s->dir);
+  const char *csv = h_str("%s/initial-dups.csv", s->dir);
+  const char *rej = h_str("%s/initial-dups.rejects", s->dir);
+  /* The file twice, the second copy without its header: each row comes back once. */
+  const char *gen = im_gen("100", "9"), *body = strstr(gen, "\n");
+  assert_non_null(body);
+  im_write(csv, h_str("%s%s", gen, body + 1));
+  const char *said = im_import(s, db, csv, rej);
+  assert_non_null(strstr(said, "200 rows read: 100 imported, 100 already present, 0 rejected"));
+  assert_int_equal(im_count(im_export(s, db, "initial-dups-export"), "\r\nbaoho-"), 100);
 }
 
 int api_import_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(import_keeps_good_rows_and_reports_bad_ones_by_line_and_field),
       cmocka_unit_test(initial_load_into_an_empty_registry_stores_every_row_once),
+      cmocka_unit_test(imported_persons_are_found_by_exact_passport_and_national_id),
+      cmocka_unit_test(initial_load_skips_the_duplicates_inside_its_file),
   };
   return cmocka_run_group_tests_name("import", tests, h_group_setup, h_group_teardown);
 }

@@ -6,7 +6,9 @@
  * index following registry changes; what a confirmation applies to the person (the list's status
  * with history, a presence in the list's country) and how a withdrawal undoes it; open
  * missing-person cases as candidates, in the uploader's jurisdiction only and never twice; and the
- * CLI paths over the registry (`baoho match LIST.csv --db`, `baoho dedupe`).
+ * CLI paths over the registry (`baoho match LIST.csv --db`, `baoho dedupe`); the list's country
+ * as evidence (the namesake registered there ranks first, never strong on that alone) and
+ * candidates of equal probability sharing a rank, in the API and the CLI (`--country`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,6 +636,120 @@ static void cli_dedupe_finds_a_person_registered_twice(void **state) {
   assert_true(audited(s, "person.dedupe"));
 }
 
+static void lists_country_ranks_the_in_country_namesake_first(void **state) {
+  h_server_t *s = *state;
+  const char *in_mm = person(s, "Vi Thị Ngoan", "F", "1991-04-22", "MM");
+  const char *in_th = person(s, "Vi Thị Ngoan", "F", "1991-04-22", "TH");
+  const char *csv = "full_name,date_of_birth,sex\nNGOAN VI THI,22/04/1991,F\n";
+  h_resp_t *r = upload(s, h_as(s, H_HQ), LS_QUERY("Ngoan%20MM"), csv);
+  EXPECT_STATUS(s, r, 201);
+  json_t *rows = rows_of(s, h_as(s, H_HQ), h_gets(r->json, "id"), NULL);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].person.id"), in_mm);
+  assert_string_equal(h_gets(rows, "[0].candidates[1].person.id"), in_th);
+  assert_int_equal(num(rows, "[0].candidates[0].rank"), 1);
+  assert_int_equal(num(rows, "[0].candidates[1].rank"), 2);
+  assert_non_null(strstr(h_gets(rows, "[0].candidates[0].explanation"), "country: registered in MM"));
+  assert_non_null(
+      strstr(h_gets(rows, "[0].candidates[1].explanation"), "country: not registered in MM"));
+  /* The twins agree on everything else: where the list comes from must not make one strong. */
+  assert_string_equal(h_gets(rows, "[0].candidates[0].band"), "review");
+}
+
+static void lists_candidates_of_equal_probability_share_a_rank(void **state) {
+  h_server_t *s = *state;
+  const char *a = person(s, "Lò Văn Piểng", "M", "1979-09-03", "LA");
+  const char *b = person(s, "Lò Văn Piểng", "M", "1979-09-03", "LA");
+  const char *csv = "full_name,date_of_birth,sex\nPIENG LO VAN,03/09/1979,M\n";
+  h_resp_t *r = upload(s, h_as(s, H_HQ),
+                       "/api/v1/lists?title=Pieng&source=Lao%20police&country=LA", csv);
+  EXPECT_STATUS(s, r, 201);
+  json_t *rows = rows_of(s, h_as(s, H_HQ), h_gets(r->json, "id"), NULL);
+  assert_true(json_array_size(h_get(rows, "[0].candidates")) >= 2);
+  const char *first = h_gets(rows, "[0].candidates[0].person.id");
+  const char *second = h_gets(rows, "[0].candidates[1].person.id");
+  assert_true((strcmp(first, a) == 0 && strcmp(second, b) == 0) ||
+              (strcmp(first, b) == 0 && strcmp(second, a) == 0));
+  assert_int_equal(num(rows, "[0].candidates[0].rank"), 1);
+  assert_int_equal(num(rows, "[0].candidates[1].rank"), 1);
+  assert_true(json_real_value(h_get(rows, "[0].candidates[0].probability")) ==
+              json_real_value(h_get(rows, "[0].candidates[1].probability")));
+}
+
+static void lists_missing_subject_counts_as_present_in_its_crisis_country(void **state) {
+  h_server_t *s = *state;
+  const h_auth_t *mm = h_as(s, H_MYANMAR);
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
+                       "{\"name\":\"Myawaddy\",\"kind\":\"armed_conflict\",\"countries\":[\"MM\"]}",
+                       "/api/v1/crises");
+  EXPECT_STATUS(s, r, 201);
+  const char *crisis = h_str("%s", h_gets(r->json, "id"));
+  const char *with = h_str("%s", missing_case(
+      s, mm, h_str("\"crisis\":\"%s\",\"subject\":{\"full_name\":\"Hứa Thị Quyên\",\"sex\":\"F\","
+                   "\"date_of_birth\":\"2001-07-19\"}",
+                   crisis)));
+  const char *without = h_str("%s", missing_case(s, mm,
+                                     "\"subject\":{\"full_name\":\"Hứa Thị Quyên\",\"sex\":\"F\","
+                                     "\"date_of_birth\":\"2001-07-19\"}"));
+  const char *csv = "full_name,date_of_birth,sex\nQUYEN HUA THI,19/07/2001,F\n";
+  r = upload(s, mm, LS_QUERY("Quyen"), csv);
+  EXPECT_STATUS(s, r, 201);
+  json_t *rows = rows_of(s, mm, h_gets(r->json, "id"), NULL);
+  assert_string_equal(h_gets(rows, "[0].candidates[0].case.id"), with);
+  assert_non_null(strstr(h_gets(rows, "[0].candidates[0].explanation"), "country: registered in MM"));
+  /* Without a crisis nobody knows where the subject is: no evidence either way. */
+  assert_string_equal(h_gets(rows, "[0].candidates[1].case.id"), without);
+  assert_null(strstr(h_gets(rows, "[0].candidates[1].explanation"), "country"));
+  /* Putting the case in the crisis moves the matching generation: the next upload sees it. */
+  r = h_call(s, mm, "PATCH", h_str("{\"crisis\":\"%s\"}", crisis), "/api/v1/cases/%s", without);
+  EXPECT_2XX(s, r);
+  r = upload(s, mm, LS_QUERY("Quyen%202"), csv);
+  EXPECT_STATUS(s, r, 201);
+  rows = rows_of(s, mm, h_gets(r->json, "id"), NULL);
+  assert_non_null(strstr(h_gets(rows, "[0].candidates[0].explanation"), "country: registered in MM"));
+  assert_non_null(strstr(h_gets(rows, "[0].candidates[1].explanation"), "country: registered in MM"));
+  assert_int_equal(num(rows, "[0].candidates[1].rank"), 1);
+}
+
+/* Writes text to a new file of the server's directory; returns its path. */
+static const char *write_file(h_server_t *s, const char *name, const char *text) {
+  const char *path = h_str("%s/%s", s->dir, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void cli_match_country_ranks_the_in_country_record_first(void **state) {
+  h_server_t *s = *state;
+  const char *other = write_file(s, "cli-other.csv",
+                                 "id,full_name,date_of_birth,sex,country\n"
+                                 "A1,Vi Thị Ngoan,1991-04-22,F,TH\n"
+                                 "A2,Vi Thị Ngoan,1991-04-22,F,\"LA,MM\"\n"
+                                 "A3,Đỗ Văn Lực,1970-01-30,M,JP\n");
+  const char *list = write_file(s, "cli-ngoan.csv", "id,full_name,date_of_birth,sex\n"
+                                                    "Q1,NGOAN VI THI,22/04/1991,F\n");
+  char out[8192];
+  int rc = h_cli(NULL, out, sizeof out, "match", list, "--against", other, "--country", "mm",
+                 NULL);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "Q1,1,A2,"));
+  assert_non_null(strstr(out, "Q1,2,A1,"));
+  assert_non_null(strstr(out, "country: registered in MM"));
+  assert_non_null(strstr(out, "country: not registered in MM"));
+  /* Without --country the two agree on everything: they share the first rank. */
+  rc = h_cli(NULL, out, sizeof out, "match", list, "--against", other, NULL);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "Q1,1,A1,"));
+  assert_non_null(strstr(out, "Q1,1,A2,"));
+  assert_null(strstr(out, "country:"));
+  rc = h_cli(NULL, out, sizeof out, "match", list, "--against", other, "--country", "M1", NULL);
+  assert_int_not_equal(rc, 0);
+  rc = h_cli(NULL, out, sizeof out, "match", "--help", NULL);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "--country XX"));
+}
+
 int api_lists_tests(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lists_upload_finds_a_registered_person_in_the_strong_band),
@@ -656,6 +772,10 @@ int api_lists_tests(void) {
       cmocka_unit_test(cli_match_against_the_registry_lists_missing_person_cases),
       cmocka_unit_test(cli_match_against_the_registry_writes_opaque_person_ids),
       cmocka_unit_test(cli_dedupe_finds_a_person_registered_twice),
+      cmocka_unit_test(lists_country_ranks_the_in_country_namesake_first),
+      cmocka_unit_test(lists_candidates_of_equal_probability_share_a_rank),
+      cmocka_unit_test(lists_missing_subject_counts_as_present_in_its_crisis_country),
+      cmocka_unit_test(cli_match_country_ranks_the_in_country_record_first),
   };
   return cmocka_run_group_tests_name("lists", tests, h_group_setup, h_group_teardown);
 }

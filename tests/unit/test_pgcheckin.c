@@ -276,10 +276,19 @@ static void pgc_open_ref(char *url, size_t size, store_t **out) {
   assert_int_equal(store_open(url, &keys, STORE_SYNC_FULL, out), BH_OK);
 }
 
-/* The same crisis, alert, persons and open cases in every database it is run on; *alert_id is
- * the alert, whose link of person i has the token hash {i + 1, 0x5a, 0...}. */
-static void pgc_world(store_conn_t *c, int64_t *alert_id) {
-  crisis_t k = {.name = "Case batch", .kind = "unrest", .countries = json_pack("[s]", "LB"),
+/* Closes the database of pgc_open_ref and drops it. */
+static void pgc_close_ref(store_t *ref) {
+  store_close(ref);
+  char sql[160];
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_ref", pgc_db_name);
+  assert_int_equal(pgc_admin(sql), 0);
+}
+
+/* A crisis of Lebanon named name and an alert of it asking for check-ins, in the caller's
+ * transaction. */
+static void pgc_crisis_alert(store_conn_t *c, const char *name, int64_t *crisis_id,
+                             int64_t *alert_id) {
+  crisis_t k = {.name = name, .kind = "unrest", .countries = json_pack("[s]", "LB"),
                 .regions = json_array()};
   assert_int_equal(store_crisis_create(c, &k), BH_OK);
   json_decref(k.countries);
@@ -290,7 +299,15 @@ static void pgc_world(store_conn_t *c, int64_t *alert_id) {
   alert_extra_t x = {0};
   assert_int_equal(store_alert_create(c, &al, &x), BH_OK);
   json_decref(al.channels);
+  *crisis_id = k.id;
   *alert_id = al.id;
+}
+
+/* The same crisis, alert, persons and open cases in every database it is run on; *alert_id is
+ * the alert, whose link of person i has the token hash {i + 1, 0x5a, 0...}. */
+static void pgc_world(store_conn_t *c, int64_t *alert_id) {
+  int64_t crisis_id = 0;
+  pgc_crisis_alert(c, "Case batch", &crisis_id, alert_id);
   /* Persons 0 and 3 were registered by a mission: their cases belong to it. */
   mission_t m = {.kind = "embassy", .name = "Đại sứ quán Beirut", .city = "Beirut",
                  .timezone = "Asia/Beirut", .jurisdiction = json_pack("[s]", "LB")};
@@ -306,14 +323,14 @@ static void pgc_world(store_conn_t *c, int64_t *alert_id) {
     assert_int_equal(store_person_create(c, &p), BH_OK);
     json_decref(p.flags);
     alert_recipient_in_t in = {.person_id = p.id, .lang = "vi", .token_hash = {(unsigned char)(i + 1), 0x5a}};
-    assert_int_equal(store_alert_add_recipient(c, al.id, &in, 0, 0, 1000), BH_OK);
+    assert_int_equal(store_alert_add_recipient(c, *alert_id, &in, 0, 0, 1000), BH_OK);
     if (i == 3 || i == 4) {
-      assert_int_equal(store_case_from_checkin(c, k.id, p.id, al.id, "earlier", NULL, 1500,
-                                               NULL, NULL),
+      assert_int_equal(store_case_from_checkin(c, crisis_id, p.id, *alert_id, "earlier", NULL,
+                                               1500, NULL, NULL),
                        BH_OK);
     }
   }
-  assert_int_equal(store_alert_set_recipients(c, al.id, PGC_PERSONS, 0, 1000), BH_OK);
+  assert_int_equal(store_alert_set_recipients(c, *alert_id, PGC_PERSONS, 0, 1000), BH_OK);
 }
 
 /* The answers of the batch: a "need help" from every person but 2, who is safe, and an unknown
@@ -364,20 +381,36 @@ static void pgc_answer_alone(store_conn_t *c, checkin_answer_t *it, int64_t at) 
   arena_free(a);
 }
 
-/* The cases, their persons and their events in the database at url, as text in id order. */
-static char *pgc_cases_dump(const char *url) {
+/* The first value of the answer to sql in the database at url (free()). */
+static char *pgc_text(const char *url, const char *sql) {
   PGconn *db = PQconnectdb(url);
-  PGresult *res = PQexec(db,
-                         "SELECT (SELECT string_agg(row_to_json(c)::text, E'\\n' ORDER BY c.id)"
-                         " FROM cases c) || E'\\n' || (SELECT string_agg(row_to_json(p)::text,"
-                         " E'\\n' ORDER BY p.case_id, p.person_id) FROM case_persons p) ||"
-                         " E'\\n' || (SELECT string_agg(row_to_json(e)::text, E'\\n' ORDER BY"
-                         " e.id) FROM case_events e)");
+  PGresult *res = PQexec(db, sql);
   assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
   char *text = strdup(PQgetvalue(res, 0, 0));
   PQclear(res);
   PQfinish(db);
   return text;
+}
+
+/* The n answers of items at time at: on ref answer by answer (pgc_answer_alone, with
+ * store_case_from_checkin), on c as one batch (store_checkin_answers); each committed. */
+static void pgc_both_ways(store_conn_t *c, store_conn_t *ref, checkin_answer_t *items, size_t n,
+                          int64_t at) {
+  assert_int_equal(store_begin_write(ref), BH_OK);
+  for (size_t i = 0; i < n; i++) pgc_answer_alone(ref, &items[i], at);
+  assert_int_equal(store_commit(ref), BH_OK);
+  assert_int_equal(store_begin_write(c), BH_OK);
+  assert_int_equal(store_checkin_answers(c, items, n, at), BH_OK);
+  assert_int_equal(store_commit(c), BH_OK);
+}
+
+/* The cases, their persons and their events in the database at url, as text in id order. */
+static char *pgc_cases_dump(const char *url) {
+  return pgc_text(url, "SELECT (SELECT string_agg(row_to_json(c)::text, E'\\n' ORDER BY c.id)"
+                       " FROM cases c) || E'\\n' || (SELECT string_agg(row_to_json(p)::text,"
+                       " E'\\n' ORDER BY p.case_id, p.person_id) FROM case_persons p) ||"
+                       " E'\\n' || (SELECT string_agg(row_to_json(e)::text, E'\\n' ORDER BY"
+                       " e.id) FROM case_events e)");
 }
 
 /* How many rows the query counts in the database at url. */
@@ -408,14 +441,7 @@ static void pg_batch_cases_match_the_answer_by_answer_cases(void **state) {
   unsigned char hashes[PGC_PERSONS + 1][SECRET_TOKEN_HASH_BYTES];
   checkin_answer_t items[PGC_PERSONS + 1];
   size_t n = pgc_answers(hashes, items);
-  /* The reference: answer by answer, with store_case_from_checkin. */
-  assert_int_equal(store_begin_write(rc_conn), BH_OK);
-  for (size_t i = 0; i < n; i++) pgc_answer_alone(rc_conn, &items[i], 2000);
-  assert_int_equal(store_commit(rc_conn), BH_OK);
-  /* The batch: one call. */
-  assert_int_equal(store_begin_write(c), BH_OK);
-  assert_int_equal(store_checkin_answers(c, items, n, 2000), BH_OK);
-  assert_int_equal(store_commit(c), BH_OK);
+  pgc_both_ways(c, rc_conn, items, n, 2000);
   for (size_t i = 0; i < n; i++) {
     assert_int_equal(items[i].rc, i < PGC_PERSONS ? BH_OK : BH_ERR_NOT_FOUND);
   }
@@ -431,10 +457,169 @@ static void pg_batch_cases_match_the_answer_by_answer_cases(void **state) {
   assert_string_equal(batch, alone);
   free(batch);
   free(alone);
-  store_close(ref);
-  char sql[160];
-  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s_ref", pgc_db_name);
-  assert_int_equal(pgc_admin(sql), 0);
+  pgc_close_ref(ref);
+}
+
+/* A crisis, an alert and n persons (status "unknown") with a link each, whose token hash is
+ * {tag, i + 1, 0...}; committed. persons gets their ids, *crisis_id the crisis. */
+static void pgf_world(store_conn_t *c, unsigned char tag, int n, int64_t *persons,
+                      int64_t *crisis_id) {
+  assert_int_equal(store_begin_write(c), BH_OK);
+  int64_t alert_id = 0;
+  pgc_crisis_alert(c, "Batch order", crisis_id, &alert_id);
+  for (int i = 0; i < n; i++) {
+    char name[32];
+    snprintf(name, sizeof(name), "Trần Thị %d", i);
+    person_t p = {.full_name = name, .sex = "F", .source = "manual", .status = "unknown",
+                  .flags = json_array()};
+    assert_int_equal(store_person_create(c, &p), BH_OK);
+    json_decref(p.flags);
+    persons[i] = p.id;
+    alert_recipient_in_t in = {.person_id = p.id, .lang = "vi",
+                               .token_hash = {tag, (unsigned char)(i + 1)}};
+    assert_int_equal(store_alert_add_recipient(c, alert_id, &in, 0, 0, 1000), BH_OK);
+  }
+  assert_int_equal(store_alert_set_recipients(c, alert_id, n, 0, 1000), BH_OK);
+  assert_int_equal(store_commit(c), BH_OK);
+}
+
+/* The check-ins, status history, statuses and recipients' answers of the persons of the crisis,
+ * as text in id order, each row naming its person (ids differ between databases). */
+static char *pgf_answers_dump(const char *url, int64_t crisis_id) {
+  char sql[1024];
+  snprintf(sql, sizeof(sql),
+           "SELECT (SELECT string_agg(concat_ws(' ', p.full_name, k.answer, k.message,"
+           " k.location, k.source, k.at), E'\\n' ORDER BY k.id) FROM checkins k JOIN persons p"
+           " ON p.id = k.person_id WHERE k.crisis_id = %lld) || E'\\n' || (SELECT"
+           " string_agg(concat_ws(' ', p.full_name, e.status, e.at, e.source, e.note), E'\\n'"
+           " ORDER BY e.id) FROM status_events e JOIN persons p ON p.id = e.person_id WHERE"
+           " e.person_id IN (SELECT person_id FROM checkins WHERE crisis_id = %lld)) || E'\\n'"
+           " || (SELECT string_agg(concat_ws(' ', p.full_name, p.status, p.status_at, r.answer,"
+           " r.answered_at), E'\\n' ORDER BY p.id) FROM persons p JOIN alert_recipients r ON"
+           " r.person_id = p.id JOIN alerts a ON a.id = r.alert_id WHERE a.crisis_id = %lld)",
+           (long long)crisis_id, (long long)crisis_id, (long long)crisis_id);
+  return pgc_text(url, sql);
+}
+
+/*
+ * Answers that see one another: a link answered twice with different answers, then again with
+ * the first; a person whose second answer changes nothing; a "need help" among them. The batch
+ * must write what the same answers write one by one (pgc_answer_alone): the same check-ins, one
+ * status entry per change in order, the latest answer and status.
+ */
+static void pg_batch_with_a_person_twice_matches_the_answers_one_by_one(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  char ref_url[1300];
+  store_t *ref = NULL;
+  pgc_open_ref(ref_url, sizeof(ref_url), &ref);
+  store_conn_t *rc_conn = store_conn(ref);
+  enum { N = 3 };
+  int64_t persons[N], persons_ref[N], crisis = 0, crisis_ref = 0;
+  pgf_world(c, 0xb1, N, persons, &crisis);
+  pgf_world(rc_conn, 0xb1, N, persons_ref, &crisis_ref);
+  unsigned char h[N][SECRET_TOKEN_HASH_BYTES];
+  for (int i = 0; i < N; i++) {
+    memset(h[i], 0, sizeof(h[i]));
+    h[i][0] = 0xb1;
+    h[i][1] = (unsigned char)(i + 1);
+  }
+  checkin_answer_t items[] = {
+      {.token_hash = h[0], .answer = "safe", .source = "web", .message = "ổn"},
+      {.token_hash = h[1], .answer = "safe", .source = "web"},
+      {.token_hash = h[0], .answer = "not_in_area", .source = "web", .message = "đã đi"},
+      {.token_hash = h[2], .answer = "need_help", .source = "web", .message = "cứu"},
+      {.token_hash = h[1], .answer = "safe", .source = "sms"},
+      {.token_hash = h[0], .answer = "safe", .source = "web"},
+  };
+  size_t n = sizeof(items) / sizeof(items[0]);
+  pgc_both_ways(c, rc_conn, items, n, 3000);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(items[i].rc, BH_OK);
+    assert_true(items[i].checkin_id > 0);
+  }
+  assert_true(items[5].checkin_id > items[4].checkin_id);
+  char *batch = pgf_answers_dump(pgc_db_url, crisis);
+  char *alone = pgf_answers_dump(ref_url, crisis_ref);
+  /* Person 0: unknown, safe, left_area, safe: three entries; person 1: one. */
+  assert_non_null(strstr(batch, "left_area"));
+  assert_string_equal(batch, alone);
+  free(batch);
+  free(alone);
+  pgc_close_ref(ref);
+}
+
+/* One batch of answers recorded and committed by a thread of its own. */
+typedef struct pgf_batch {
+  store_conn_t *c;
+  checkin_answer_t *items;
+  size_t n;
+  int rc;
+} pgf_batch_t;
+
+static void *pgf_batch_main(void *arg) {
+  pgf_batch_t *b = arg;
+  b->rc = store_begin_write(b->c);
+  if (b->rc == BH_OK) b->rc = store_checkin_answers(b->c, b->items, b->n, 4000);
+  if (b->rc == BH_OK) {
+    b->rc = store_commit(b->c);
+  } else {
+    store_rollback(b->c);
+  }
+  return NULL;
+}
+
+/*
+ * Two transactions answering for the same person at once (two writer threads): the second one
+ * waits for the first's lock on the person, then sees the status the first wrote and adds no
+ * second history entry for the same change. Deterministic: the first transaction is held open
+ * here until the batch's backend is seen waiting for a lock.
+ */
+static void pg_concurrent_answers_add_one_status_entry(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  int64_t person = 0, crisis = 0;
+  pgf_world(c, 0xc2, 1, &person, &crisis);
+  PGconn *first = PQconnectdb(pgc_db_url);
+  PGconn *watch = PQconnectdb(pgc_db_url);
+  assert_int_equal(PQstatus(first), CONNECTION_OK);
+  assert_int_equal(PQstatus(watch), CONNECTION_OK);
+  char sql[512];
+  snprintf(sql, sizeof(sql),
+           "BEGIN; UPDATE persons SET status = 'safe', status_at = 4000 WHERE id = %lld;"
+           " INSERT INTO status_events(person_id, status, at, source) VALUES (%lld, 'safe', 4000,"
+           " 'check_in')",
+           (long long)person, (long long)person);
+  PGresult *res = PQexec(first, sql);
+  assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  unsigned char h[SECRET_TOKEN_HASH_BYTES] = {0xc2, 1};
+  checkin_answer_t item = {.token_hash = h, .answer = "safe", .source = "web"};
+  pgf_batch_t b = {.c = c, .items = &item, .n = 1};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, pgf_batch_main, &b), 0);
+  int waiting = 0;
+  for (int i = 0; i < 1000 && !waiting; i++) {
+    res = PQexec(watch, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query LIKE '%checkin_answers%'");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    waiting = atoi(PQgetvalue(res, 0, 0)) > 0;
+    PQclear(res);
+    if (!waiting) usleep(10000);
+  }
+  assert_true(waiting);
+  res = PQexec(first, "COMMIT");
+  assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(b.rc, BH_OK);
+  assert_int_equal(item.rc, BH_OK);
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM status_events WHERE person_id = %lld",
+           (long long)person);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), 1);
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM checkins WHERE person_id = %lld",
+           (long long)person);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), 1);
+  PQfinish(first);
+  PQfinish(watch);
 }
 
 int main(void) {
@@ -445,6 +630,8 @@ int main(void) {
       cmocka_unit_test(pg_rollback_drops_the_whole_batch),
       cmocka_unit_test(pg_failed_group_reruns_its_jobs_alone),
       cmocka_unit_test(pg_batch_cases_match_the_answer_by_answer_cases),
+      cmocka_unit_test(pg_batch_with_a_person_twice_matches_the_answers_one_by_one),
+      cmocka_unit_test(pg_concurrent_answers_add_one_status_entry),
   };
   return cmocka_run_group_tests(tests, pgc_setup, pgc_teardown);
 }

@@ -73,15 +73,17 @@ const PHRASES = [
   [/^same$/, 'explain.same'],
   [/^differs$/, 'explain.differs'],
   [/^missing$/, 'explain.missing'],
+  [/^registered in ([A-Z]{2})$/, 'explain.country_in', ['country']],
+  [/^not registered in ([A-Z]{2})$/, 'explain.country_out', ['country']],
 ];
-const EXPLAIN_FIELDS = ['name', 'dob', 'sex', 'id', 'province', 'city', 'postcode'];
+const EXPLAIN_FIELDS = ['name', 'dob', 'sex', 'id', 'province', 'city', 'postcode', 'country'];
 
 function phrase(text) {
   for (const [re, key, names] of PHRASES) {
     const m = re.exec(text);
     if (m) {
       const vars = {};
-      (names || []).forEach((n, i) => (vars[n] = m[i + 1]));
+      (names || []).forEach((n, i) => (vars[n] = n === 'country' ? countryName(m[i + 1]) : m[i + 1]));
       return t(key, vars);
     }
   }
@@ -389,7 +391,8 @@ export async function listView({ main, params, setTitle }) {
         h(
           'th',
           { scope: 'col', class: k === chosen[i] ? 'chosen-candidate' : null },
-          h('span', { class: 'rank' }, `${k + 1}. `),
+          /* The server's rank: candidates of equal probability share it (1, 1, 3). */
+          h('span', { class: 'rank' }, `${c.rank || k + 1}. `),
           h('a', { href: candHref(c) }, candName(c)),
           /* A missing-person case: the candidate itself, or one open for the person. */
           c.case ? [' ', h('span', { class: 'status missing-case' }, t('case_type.missing_person_report'))] : null,
