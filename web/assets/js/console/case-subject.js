@@ -76,15 +76,6 @@ export function birthDateProblem(s, today = new Date()) {
   return y < BIRTH_YEAR_MIN ? 'error.too_old' : null;
 }
 
-/* Shows text next to the field key of form f (a FieldForm), marks it invalid and focuses it. */
-export function showFieldError(f, key, text) {
-  const entry = f.controls.get(key);
-  entry.error.textContent = text;
-  entry.error.hidden = false;
-  entry.control.setAttribute('aria-invalid', 'true');
-  entry.control.focus();
-}
-
 /*
  * The subject's controls, filled from s (a case's subject, {} for none), registered in form f
  * (a FieldForm or a ScopedForm) under the API's paths ("subject.date_of_birth"), so that a
@@ -135,7 +126,7 @@ export function subjectForm(caseId, c, done) {
     f.clearErrors();
     const bad = inputs.problem();
     if (bad) {
-      showFieldError(f, bad.key, bad.text);
+      f.showFieldError(bad.key, bad.text);
       return;
     }
     submit.disabled = true;

@@ -14,7 +14,7 @@ import { debounce, h, replace } from '../dom.js';
 import { formatDateTime, formatNumber, formatPartialDate, t } from '../i18n.js';
 import { fieldKey } from '../validation.js';
 import { linkPersonSection, promoteCallerForm } from './case-persons.js';
-import { showFieldError, subjectFacts, subjectForm, subjectInputs } from './case-subject.js';
+import { subjectFacts, subjectForm, subjectInputs } from './case-subject.js';
 import { fetchAll } from './crises.js';
 import { allowed } from './main.js';
 import { selectOf, statusBadge } from './people.js';
@@ -641,13 +641,13 @@ export async function caseFormView({ main, navigate, setTitle }) {
       const bad = subject.problem();
       if (bad) {
         subjectFold.open = true;
-        showFieldError(f, bad.key, bad.text);
+        f.showFieldError(bad.key, bad.text);
         return;
       }
       body.subject = subject.body() || undefined;
     }
     if (!body.persons && !body.caller && !body.subject) {
-      showFieldError(f, 'persons', t(subjectFold.hidden ? 'case.need_person' : 'case.need_person_subject'));
+      f.showFieldError('persons', t(subjectFold.hidden ? 'case.need_person' : 'case.need_person_subject'));
       return;
     }
     submit.disabled = true;

@@ -75,15 +75,20 @@ export class FieldForm {
     }
   }
 
+  /* Shows text next to the field key (one the form has), marks it invalid and focuses it. */
+  showFieldError(key, text) {
+    const entry = this.controls.get(key);
+    entry.error.textContent = text;
+    entry.error.hidden = false;
+    entry.control.setAttribute('aria-invalid', 'true');
+    entry.control.focus();
+  }
+
   /* Shows err next to its field when the form has it, else above the buttons. */
   showError(err) {
     const key = fieldKey(err);
-    const entry = key && this.controls.get(key);
-    if (err.status === 422 && entry) {
-      entry.error.textContent = validationMessage(err);
-      entry.error.hidden = false;
-      entry.control.setAttribute('aria-invalid', 'true');
-      entry.control.focus();
+    if (err.status === 422 && key && this.controls.has(key)) {
+      this.showFieldError(key, validationMessage(err));
       return;
     }
     this.summary.textContent =
