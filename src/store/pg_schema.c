@@ -759,13 +759,161 @@ static const char migration_matchprior[] =
     "CREATE TRIGGER crisis_countries_match AFTER INSERT OR DELETE ON crisis_countries"
     "  FOR EACH STATEMENT EXECUTE FUNCTION match_generation_bump();";
 
+/*
+ * migration_pgbatch: a check-in batch in fewer statements, none of them run for nothing (issue 8,
+ * sixth pass). Its contracts are migration_pgfast's and migration_pgcase's; what changes is how:
+ * - The case reads are set-returning SQL functions, case_open(person, crisis) (the person's open
+ *   case of the crisis: no row when none) and case_mission(crisis, person) (the mission of a
+ *   check-in's new case: one row, 0 when none), in place of case_open_for and
+ *   case_checkin_mission. PostgreSQL inlines a SQL function called in FROM into the query that
+ *   calls it, so checkin_answers reads the cases of all its answers in its own plan instead of
+ *   starting an executor for each answer; store_pg_case.c selects from the same functions.
+ * - checkin_answers reads, with each link, the recipient's answer and the person's status, and
+ *   whether a person answers twice, in its first statement. Only recipients whose answer differs
+ *   and persons whose status differs are updated, and an UPDATE with nobody to update is not run
+ *   (an answer given again, the common case once an alert has been out for a while, used to cost
+ *   two UPDATE statements that found nothing). Those reads only narrow the UPDATEs: each still
+ *   checks, under the row's lock, that the value differs, so of two transactions answering for
+ *   the same person the second adds no history entry; a person read as already holding the
+ *   status while another transaction changes it is ordered before that transaction. The
+ *   check-ins are inserted by the statement that returns the rows, after the statuses.
+ * - checkin_cases takes the ids of its new cases from the cases' sequence, in the order of its
+ *   arrays, before inserting them, so that the new cases, their persons and every event are one
+ *   statement each (the cases and persons only when there is a new case).
+ */
+static const char migration_pgbatch[] =
+    "CREATE FUNCTION case_open(p_person bigint, p_crisis bigint) RETURNS TABLE(case_id bigint)"
+    "  LANGUAGE sql STABLE AS $$"
+    "  SELECT cp.case_id FROM case_persons cp WHERE cp.person_id = p_person AND (SELECT"
+    "    c.crisis_id = p_crisis AND c.queue_rank < 4 FROM cases c WHERE c.id = cp.case_id)"
+    "    ORDER BY cp.case_id DESC LIMIT 1 $$;"
+    " CREATE FUNCTION case_mission(p_crisis bigint, p_person bigint)"
+    "  RETURNS TABLE(mission_id bigint) LANGUAGE sql STABLE AS $$"
+    "  SELECT coalesce((SELECT lead_mission_id FROM crises WHERE id = p_crisis),"
+    "    (SELECT mc.mission_id"
+    "    FROM presences v JOIN crisis_countries cc ON cc.crisis_id = p_crisis AND cc.country ="
+    "    v.country JOIN mission_countries mc ON mc.country = v.country WHERE v.person_id = p_person"
+    "    ORDER BY v.id DESC, mc.mission_id LIMIT 1), (SELECT owner_mission_id FROM persons WHERE"
+    "    id = p_person), 0::bigint) $$;"
+    " DROP FUNCTION checkin_answers(text[], text[], text[], text[], text[], text[], text[],"
+    "  boolean[], bigint);"
+    " DROP FUNCTION case_open_for(bigint, bigint);"
+    " DROP FUNCTION case_checkin_mission(bigint, bigint);"
+    " CREATE FUNCTION checkin_answers(p_hash text[], p_phone text[], p_answer text[],"
+    "  p_status text[], p_message text[], p_location text[], p_source text[], p_case boolean[],"
+    "  p_at bigint)"
+    "  RETURNS TABLE(o_outcome int, o_recipient bigint, o_alert bigint, o_person bigint,"
+    "  o_crisis bigint, o_checkin bigint, o_open bigint, o_flags text, o_status text,"
+    "  o_mission bigint) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET jit = off"
+    "  AS $$"
+    " DECLARE v_rid bigint[]; v_alert bigint[]; v_person bigint[]; v_crisis bigint[];"
+    "  v_rok bigint[]; v_ok bigint[]; v_rnew bigint[]; v_pnew bigint[]; v_changed bigint[];"
+    "  v_twice boolean;"
+    " BEGIN"
+    "  SELECT array_agg(t.rid ORDER BY u.i), array_agg(t.alert_id ORDER BY u.i),"
+    "    array_agg(t.person_id ORDER BY u.i), array_agg(t.crisis_id ORDER BY u.i),"
+    "    array_agg(CASE WHEN coalesce(t.closed_at, 0) = 0 THEN t.rid END ORDER BY u.i),"
+    "    array_agg(CASE WHEN coalesce(t.closed_at, 0) = 0 THEN t.person_id END ORDER BY u.i),"
+    "    array_agg(t.rid ORDER BY u.i) FILTER (WHERE t.rid IS NOT NULL"
+    "      AND coalesce(t.closed_at, 0) = 0 AND t.answer IS DISTINCT FROM p_answer[u.i]),"
+    "    array_agg(t.person_id ORDER BY u.i) FILTER (WHERE t.rid IS NOT NULL"
+    "      AND coalesce(t.closed_at, 0) = 0 AND t.status IS DISTINCT FROM p_status[u.i]),"
+    "    count(t.person_id) FILTER (WHERE coalesce(t.closed_at, 0) = 0) <>"
+    "      count(DISTINCT t.person_id) FILTER (WHERE coalesce(t.closed_at, 0) = 0)"
+    "    INTO v_rid, v_alert, v_person, v_crisis, v_rok, v_ok, v_rnew, v_pnew, v_twice"
+    "    FROM unnest(p_hash, p_phone) WITH ORDINALITY AS u(hash, phone, i)"
+    "    LEFT JOIN LATERAL (SELECT r.id AS rid, r.alert_id, r.person_id, a.crisis_id, k.closed_at,"
+    "      r.answer, p.status"
+    "      FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+    "      JOIN crises k ON k.id = a.crisis_id JOIN persons p ON p.id = r.person_id"
+    "      WHERE u.hash IS NOT NULL AND r.token_hash = decode(u.hash, 'hex')"
+    "      UNION ALL (SELECT r.id, r.alert_id, r.person_id, a.crisis_id, k.closed_at, r.answer,"
+    "      p.status FROM outbox o JOIN alert_recipients r ON r.id = o.recipient_id"
+    "      JOIN alerts a ON a.id = r.alert_id JOIN crises k ON k.id = a.crisis_id"
+    "      JOIN persons p ON p.id = r.person_id"
+    "      WHERE u.hash IS NULL AND o.channel = 1 AND o.address = u.phone AND o.status IN (1, 2)"
+    "      ORDER BY o.id DESC LIMIT 1)) t ON true;"
+    "  IF v_twice THEN"
+    "    FOR i IN 1 .. array_length(p_answer, 1) LOOP"
+    "      RETURN QUERY SELECT * FROM checkin_answers(p_hash[i:i], p_phone[i:i], p_answer[i:i],"
+    "        p_status[i:i], p_message[i:i], p_location[i:i], p_source[i:i], p_case[i:i], p_at);"
+    "    END LOOP;"
+    "    RETURN;"
+    "  END IF;"
+    "  IF v_rnew IS NOT NULL THEN"
+    "    UPDATE alert_recipients r SET answer = p_answer[array_position(v_rok, r.id)],"
+    "      answered_at = p_at WHERE r.id = ANY(v_rnew)"
+    "      AND r.answer IS DISTINCT FROM p_answer[array_position(v_rok, r.id)];"
+    "  END IF;"
+    "  IF v_pnew IS NOT NULL THEN"
+    "    WITH w AS (UPDATE persons p SET status = p_status[array_position(v_ok, p.id)],"
+    "        status_at = p_at, updated_at = p_at WHERE p.id = ANY(v_pnew)"
+    "        AND p.status IS DISTINCT FROM p_status[array_position(v_ok, p.id)] RETURNING p.id)"
+    "    SELECT array_agg(id) INTO v_changed FROM w;"
+    "  END IF;"
+    "  IF v_changed IS NOT NULL THEN"
+    "    INSERT INTO status_events(person_id, status, at, source, author_id, note)"
+    "      SELECT v_ok[i], p_status[i], p_at, 'check_in', NULL, p_message[i]"
+    "      FROM generate_subscripts(v_ok, 1) AS i WHERE v_ok[i] = ANY(v_changed) ORDER BY i;"
+    "    UPDATE presences v SET person_status = p_status[array_position(v_ok, v.person_id)]"
+    "      WHERE v.person_id = ANY(v_changed)"
+    "      AND v.person_status IS DISTINCT FROM p_status[array_position(v_ok, v.person_id)];"
+    "  END IF;"
+    "  RETURN QUERY WITH ins AS (INSERT INTO checkins(crisis_id, alert_id, recipient_id,"
+    "      person_id, answer, message, location, source, at)"
+    "    SELECT v_crisis[i], v_alert[i], v_rid[i], v_ok[i], p_answer[i], p_message[i],"
+    "      p_location[i], p_source[i], p_at FROM generate_subscripts(v_ok, 1) AS i"
+    "    WHERE v_ok[i] IS NOT NULL ORDER BY i RETURNING id, person_id)"
+    "  SELECT CASE WHEN v_rid[i] IS NULL THEN 1 WHEN v_ok[i] IS NULL THEN 2 ELSE 0 END,"
+    "    v_rid[i], v_alert[i], v_person[i], v_crisis[i], c.id, p.open, p.flags, p.status,"
+    "    p.mission"
+    "    FROM generate_subscripts(p_answer, 1) AS i LEFT JOIN ins c ON c.person_id = v_ok[i]"
+    "    LEFT JOIN LATERAL (SELECT x.id, x.flags, x.status, o.case_id AS open,"
+    "      m.mission_id AS mission FROM persons x"
+    "      LEFT JOIN LATERAL case_open(x.id, v_crisis[i]) o ON true"
+    "      LEFT JOIN LATERAL (SELECT cm.mission_id FROM case_mission(v_crisis[i], x.id) cm"
+    "      WHERE o.case_id IS NULL) m ON true"
+    "      WHERE p_case[i] AND x.id = v_ok[i] LIMIT 1) p ON true ORDER BY i;"
+    " END $$;"
+    " CREATE OR REPLACE FUNCTION checkin_cases(p_open bigint[], p_person bigint[],"
+    "  p_crisis bigint[], p_mission bigint[], p_type text[], p_status text[], p_priority int[],"
+    "  p_computed int[], p_rank int[], p_channel text[], p_due bigint[], p_summary text[],"
+    "  p_description text[], p_kind text[], p_detail text[], p_note text[], p_at bigint)"
+    "  RETURNS TABLE(o_case bigint) LANGUAGE plpgsql AS $$"
+    " DECLARE v_new int[]; v_id bigint[];"
+    " BEGIN"
+    "  IF coalesce(array_length(p_person, 1), 0) = 0 THEN RETURN; END IF;"
+    "  IF array_position(p_open, NULL) IS NOT NULL THEN"
+    "    SELECT array_agg(s.i), array_agg(nextval(pg_get_serial_sequence('cases', 'id')))"
+    "      INTO v_new, v_id FROM (SELECT i FROM generate_subscripts(p_person, 1) AS i"
+    "      WHERE p_open[i] IS NULL ORDER BY i) s;"
+    "    INSERT INTO cases(id, type, status, priority, priority_computed, priority_override,"
+    "      queue_rank, channel, crisis_id, mission_id, assigned_to, due_at, due_overridden,"
+    "      summary, description, caller_name, caller_phone, caller_relation, caller_notes,"
+    "      caller_person_id, created_by, opened_at, resolved_at, closed_at, updated_at)"
+    "      SELECT n.id, p_type[n.i], p_status[n.i], p_priority[n.i], p_computed[n.i], NULL,"
+    "      p_rank[n.i], p_channel[n.i], p_crisis[n.i], p_mission[n.i], NULL, p_due[n.i], 0,"
+    "      p_summary[n.i], p_description[n.i], NULL, NULL, NULL, NULL, NULL, NULL, p_at, NULL,"
+    "      NULL, p_at FROM unnest(v_new, v_id) AS n(i, id) ORDER BY n.i;"
+    "    INSERT INTO case_persons(case_id, person_id, added_by, added_at)"
+    "      SELECT n.id, p_person[n.i], NULL, p_at FROM unnest(v_new, v_id) AS n(i, id)"
+    "      ORDER BY n.i;"
+    "  END IF;"
+    "  RETURN QUERY WITH e AS (INSERT INTO case_events(case_id, at, kind, author_id, detail,"
+    "      note) SELECT coalesce(p_open[i], v_id[array_position(v_new, i)]), p_at, p_kind[i],"
+    "      NULL, p_detail[i], p_note[i] FROM generate_subscripts(p_person, 1) AS i ORDER BY i"
+    "      RETURNING case_id)"
+    "    SELECT coalesce(p_open[i], v_id[array_position(v_new, i)])"
+    "    FROM generate_subscripts(p_person, 1) AS i ORDER BY i;"
+    " END $$;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
                                          migration_pgcheckin, migration_alertlang,
                                          migration_pgcase, migration_importfast,
                                          migration_pgfast,
-                                         migration_matchprior};
+                                         migration_matchprior, migration_pgbatch};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

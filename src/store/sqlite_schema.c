@@ -670,13 +670,20 @@ static const char migration_matchprior[] =
     "  AND k.type = 'missing_person_report')"
     "  BEGIN UPDATE match_generation SET gen = gen + 1 WHERE id = 1; END;";
 
+/*
+ * migration_pgbatch: nothing on SQLite. Its PostgreSQL twin skips the updates of a check-in batch
+ * that would change nothing (the SQLite statements of store_checkin_answers already skip a status
+ * that does not change) and writes a batch's cases set by set.
+ */
+static const char migration_pgbatch[] = "SELECT 1;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
                                          migration_pgcheckin, migration_alertlang,
                                          migration_pgcase, migration_importfast,
                                          migration_pgfast,
-                                         migration_matchprior};
+                                         migration_matchprior, migration_pgbatch};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -80,11 +80,11 @@ static const char pgc_counts[] =
     " count(*) FILTER (WHERE resolved_at >= $2), count(closed_at), count(*) FILTER (WHERE"
     " closed_at >= $2), count(*) FILTER (WHERE queue_rank < 4) FROM cases WHERE crisis_id = $1"
     " GROUP BY type";
-/* The person's open case of the crisis and the mission of a check-in's new case: the server
- * functions case_open_for and case_checkin_mission (migration_pgfast), whose SQL the batch of
- * check-ins (checkin_answers) runs too. */
-static const char pgc_open_for[] = "SELECT case_open_for($1, $2)";
-static const char pgc_checkin_mission[] = "SELECT case_checkin_mission($1, $2)";
+/* The person's open case of the crisis (no row when none) and the mission of a check-in's new
+ * case: the server functions case_open and case_mission (migration_pgbatch), which the batch of
+ * check-ins (checkin_answers) reads through too. */
+static const char pgc_open_for[] = "SELECT case_id FROM case_open($1, $2)";
+static const char pgc_checkin_mission[] = "SELECT mission_id FROM case_mission($1, $2)";
 
 /* Runs sql and drops its result; *changes (may be NULL) gets the rows affected. */
 static int pgc_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *changes) {

@@ -79,20 +79,55 @@ static void writer_groups(store_conn_t *c, struct writer_job *jobs) {
 }
 
 /*
+ * Runs the batch jobs when they all share one batch function, with no savepoint: the batch is
+ * the whole transaction, so rolling it back is rolling back to where a savepoint would have
+ * been (on PostgreSQL a savepoint is a subtransaction, which every written row pays for).
+ * Returns 1 when that function succeeded (each job's result set, the transaction still to be
+ * committed); 0 when the batch is not one group (nothing ran); -1 when the function failed: the
+ * transaction is then rolled back and a new one begun, in which the jobs are to run alone
+ * (writer_batch_fn's contract), and *rc is BH_OK unless that new transaction could not begin.
+ */
+static int writer_one_group(store_conn_t *c, struct writer_job *jobs, int *rc) {
+  void *ctxs[WRITER_MAX_BATCH];
+  int rcs[WRITER_MAX_BATCH];
+  size_t n = 0;
+  for (struct writer_job *j = jobs; j != NULL; j = j->next) {
+    if (j->batch == NULL || j->batch != jobs->batch) return 0;
+    ctxs[n++] = j->ctx;
+  }
+  if (jobs->batch(c, ctxs, rcs, n) == BH_OK) {
+    n = 0;
+    for (struct writer_job *j = jobs; j != NULL; j = j->next) {
+      j->grouped = 1;
+      j->rc = rcs[n++];
+    }
+    return 1;
+  }
+  log_warn("msg=\"batch of jobs failed: each runs alone\" jobs=%zu", n);
+  store_rollback(c);
+  *rc = store_begin_write(c);
+  return -1;
+}
+
+/*
  * Runs one batch: every job inside its savepoint (or with the others of its kind, see
- * writer_groups), one commit. A batch of one job without a batch function needs no savepoint
- * (its failure rolls the whole transaction back), which spares two round trips on PostgreSQL.
+ * writer_groups), one commit. A batch of one job without a batch function, or of jobs that
+ * all share one batch function (writer_one_group), needs no savepoint: its failure rolls the
+ * whole transaction back, which spares PostgreSQL two statements and a subtransaction.
  */
 static void writer_batch(store_conn_t *c, struct writer_job *jobs) {
   int rc = store_begin_write(c);
-  if (rc == BH_OK && jobs->next == NULL && jobs->batch == NULL) {
+  int group = rc == BH_OK && jobs->batch != NULL ? writer_one_group(c, jobs, &rc) : 0;
+  if (group == 1) {
+    /* every job ran in the group: only the commit is left */
+  } else if (rc == BH_OK && jobs->next == NULL && jobs->batch == NULL) {
     jobs->rc = jobs->fn(c, jobs->ctx);
     if (jobs->rc != BH_OK) {
       store_rollback(c);
       return;
     }
   } else {
-    if (rc == BH_OK) writer_groups(c, jobs);
+    if (rc == BH_OK && group == 0) writer_groups(c, jobs);
     for (struct writer_job *j = jobs; j != NULL; j = j->next) {
       if (rc != BH_OK) {
         j->rc = rc;

@@ -70,7 +70,8 @@ int store_writer_submit(store_writer_t *w, writer_job_fn fn, void *ctx, writer_d
 typedef int (*writer_batch_fn)(store_conn_t *c, void *const *ctxs, int *rcs, size_t n);
 /*
  * As store_writer_submit; the jobs of a batch submitted with the same batch function run through
- * it together (in one savepoint) before the batch's other jobs.
+ * it together (in one savepoint, or in none when they are the whole batch) before the batch's
+ * other jobs.
  */
 int store_writer_submit_batch(store_writer_t *w, writer_job_fn fn, writer_batch_fn batch,
                               void *ctx, writer_done_fn done);

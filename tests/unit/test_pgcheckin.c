@@ -548,6 +548,67 @@ static void pg_batch_with_a_person_twice_matches_the_answers_one_by_one(void **s
   pgc_close_ref(ref);
 }
 
+/*
+ * The same answers given again in a later batch (a citizen pressing "safe" twice, an SMS sent
+ * again): each is recorded as a check-in, nothing else changes (no status entry, the recipient's
+ * answer keeps its first time), and a second "need help" adds an event to the case the first one
+ * opened. Batch and answer by answer must agree on all of it.
+ */
+static void pg_answers_given_again_are_recorded_and_change_nothing_else(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  char ref_url[1300];
+  store_t *ref = NULL;
+  pgc_open_ref(ref_url, sizeof(ref_url), &ref);
+  store_conn_t *rc_conn = store_conn(ref);
+  enum { N = 3 };
+  int64_t persons[N], persons_ref[N], crisis = 0, crisis_ref = 0;
+  pgf_world(c, 0xd3, N, persons, &crisis);
+  pgf_world(rc_conn, 0xd3, N, persons_ref, &crisis_ref);
+  unsigned char h[N][SECRET_TOKEN_HASH_BYTES];
+  for (int i = 0; i < N; i++) {
+    memset(h[i], 0, sizeof(h[i]));
+    h[i][0] = 0xd3;
+    h[i][1] = (unsigned char)(i + 1);
+  }
+  static const char *const answers[N] = {"safe", "need_help", "not_in_area"};
+  for (int round = 0; round < 2; round++) {
+    checkin_answer_t items[N];
+    for (int i = 0; i < N; i++) {
+      items[i] = (checkin_answer_t){.token_hash = h[i], .answer = answers[i], .source = "web"};
+    }
+    pgc_both_ways(c, rc_conn, items, N, 3000 + 500 * round);
+    for (int i = 0; i < N; i++) assert_int_equal(items[i].rc, BH_OK);
+  }
+  char sql[512];
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM checkins WHERE crisis_id = %lld",
+           (long long)crisis);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), 2 * N);
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM status_events WHERE person_id IN (SELECT person_id FROM"
+           " checkins WHERE crisis_id = %lld)",
+           (long long)crisis);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), N);
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id"
+           " WHERE a.crisis_id = %lld AND r.answered_at = 3000",
+           (long long)crisis);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), N);
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM case_events e JOIN cases k ON k.id = e.case_id JOIN"
+           " case_persons p ON p.case_id = k.id WHERE k.crisis_id = %lld AND p.person_id = %lld",
+           (long long)crisis, (long long)persons[1]);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), 2);
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM cases WHERE crisis_id = %lld",
+           (long long)crisis);
+  assert_int_equal(pgc_rows(pgc_db_url, sql), 1);
+  char *batch = pgf_answers_dump(pgc_db_url, crisis);
+  char *alone = pgf_answers_dump(ref_url, crisis_ref);
+  assert_string_equal(batch, alone);
+  free(batch);
+  free(alone);
+  pgc_close_ref(ref);
+}
+
 /* One batch of answers recorded and committed by a thread of its own. */
 typedef struct pgf_batch {
   store_conn_t *c;
@@ -632,6 +693,7 @@ int main(void) {
       cmocka_unit_test(pg_batch_cases_match_the_answer_by_answer_cases),
       cmocka_unit_test(pg_batch_with_a_person_twice_matches_the_answers_one_by_one),
       cmocka_unit_test(pg_concurrent_answers_add_one_status_entry),
+      cmocka_unit_test(pg_answers_given_again_are_recorded_and_change_nothing_else),
   };
   return cmocka_run_group_tests(tests, pgc_setup, pgc_teardown);
 }
