@@ -28,6 +28,8 @@
 #include "store/store_alert.h"
 #include "store/store_case.h"
 #include "store/store_checkin_batch.h"
+#include "store/store_impl.h"
+#include "store/store_pg_int.h"
 #include "store/writer.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -180,6 +182,17 @@ static void pg_transactions_without_statements_cost_nothing_and_end(void **state
   /* Outside any transaction, a statement commits at once. */
   assert_int_equal(pgc_audit(c, "empty", "alone"), BH_OK);
   assert_int_equal(pgc_count(c, "empty", "alone"), 1);
+}
+
+/* baoho's sessions run without JIT (store_pg.c, conn_open): a check-in batch's generic plan is
+ * estimated above jit_above_cost and would be compiled again at every call. */
+static void pg_sessions_run_without_jit(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  assert_non_null(c->pg);
+  PGresult *res = PQexec(c->pg->db, "SHOW jit");
+  assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+  assert_string_equal(PQgetvalue(res, 0, 0), "off");
+  PQclear(res);
 }
 
 static void pg_rollback_drops_the_whole_batch(void **state) {
@@ -689,6 +702,7 @@ int main(void) {
       cmocka_unit_test(pg_failure_carried_past_a_savepoint_never_commits),
       cmocka_unit_test(pg_transactions_without_statements_cost_nothing_and_end),
       cmocka_unit_test(pg_rollback_drops_the_whole_batch),
+      cmocka_unit_test(pg_sessions_run_without_jit),
       cmocka_unit_test(pg_failed_group_reruns_its_jobs_alone),
       cmocka_unit_test(pg_batch_cases_match_the_answer_by_answer_cases),
       cmocka_unit_test(pg_batch_with_a_person_twice_matches_the_answers_one_by_one),
