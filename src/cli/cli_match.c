@@ -419,7 +419,7 @@ int cli_match(int argc, char **argv) {
     rm = p.month;
     rd = p.day;
   }
-  if (country != NULL && (strlen(country) != 2 || match_country_pack(country) < 0)) {
+  if (country != NULL && match_country_code(country) < 0) {
     fprintf(stderr, "baoho match: --country must be a two-letter ISO 3166-1 code such as MM\n");
     return CLI_EXIT_USAGE;
   }

@@ -112,6 +112,10 @@ int match_country_pack(const char *s) {
   return (a - 'A') * 26 + (b - 'A');
 }
 
+int match_country_code(const char *iso2) {
+  return iso2 != NULL && strlen(iso2) == 2 ? match_country_pack(iso2) : -1;
+}
+
 /* Reads the presence countries of a record being added (match_input_t.countries) into r,
  * interning new codes in the index's country table. Tokens that are not two letters are
  * ignored, as are countries past MATCH_MAX_COUNTRIES or MATCH_COUNTRY_IDS_MAX. */
@@ -411,7 +415,7 @@ int match_query_set_country(const match_index_t *idx, match_query_t *q, const ch
     q->country_id = 0;
     return BH_OK;
   }
-  int code = strlen(iso2) == 2 ? match_country_pack(iso2) : -1;
+  int code = match_country_code(iso2);
   if (code < 0) return BH_ERR_INVALID;
   q->country[0] = (char)('A' + code / 26);
   q->country[1] = (char)('A' + code % 26);
@@ -422,7 +426,7 @@ int match_query_set_country(const match_index_t *idx, match_query_t *q, const ch
 
 int match_country_weights(const match_index_t *idx, const char *iso2, double *present,
                           double *absent) {
-  int code = iso2 && strlen(iso2) == 2 ? match_country_pack(iso2) : -1;
+  int code = match_country_code(iso2);
   if (code < 0) return BH_ERR_INVALID;
   uint8_t id = idx->ctry_id[code];
   *present = id ? idx->ctry_in[id] : MATCH_COUNTRY_W_MAX;

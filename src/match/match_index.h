@@ -159,6 +159,9 @@ int match_query_set_country(const match_index_t *idx, match_query_t *q, const ch
 /* The packed code of the two ASCII letters at s (either case): (c0-'A')*26 + (c1-'A'), or -1
  * when they are not two letters. */
 int match_country_pack(const char *s);
+/* The packed code (match_country_pack) of iso2 when it is a string of exactly two letters;
+ * -1 otherwise, NULL included. */
+int match_country_code(const char *iso2);
 
 /* The list-country weights of a frozen idx for the country iso2: *present for a record present
  * there, *absent for one that is not. Returns BH_ERR_INVALID when iso2 is not two letters. */
