@@ -259,8 +259,9 @@ void h_manifest_list(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_manifest_add(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_manifest_update(app_t *app, http_req_t *r, api_ctx_t *ctx);
 void h_manifest_suggestions(app_t *app, http_req_t *r, api_ctx_t *ctx);
-/* Shared by api_sites.c and api_transports.c: the scope of sites and transports (officers are
- * limited to their jurisdiction, every other role sees all: they hold no personal data); an
+/* Shared by api_sites.c, api_transports.c and api_crises.c: the scope of sites, transports and
+ * crises (officers are limited to their jurisdiction, every other role sees all: they hold no
+ * personal data); an
  * opaque id or JSON null for 0; the crisis a body names (null: none), which the caller must be
  * able to see, else 422 on "crisis"; and, for an officer, 403 naming field when country is
  * outside the mission's jurisdiction. The *_or_reply helpers return -1 after replying. */

@@ -65,33 +65,25 @@ static const char *check_timestamp(const char *s) {
 static const spec_field_t crisis_create_spec[] = {CRISIS_FIELDS(SPEC_REQUIRED)};
 static const spec_field_t crisis_update_spec[] = {CRISIS_FIELDS(0)};
 
-/* Crises hold no personal data: only officers are limited (to their jurisdiction). */
-static store_scope_t crisis_scope(const api_ctx_t *ctx) {
-  return ctx->user.role == ROLE_OFFICER ? ctx->scope : STORE_SCOPE_ALL;
-}
-
-static json_t *id_or_null(const app_t *app, enum pubid_kind kind, int64_t id) {
-  if (id <= 0) return json_null();
-  char text[PUBID_LEN + 1];
-  pubid_encode(&app->keys, kind, id, text);
-  return json_string(text);
-}
+/* Crises hold no personal data, as sites and transports hold none: they share their scope (only
+ * officers are limited, to their jurisdiction), api_evac_scope, and their ids or JSON null,
+ * api_evac_id (api.h). */
 
 static json_t *render_crisis(const app_t *app, const crisis_t *k) {
   json_t *o = json_object();
   if (o == NULL) return NULL;
-  json_object_set_new(o, "id", id_or_null(app, PUBID_CRISIS, k->id));
+  json_object_set_new(o, "id", api_evac_id(app, PUBID_CRISIS, k->id));
   json_object_set_new(o, "name", json_string(k->name));
   json_object_set_new(o, "kind", json_string(k->kind));
   json_object_set_new(o, "description", k->description ? json_string(k->description) : json_null());
   json_object_set_new(o, "countries", k->countries ? json_incref(k->countries) : json_array());
   json_object_set_new(o, "regions", k->regions ? json_incref(k->regions) : json_array());
   json_object_set_new(o, "area", k->area ? json_incref(k->area) : json_null());
-  json_object_set_new(o, "lead_mission", id_or_null(app, PUBID_MISSION, k->lead_mission_id));
+  json_object_set_new(o, "lead_mission", api_evac_id(app, PUBID_MISSION, k->lead_mission_id));
   json_object_set_new(o, "status", json_string(k->closed_at ? "closed" : "open"));
   json_object_set_new(o, "opened_at", api_time(k->opened_at));
   json_object_set_new(o, "closed_at", api_time(k->closed_at));
-  json_object_set_new(o, "created_by", id_or_null(app, PUBID_USER, k->created_by));
+  json_object_set_new(o, "created_by", api_evac_id(app, PUBID_USER, k->created_by));
   json_object_set_new(o, "created_at", api_time(k->created_at));
   json_object_set_new(o, "updated_at", api_time(k->updated_at));
   return o;
@@ -214,7 +206,7 @@ void h_crises_list(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_error(r, BH_ERR_INVALID, "country", "country must be an ISO 3166-1 alpha-2 code");
     return;
   }
-  store_scope_t scope = crisis_scope(ctx);
+  store_scope_t scope = api_evac_scope(ctx);
   crisis_t *items;
   size_t n;
   int rc = store_crisis_list(ctx->db, &scope, &f, &page, r->arena, &items, &n);
@@ -260,7 +252,7 @@ void h_crises_create(app_t *app, http_req_t *r, api_ctx_t *ctx) {
 int api_crisis_or_reply(app_t *app, http_req_t *r, api_ctx_t *ctx, crisis_t *k) {
   int64_t id;
   if (api_id_or_reply(app, r, 0, PUBID_CRISIS, &id) != 0) return -1;
-  store_scope_t scope = crisis_scope(ctx);
+  store_scope_t scope = api_evac_scope(ctx);
   int rc = store_crisis_get(ctx->db, &scope, id, r->arena, k);
   if (rc != BH_OK) {
     api_reply_store_error(r, rc, "crisis");
@@ -288,7 +280,7 @@ void h_crises_update(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     crisis_clear(&k);
     return;
   }
-  store_scope_t scope = crisis_scope(ctx);
+  store_scope_t scope = api_evac_scope(ctx);
   int rc = store_begin_write(ctx->db);
   if (rc == BH_OK) rc = store_crisis_update(ctx->db, &scope, &k);
   if (rc == BH_OK) rc = api_audit(app, r, ctx, "crisis.update", "crisis", k.id, NULL);
@@ -317,7 +309,7 @@ void h_crises_close(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     http_reply_error(r, BH_ERR_CONFLICT, NULL, "the crisis is closed already");
     return;
   }
-  store_scope_t scope = crisis_scope(ctx);
+  store_scope_t scope = api_evac_scope(ctx);
   int rc = store_begin_write(ctx->db);
   if (rc == BH_OK) rc = store_crisis_close(ctx->db, &scope, k.id, clock_now());
   if (rc == BH_OK) rc = api_audit(app, r, ctx, "crisis.close", "crisis", k.id, NULL);
@@ -477,7 +469,7 @@ static char *acc_count(app_t *app, store_conn_t *db, arena_t *a, const crisis_t 
                                             status_counts(acc.series[i].by_status, 0)));
   }
   json_t *out = json_object();
-  json_object_set_new(out, "crisis", id_or_null(app, PUBID_CRISIS, k->id));
+  json_object_set_new(out, "crisis", api_evac_id(app, PUBID_CRISIS, k->id));
   json_object_set_new(out, "as_of", api_time(as_of));
   json_object_set_new(out, "total", json_integer(acc.all.total));
   json_object_set_new(out, "reached", json_integer(acc.all.reached));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/store_crisis_impl.h"
+#include "store/store_evac_pg.h"
 #include "store/store_pg_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -113,36 +114,6 @@ static const char SQL_ADVISORY_HISTORY[] =
 static const char SQL_ADVISORY_RECENT[] =
     "SELECT " PG_ADVISORY_COLS " FROM advisories a ORDER BY a.issued_at DESC, a.id DESC LIMIT $1";
 
-/* Runs sql and drops its result; *changes (may be NULL) gets the rows affected. */
-static int run_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *changes) {
-  PGresult *res;
-  int rc = pg_run_sql(c, sql, p, &res);
-  if (rc != BH_OK) return rc;
-  if (changes) *changes = strtoll(PQcmdTuples(res), NULL, 10);
-  PQclear(res);
-  return BH_OK;
-}
-
-/* Runs sql returning one bigint: BH_OK with *v, BH_ERR_NOT_FOUND without a row. */
-static int run_scalar(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *v) {
-  PGresult *res;
-  int rc = pg_run_sql(c, sql, p, &res);
-  if (rc != BH_OK) return rc;
-  if (PQntuples(res) > 0) {
-    *v = pg_col_i64(res, 0, 0);
-  } else {
-    rc = BH_ERR_NOT_FOUND;
-  }
-  PQclear(res);
-  return rc;
-}
-
-/* A JSON text column: NULL for SQL NULL or unreadable text. */
-static json_t *col_json_or_null(const PGresult *r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return NULL;
-  return json_loadb(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), 0, NULL);
-}
-
 /* A borrowed NUL-terminated text column (libpq terminates every value), NULL for SQL NULL. */
 static const char *col_str(const PGresult *r, int row, int col) {
   return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
@@ -156,7 +127,7 @@ static void crisis_read(const PGresult *r, int row, arena_t *a, crisis_t *k) {
   k->name = pg_col_text(a, r, row, 1);
   k->kind = pg_col_text(a, r, row, 2);
   k->description = pg_col_text(a, r, row, 3);
-  k->area = col_json_or_null(r, row, 4);
+  k->area = pge_col_json_or_null(r, row, 4);
   k->lead_mission_id = pg_col_i64(r, row, 5);
   k->opened_at = pg_col_i64(r, row, 6);
   k->closed_at = pg_col_i64(r, row, 7);
@@ -192,7 +163,7 @@ static int crisis_lists_write(pg_conn_t *c, int64_t id, const struct crisis_text
   pgp_i64(&p, id);
   pgp_text(&p, t->countries);
   pgp_text(&p, t->regions);
-  return run_exec(c, SQL_CRISIS_LISTS_WRITE, &p, NULL);
+  return pge_run_exec(c, SQL_CRISIS_LISTS_WRITE, &p, NULL);
 }
 
 int pg_crisis_create(pg_conn_t *c, crisis_t *k) {
@@ -214,7 +185,7 @@ int pg_crisis_create(pg_conn_t *c, crisis_t *k) {
   pgp_i64(&p, k->opened_at);
   pgp_i64_or_null(&p, k->created_by);
   pgp_i64(&p, k->created_at);
-  rc = run_scalar(c, SQL_CRISIS_INSERT, &p, &k->id);
+  rc = pge_run_scalar(c, SQL_CRISIS_INSERT, &p, &k->id);
   if (rc == BH_ERR_NOT_FOUND) rc = BH_ERR_DB;
   if (rc == BH_OK) rc = crisis_lists_write(c, k->id, &t);
   crisis_texts_free(&t);
@@ -226,7 +197,7 @@ static int crisis_check(pg_conn_t *c, const store_scope_t *scope, int64_t id, in
   pg_params_t p = {0};
   pgp_scope(&p, scope);
   pgp_i64(&p, id);
-  return run_scalar(c, SQL_CRISIS_CHECK, &p, closed_at);
+  return pge_run_scalar(c, SQL_CRISIS_CHECK, &p, closed_at);
 }
 
 int pg_crisis_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a,
@@ -266,7 +237,7 @@ int pg_crisis_update(pg_conn_t *c, const store_scope_t *scope, const crisis_t *k
     pgp_i64_or_null(&p, k->lead_mission_id);
     pgp_i64(&p, k->opened_at);
     pgp_i64(&p, clock_now());
-    rc = run_exec(c, SQL_CRISIS_UPDATE, &p, NULL);
+    rc = pge_run_exec(c, SQL_CRISIS_UPDATE, &p, NULL);
   }
   if (rc == BH_OK) rc = crisis_lists_write(c, k->id, &t);
   crisis_texts_free(&t);
@@ -307,7 +278,7 @@ int pg_crisis_close(pg_conn_t *c, const store_scope_t *scope, int64_t id, int64_
     pgp_i64(&p, id);
     pgp_i64(&p, closed_at);
     pgp_i64(&p, clock_now());
-    rc = run_exec(c, SQL_CRISIS_CLOSE, &p, NULL);
+    rc = pge_run_exec(c, SQL_CRISIS_CLOSE, &p, NULL);
   }
   return pg_tx_leave(c, owned, rc);
 }
@@ -461,7 +432,7 @@ int pg_advisory_publish(pg_conn_t *c, advisory_t *v) {
     pgp_text(&q, v->review_due);
     pgp_i64_or_null(&q, v->author_id);
     pgp_i64(&q, v->created_at);
-    rc = run_scalar(c, SQL_ADVISORY_INSERT, &q, &v->id);
+    rc = pge_run_scalar(c, SQL_ADVISORY_INSERT, &q, &v->id);
     if (rc == BH_ERR_NOT_FOUND) rc = BH_ERR_DB;
   }
   return pg_tx_leave(c, owned, rc);

@@ -4,12 +4,14 @@
  * pg_run_sql (prepared once per session); scoped ones put the scope in $1 (all) and $2
  * (mission). Rows read to decide (a site's occupancy, a transport's seats, an entry's status)
  * are locked with FOR UPDATE when the caller asks, so two servers never overbook a transport.
+ * It also defines the helpers of store_evac_pg.h, which store_pg_crisis.c shares.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_evac_impl.h"
+#include "store/store_evac_pg.h"
 #include "store/store_pg_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -161,8 +163,10 @@ static const char SQL_MOVED[] =
     " y.checked_in_at >= $2) FROM site_stays y JOIN staging_sites s ON s.id = y.site_id WHERE"
     " s.crisis_id = $1";
 
-/* Runs sql and drops its result; *changes (may be NULL) gets the rows affected. */
-static int run_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *changes) {
+/* Reads row of r into item (a site_t, transport_t ... as the caller's sql returns it). */
+typedef void (*row_read_fn)(const PGresult *r, int row, arena_t *a, void *item);
+
+int pge_run_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *changes) {
   PGresult *res;
   int rc = pg_run_sql(c, sql, p, &res);
   if (rc != BH_OK) return rc;
@@ -171,8 +175,7 @@ static int run_exec(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t
   return BH_OK;
 }
 
-/* Runs sql returning one bigint: BH_OK with *v, BH_ERR_NOT_FOUND without a row. */
-static int run_scalar(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *v) {
+int pge_run_scalar(pg_conn_t *c, const char *sql, const pg_params_t *p, int64_t *v) {
   PGresult *res;
   int rc = pg_run_sql(c, sql, p, &res);
   if (rc != BH_OK) return rc;
@@ -189,14 +192,64 @@ static void col_country(const PGresult *r, int row, int col, char out[3]) {
   snprintf(out, 3, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
-static json_t *col_json_or_null(const PGresult *r, int row, int col) {
+json_t *pge_col_json_or_null(const PGresult *r, int row, int col) {
   if (PQgetisnull(r, row, col)) return NULL;
   return json_loadb(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), 0, NULL);
 }
 
+/* Runs sql and reads its first row into item with read, unless read is NULL: BH_OK,
+ * BH_ERR_NOT_FOUND when it returns no row (item untouched), or the error of pg_run_sql. */
+static int run_one(pg_conn_t *c, const char *sql, const pg_params_t *p, arena_t *a,
+                   row_read_fn read, void *item) {
+  PGresult *res;
+  int rc = pg_run_sql(c, sql, p, &res);
+  if (rc != BH_OK) return rc;
+  if (PQntuples(res) > 0) {
+    if (read != NULL) read(res, 0, a, item);
+  } else {
+    rc = BH_ERR_NOT_FOUND;
+  }
+  PQclear(res);
+  return rc;
+}
+
+/* Runs sql, a statement of the scope in $1, $2 and a row id in $3 (a get, a lock, a visibility
+ * check), as run_one: BH_ERR_NOT_FOUND when the row is out of scope or gone. A lock holds until
+ * the end of the transaction. */
+static int scoped_row(pg_conn_t *c, const char *sql, const store_scope_t *scope, int64_t id,
+                      arena_t *a, row_read_fn read, void *item) {
+  pg_params_t p = {0};
+  pgp_scope(&p, scope);
+  pgp_i64(&p, id);
+  return run_one(c, sql, &p, a, read, item);
+}
+
+/* Runs sql and reads every row with read into a new array of items of size bytes in a, with room
+ * for one item at least so that *items is never NULL: BH_OK with *items and *n, BH_ERR_NOMEM,
+ * or the error of pg_run_sql. On failure *items and *n are untouched. */
+static int run_rows(pg_conn_t *c, const char *sql, const pg_params_t *p, arena_t *a, size_t size,
+                    row_read_fn read, void **items, size_t *n) {
+  PGresult *res;
+  int rc = pg_run_sql(c, sql, p, &res);
+  if (rc != BH_OK) return rc;
+  int rows = PQntuples(res);
+  char *mem = arena_alloc(a, size * (size_t)(rows > 0 ? rows : 1));
+  if (mem == NULL) {
+    rc = BH_ERR_NOMEM;
+    goto out;
+  }
+  for (int i = 0; i < rows; i++) read(res, i, a, mem + size * (size_t)i);
+  *items = mem;
+  *n = (size_t)rows;
+out:
+  PQclear(res);
+  return rc;
+}
+
 /* ---- sites ---- */
 
-static void site_read(const PGresult *r, int row, arena_t *a, site_t *s) {
+static void site_read(const PGresult *r, int row, arena_t *a, void *item) {
+  site_t *s = item;
   memset(s, 0, sizeof(*s));
   s->id = pg_col_i64(r, row, 0);
   s->kind = pg_col_text(a, r, row, 1);
@@ -238,38 +291,22 @@ int pge_site_create(pg_conn_t *c, site_t *s) {
   site_params(&p, s);
   pgp_i64_or_null(&p, s->created_by);
   pgp_i64(&p, s->created_at);
-  return run_scalar(c, SQL_SITE_INSERT, &p, &s->id);
+  return pge_run_scalar(c, SQL_SITE_INSERT, &p, &s->id);
 }
 
 int pge_site_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, int lock, arena_t *a,
                  site_t *out) {
-  pg_params_t p = {0};
-  pgp_scope(&p, scope);
-  pgp_i64(&p, id);
-  PGresult *res;
-  int rc = pg_run_sql(c, lock ? SQL_SITE_LOCK : SQL_SITE_GET, &p, &res);
-  if (rc != BH_OK) return rc;
-  if (PQntuples(res) > 0) {
-    site_read(res, 0, a, out);
-  } else {
-    rc = BH_ERR_NOT_FOUND;
-  }
-  PQclear(res);
-  return rc;
+  return scoped_row(c, lock ? SQL_SITE_LOCK : SQL_SITE_GET, scope, id, a, site_read, out);
 }
 
 int pge_site_update(pg_conn_t *c, const store_scope_t *scope, const site_t *s) {
-  arena_t *a = arena_new(4096);
-  if (a == NULL) return BH_ERR_NOMEM;
-  site_t old;
-  int rc = pge_site_get(c, scope, s->id, 1, a, &old);
-  arena_free(a);
+  int rc = scoped_row(c, SQL_SITE_LOCK, scope, s->id, NULL, NULL, NULL);
   if (rc != BH_OK) return rc;
   pg_params_t p = {0};
   pgp_i64(&p, s->id);
   site_params(&p, s);
   pgp_i64(&p, clock_now());
-  return run_exec(c, SQL_SITE_UPDATE, &p, NULL);
+  return pge_run_exec(c, SQL_SITE_UPDATE, &p, NULL);
 }
 
 int pge_site_list(pg_conn_t *c, const store_scope_t *scope, const site_filter_t *f,
@@ -280,28 +317,14 @@ int pge_site_list(pg_conn_t *c, const store_scope_t *scope, const site_filter_t 
   pgp_i64(&p, f ? f->crisis_id : 0);
   pgp_text(&p, f ? f->country : NULL);
   pgp_i64(&p, page->limit);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_SITE_LIST, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  site_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) site_read(res, i, a, &items[i]);
-  PQclear(res);
-  *out = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_SITE_LIST, &p, a, sizeof(site_t), site_read, &items, n);
+  if (rc == BH_OK) *out = items;
+  return rc;
 }
 
 int pge_person_visible(pg_conn_t *c, const store_scope_t *scope, int64_t person_id) {
-  pg_params_t p = {0};
-  pgp_scope(&p, scope);
-  pgp_i64(&p, person_id);
-  int64_t one;
-  return run_scalar(c, SQL_PERSON_VISIBLE, &p, &one);
+  return scoped_row(c, SQL_PERSON_VISIBLE, scope, person_id, NULL, NULL, NULL);
 }
 
 int pge_stay_open(pg_conn_t *c, int64_t person_id, int64_t *stay_id, int64_t *site_id) {
@@ -327,7 +350,7 @@ int pge_stay_insert(pg_conn_t *c, int64_t site_id, int64_t person_id, int64_t at
   pgp_i64(&p, person_id);
   pgp_i64(&p, at);
   pgp_i64_or_null(&p, author_id);
-  return run_scalar(c, SQL_STAY_INSERT, &p, stay_id);
+  return pge_run_scalar(c, SQL_STAY_INSERT, &p, stay_id);
 }
 
 int pge_stay_close(pg_conn_t *c, int64_t site_id, int64_t person_id, int64_t at,
@@ -337,7 +360,18 @@ int pge_stay_close(pg_conn_t *c, int64_t site_id, int64_t person_id, int64_t at,
   pgp_i64(&p, person_id);
   pgp_i64(&p, at);
   pgp_i64_or_null(&p, author_id);
-  return run_exec(c, SQL_STAY_CLOSE, &p, changes);
+  return pge_run_exec(c, SQL_STAY_CLOSE, &p, changes);
+}
+
+static void stay_read(const PGresult *r, int row, arena_t *a, void *item) {
+  site_stay_t *y = item;
+  y->id = pg_col_i64(r, row, 0);
+  y->site_id = pg_col_i64(r, row, 1);
+  y->person_id = pg_col_i64(r, row, 2);
+  y->full_name = pg_col_text(a, r, row, 3);
+  y->status = pg_col_text(a, r, row, 4);
+  y->checked_in_at = pg_col_i64(r, row, 5);
+  y->checked_out_at = pg_col_i64(r, row, 6);
 }
 
 int pge_site_people(pg_conn_t *c, const store_scope_t *scope, int64_t site_id, int present_only,
@@ -348,34 +382,16 @@ int pge_site_people(pg_conn_t *c, const store_scope_t *scope, int64_t site_id, i
   pgp_i64(&p, page->after);
   pgp_i64(&p, present_only ? 1 : 0);
   pgp_i64(&p, page->limit);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_SITE_PEOPLE, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  site_stay_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) {
-    site_stay_t *y = &items[i];
-    y->id = pg_col_i64(res, i, 0);
-    y->site_id = pg_col_i64(res, i, 1);
-    y->person_id = pg_col_i64(res, i, 2);
-    y->full_name = pg_col_text(a, res, i, 3);
-    y->status = pg_col_text(a, res, i, 4);
-    y->checked_in_at = pg_col_i64(res, i, 5);
-    y->checked_out_at = pg_col_i64(res, i, 6);
-  }
-  PQclear(res);
-  *out = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_SITE_PEOPLE, &p, a, sizeof(site_stay_t), stay_read, &items, n);
+  if (rc == BH_OK) *out = items;
+  return rc;
 }
 
 /* ---- transports ---- */
 
-static void transport_read(const PGresult *r, int row, arena_t *a, transport_t *t) {
+static void transport_read(const PGresult *r, int row, arena_t *a, void *item) {
+  transport_t *t = item;
   memset(t, 0, sizeof(*t));
   t->id = pg_col_i64(r, row, 0);
   t->mode = pg_col_text(a, r, row, 1);
@@ -399,7 +415,7 @@ static void transport_read(const PGresult *r, int row, arena_t *a, transport_t *
   t->updated_at = pg_col_i64(r, row, 19);
   store_evac_counts_parse(PQgetisnull(r, row, 20) ? NULL : PQgetvalue(r, row, 20),
                           (size_t)PQgetlength(r, row, 20), t->counts);
-  t->by_nationality = col_json_or_null(r, row, 21);
+  t->by_nationality = pge_col_json_or_null(r, row, 21);
   if (t->by_nationality == NULL) t->by_nationality = json_object();
 }
 
@@ -431,35 +447,18 @@ int pge_transport_create(pg_conn_t *c, transport_t *t) {
   transport_params(&p, t, seats);
   pgp_i64_or_null(&p, t->created_by);
   pgp_i64(&p, t->created_at);
-  int rc = run_scalar(c, SQL_TRANSPORT_INSERT, &p, &t->id);
+  int rc = pge_run_scalar(c, SQL_TRANSPORT_INSERT, &p, &t->id);
   free(seats);
   return rc;
 }
 
 int pge_transport_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, int lock, arena_t *a,
                       transport_t *out) {
-  pg_params_t p = {0};
-  pgp_scope(&p, scope);
-  pgp_i64(&p, id);
-  PGresult *res;
-  int rc = pg_run_sql(c, lock ? SQL_TRANSPORT_LOCK : SQL_TRANSPORT_GET, &p, &res);
-  if (rc != BH_OK) return rc;
-  if (PQntuples(res) > 0) {
-    transport_read(res, 0, a, out);
-  } else {
-    rc = BH_ERR_NOT_FOUND;
-  }
-  PQclear(res);
-  return rc;
+  return scoped_row(c, lock ? SQL_TRANSPORT_LOCK : SQL_TRANSPORT_GET, scope, id, a, transport_read, out);
 }
 
 int pge_transport_update(pg_conn_t *c, const store_scope_t *scope, const transport_t *t) {
-  arena_t *a = arena_new(4096);
-  if (a == NULL) return BH_ERR_NOMEM;
-  transport_t old = {0};
-  int rc = pge_transport_get(c, scope, t->id, 1, a, &old);
-  transport_clear(&old);
-  arena_free(a);
+  int rc = scoped_row(c, SQL_TRANSPORT_LOCK, scope, t->id, NULL, NULL, NULL);
   if (rc != BH_OK) return rc;
   char *seats = t->seats ? json_dumps(t->seats, JSON_COMPACT) : strdup("[]");
   if (seats == NULL) return BH_ERR_NOMEM;
@@ -467,7 +466,7 @@ int pge_transport_update(pg_conn_t *c, const store_scope_t *scope, const transpo
   pgp_i64(&p, t->id);
   transport_params(&p, t, seats);
   pgp_i64(&p, clock_now());
-  rc = run_exec(c, SQL_TRANSPORT_UPDATE, &p, NULL);
+  rc = pge_run_exec(c, SQL_TRANSPORT_UPDATE, &p, NULL);
   free(seats);
   return rc;
 }
@@ -482,20 +481,10 @@ int pge_transport_list(pg_conn_t *c, const store_scope_t *scope, const transport
   pgp_text(&p, f ? f->status : NULL);
   pgp_text(&p, f ? f->country : NULL);
   pgp_i64(&p, page->limit);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_TRANSPORT_LIST, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  transport_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) transport_read(res, i, a, &items[i]);
-  PQclear(res);
-  *out = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_TRANSPORT_LIST, &p, a, sizeof(transport_t), transport_read, &items, n);
+  if (rc == BH_OK) *out = items;
+  return rc;
 }
 
 int pge_transport_status_write(pg_conn_t *c, int64_t id, const char *status,
@@ -506,13 +495,13 @@ int pge_transport_status_write(pg_conn_t *c, int64_t id, const char *status,
   pgp_i64_or_null(&p, departure_at);
   pgp_i64_or_null(&p, arrival_at);
   pgp_i64(&p, now);
-  return run_exec(c, SQL_TRANSPORT_STATUS, &p, NULL);
+  return pge_run_exec(c, SQL_TRANSPORT_STATUS, &p, NULL);
 }
 
 int pge_seats_used(pg_conn_t *c, int64_t transport_id, int64_t *used) {
   pg_params_t p = {0};
   pgp_i64(&p, transport_id);
-  return run_scalar(c, SQL_SEATS_USED, &p, used);
+  return pge_run_scalar(c, SQL_SEATS_USED, &p, used);
 }
 
 int pge_seat_held(pg_conn_t *c, int64_t person_id, int64_t transport_id, int64_t crisis_id,
@@ -521,13 +510,13 @@ int pge_seat_held(pg_conn_t *c, int64_t person_id, int64_t transport_id, int64_t
   pgp_i64(&p, person_id);
   pgp_i64(&p, transport_id);
   pgp_i64_or_null(&p, crisis_id);
-  return run_scalar(c, SQL_SEAT_HELD, &p, other_id);
+  return pge_run_scalar(c, SQL_SEAT_HELD, &p, other_id);
 }
 
 int pge_booking_next(pg_conn_t *c, int64_t transport_id, int64_t *booking) {
   pg_params_t p = {0};
   pgp_i64(&p, transport_id);
-  return run_scalar(c, SQL_BOOKING_NEXT, &p, booking);
+  return pge_run_scalar(c, SQL_BOOKING_NEXT, &p, booking);
 }
 
 int pge_entry_insert(pg_conn_t *c, int64_t transport_id, int64_t booking, const manifest_in_t *in,
@@ -541,10 +530,11 @@ int pge_entry_insert(pg_conn_t *c, int64_t transport_id, int64_t booking, const 
   pgp_bytes(&p, in->document_sealed, in->document_len);
   pgp_i64(&p, now);
   pgp_i64_or_null(&p, author_id);
-  return run_scalar(c, SQL_ENTRY_INSERT, &p, id);
+  return pge_run_scalar(c, SQL_ENTRY_INSERT, &p, id);
 }
 
-static void entry_read(const PGresult *r, int row, arena_t *a, manifest_entry_t *e) {
+static void entry_read(const PGresult *r, int row, arena_t *a, void *item) {
+  manifest_entry_t *e = item;
   memset(e, 0, sizeof(*e));
   e->id = pg_col_i64(r, row, 0);
   e->transport_id = pg_col_i64(r, row, 1);
@@ -573,20 +563,10 @@ int pge_manifest_list(pg_conn_t *c, int64_t transport_id, const store_page_t *pa
   pgp_i64(&p, transport_id);
   pgp_i64(&p, page->after);
   pgp_i64(&p, page->limit);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_ENTRY_LIST, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  manifest_entry_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) entry_read(res, i, a, &items[i]);
-  PQclear(res);
-  *out = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_ENTRY_LIST, &p, a, sizeof(manifest_entry_t), entry_read, &items, n);
+  if (rc == BH_OK) *out = items;
+  return rc;
 }
 
 int pge_manifest_get(pg_conn_t *c, int64_t transport_id, int64_t entry_id, int lock, arena_t *a,
@@ -594,16 +574,7 @@ int pge_manifest_get(pg_conn_t *c, int64_t transport_id, int64_t entry_id, int l
   pg_params_t p = {0};
   pgp_i64(&p, transport_id);
   pgp_i64(&p, entry_id);
-  PGresult *res;
-  int rc = pg_run_sql(c, lock ? SQL_ENTRY_LOCK : SQL_ENTRY_GET, &p, &res);
-  if (rc != BH_OK) return rc;
-  if (PQntuples(res) > 0) {
-    entry_read(res, 0, a, out);
-  } else {
-    rc = BH_ERR_NOT_FOUND;
-  }
-  PQclear(res);
-  return rc;
+  return run_one(c, lock ? SQL_ENTRY_LOCK : SQL_ENTRY_GET, &p, a, entry_read, out);
 }
 
 int pge_entry_status_write(pg_conn_t *c, int64_t entry_id, const char *status, int64_t at) {
@@ -611,34 +582,30 @@ int pge_entry_status_write(pg_conn_t *c, int64_t entry_id, const char *status, i
   pgp_i64(&p, entry_id);
   pgp_text(&p, status);
   pgp_i64(&p, at);
-  return run_exec(c, SQL_ENTRY_STATUS, &p, NULL);
+  return pge_run_exec(c, SQL_ENTRY_STATUS, &p, NULL);
+}
+
+/* Reads the bigint of the first column into item (an int64_t). */
+static void id_read(const PGresult *r, int row, arena_t *a, void *item) {
+  (void)a;
+  *(int64_t *)item = pg_col_i64(r, row, 0);
 }
 
 int pge_boarded_persons(pg_conn_t *c, int64_t transport_id, arena_t *a, int64_t **ids,
                         size_t *n) {
   pg_params_t p = {0};
   pgp_i64(&p, transport_id);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_BOARDED_PERSONS, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  int64_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) items[i] = pg_col_i64(res, i, 0);
-  PQclear(res);
-  *ids = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_BOARDED_PERSONS, &p, a, sizeof(int64_t), id_read, &items, n);
+  if (rc == BH_OK) *ids = items;
+  return rc;
 }
 
 int pge_arrive_boarded(pg_conn_t *c, int64_t transport_id, int64_t at, int64_t *changes) {
   pg_params_t p = {0};
   pgp_i64(&p, transport_id);
   pgp_i64(&p, at);
-  return run_exec(c, SQL_ARRIVE_BOARDED, &p, changes);
+  return pge_run_exec(c, SQL_ARRIVE_BOARDED, &p, changes);
 }
 
 int pge_presence_close(pg_conn_t *c, int64_t person_id, const char *country, const char *date,
@@ -648,7 +615,7 @@ int pge_presence_close(pg_conn_t *c, int64_t person_id, const char *country, con
   pgp_i64(&p, now);
   pgp_i64(&p, person_id);
   pgp_text(&p, country);
-  return run_exec(c, SQL_PRESENCE_CLOSE, &p, changes);
+  return pge_run_exec(c, SQL_PRESENCE_CLOSE, &p, changes);
 }
 
 int pge_candidates_each(pg_conn_t *c, const store_scope_t *scope, const char *country,
@@ -666,7 +633,7 @@ int pge_candidates_each(pg_conn_t *c, const store_scope_t *scope, const char *co
   if (rc != BH_OK) return rc;
   int rows = PQntuples(res);
   for (int i = 0; i < rows; i++) {
-    json_t *flags = col_json_or_null(res, i, 3);
+    json_t *flags = pge_col_json_or_null(res, i, 3);
 #define STR(col) (PQgetisnull(res, i, (col)) ? NULL : PQgetvalue(res, i, (col)))
     evac_candidate_row_t row = {
         .person_id = pg_col_i64(res, i, 0),
@@ -687,46 +654,39 @@ int pge_candidates_each(pg_conn_t *c, const store_scope_t *scope, const char *co
   return BH_OK;
 }
 
+static void figures_read(const PGresult *r, int row, arena_t *a, void *item) {
+  evac_transport_figures_t *f = item;
+  memset(f, 0, sizeof(*f));
+  f->transport_id = pg_col_i64(r, row, 0);
+  f->purpose = pg_col_text(a, r, row, 1);
+  f->mode = pg_col_text(a, r, row, 2);
+  f->provider = pg_col_text(a, r, row, 3);
+  f->status = pg_col_text(a, r, row, 4);
+  f->reference = pg_col_text(a, r, row, 5);
+  f->origin_place = pg_col_text(a, r, row, 6);
+  col_country(r, row, 7, f->origin_country);
+  f->destination_place = pg_col_text(a, r, row, 8);
+  col_country(r, row, 9, f->destination_country);
+  f->departure_at = pg_col_i64(r, row, 10);
+  f->arrival_at = pg_col_i64(r, row, 11);
+  f->capacity = pg_col_i64(r, row, 12);
+  f->booked = pg_col_i64(r, row, 13);
+  f->boarded = pg_col_i64(r, row, 14);
+  f->arrived = pg_col_i64(r, row, 15);
+  f->no_show = pg_col_i64(r, row, 16);
+  f->arrived_registered = pg_col_i64(r, row, 17);
+  f->arrived_partner = pg_col_i64(r, row, 18);
+}
+
 int pge_transport_figures(pg_conn_t *c, int64_t crisis_id, arena_t *a,
                           evac_transport_figures_t **out, size_t *n) {
   pg_params_t p = {0};
   pgp_i64(&p, crisis_id);
-  PGresult *res;
-  int rc = pg_run_sql(c, SQL_FIGURES, &p, &res);
-  if (rc != BH_OK) return rc;
-  int rows = PQntuples(res);
-  evac_transport_figures_t *items = arena_alloc(a, sizeof(*items) * (size_t)(rows > 0 ? rows : 1));
-  if (items == NULL) {
-    PQclear(res);
-    return BH_ERR_NOMEM;
-  }
-  for (int i = 0; i < rows; i++) {
-    evac_transport_figures_t *f = &items[i];
-    memset(f, 0, sizeof(*f));
-    f->transport_id = pg_col_i64(res, i, 0);
-    f->purpose = pg_col_text(a, res, i, 1);
-    f->mode = pg_col_text(a, res, i, 2);
-    f->provider = pg_col_text(a, res, i, 3);
-    f->status = pg_col_text(a, res, i, 4);
-    f->reference = pg_col_text(a, res, i, 5);
-    f->origin_place = pg_col_text(a, res, i, 6);
-    col_country(res, i, 7, f->origin_country);
-    f->destination_place = pg_col_text(a, res, i, 8);
-    col_country(res, i, 9, f->destination_country);
-    f->departure_at = pg_col_i64(res, i, 10);
-    f->arrival_at = pg_col_i64(res, i, 11);
-    f->capacity = pg_col_i64(res, i, 12);
-    f->booked = pg_col_i64(res, i, 13);
-    f->boarded = pg_col_i64(res, i, 14);
-    f->arrived = pg_col_i64(res, i, 15);
-    f->no_show = pg_col_i64(res, i, 16);
-    f->arrived_registered = pg_col_i64(res, i, 17);
-    f->arrived_partner = pg_col_i64(res, i, 18);
-  }
-  PQclear(res);
-  *out = items;
-  *n = (size_t)rows;
-  return BH_OK;
+  void *items;
+  int rc = run_rows(c, SQL_FIGURES, &p, a, sizeof(evac_transport_figures_t), figures_read, &items,
+                    n);
+  if (rc == BH_OK) *out = items;
+  return rc;
 }
 
 int pge_moved_to_safety(pg_conn_t *c, int64_t crisis_id, int64_t since, int64_t *total,

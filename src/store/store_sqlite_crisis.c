@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/store_crisis_impl.h"
+#include "store/store_evac_sq.h"
 #include "store/store_sqlite_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -116,43 +117,8 @@ static const char SQL_ADVISORY_RECENT[] =
 
 static sqlite3_stmt *stmt(sq_conn_t *c, const char *sql) { return sq_stmt_cached(c, sql); }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s) {
-  if (s == NULL) {
-    sqlite3_bind_null(st, i);
-  } else {
-    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-  }
-}
-
-static void bind_named_text(sqlite3_stmt *st, const char *name, const char *s) {
-  int i = sqlite3_bind_parameter_index(st, name);
-  if (i > 0) bind_text(st, i, s);
-}
-
-static void bind_named_i64(sqlite3_stmt *st, const char *name, int64_t v) {
-  int i = sqlite3_bind_parameter_index(st, name);
-  if (i > 0) sqlite3_bind_int64(st, i, v);
-}
-
-static void bind_scope(sqlite3_stmt *st, const store_scope_t *scope) {
-  bind_named_i64(st, ":all", scope->all ? 1 : 0);
-  bind_named_i64(st, ":mission", scope->mission_id);
-}
-
-static const char *col_text(arena_t *a, sqlite3_stmt *st, int i) {
-  const unsigned char *s = sqlite3_column_text(st, i);
-  if (s == NULL) return NULL;
-  return arena_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, i));
-}
-
-/* A JSON column: NULL for SQL NULL or unreadable text. */
-static json_t *col_json_or_null(sqlite3_stmt *st, int i) {
-  const char *s = (const char *)sqlite3_column_text(st, i);
-  return s ? json_loadb(s, (size_t)sqlite3_column_bytes(st, i), 0, NULL) : NULL;
-}
-
 static json_t *col_json_array(sqlite3_stmt *st, int i) {
-  json_t *j = col_json_or_null(st, i);
+  json_t *j = sqe_col_json_or_null(st, i);
   return j ? j : json_array();
 }
 
@@ -161,10 +127,10 @@ static json_t *col_json_array(sqlite3_stmt *st, int i) {
 static void crisis_read(sqlite3_stmt *st, arena_t *a, crisis_t *k) {
   memset(k, 0, sizeof(*k));
   k->id = sqlite3_column_int64(st, 0);
-  k->name = col_text(a, st, 1);
-  k->kind = col_text(a, st, 2);
-  k->description = col_text(a, st, 3);
-  k->area = col_json_or_null(st, 4);
+  k->name = sqe_col_text(a, st, 1);
+  k->kind = sqe_col_text(a, st, 2);
+  k->description = sqe_col_text(a, st, 3);
+  k->area = sqe_col_json_or_null(st, 4);
   k->lead_mission_id = sqlite3_column_int64(st, 5);
   k->opened_at = sqlite3_column_int64(st, 6);
   k->closed_at = sqlite3_column_int64(st, 7);
@@ -187,7 +153,7 @@ static int crisis_list_write(sq_conn_t *c, const char *del_sql, const char *ins_
   json_array_foreach(list, i, v) {
     if (rc != BH_OK) break;
     sqlite3_bind_int64(ins, 1, id);
-    bind_text(ins, 2, json_string_value(v));
+    sqe_bind_text(ins, 2, json_string_value(v));
     rc = sq_stmt_exec(c, ins);
   }
   return rc;
@@ -211,10 +177,10 @@ int sq_crisis_create(sq_conn_t *c, crisis_t *k) {
   if (rc != BH_OK) goto out;
   k->created_at = k->updated_at = clock_now();
   if (k->opened_at == 0) k->opened_at = k->created_at;
-  bind_text(st, 1, k->name);
-  bind_text(st, 2, k->kind);
-  bind_text(st, 3, k->description);
-  bind_text(st, 4, area);
+  sqe_bind_text(st, 1, k->name);
+  sqe_bind_text(st, 2, k->kind);
+  sqe_bind_text(st, 3, k->description);
+  sqe_bind_text(st, 4, area);
   if (k->lead_mission_id) sqlite3_bind_int64(st, 5, k->lead_mission_id);
   sqlite3_bind_int64(st, 6, k->opened_at);
   if (k->created_by) sqlite3_bind_int64(st, 7, k->created_by);
@@ -237,8 +203,8 @@ out:
 static int crisis_check(sq_conn_t *c, const store_scope_t *scope, int64_t id, int64_t *closed_at) {
   sqlite3_stmt *st = stmt(c, SQL_CRISIS_CHECK);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":id", id);
-  bind_scope(st, scope);
+  sqe_bind_named_i64(st, ":id", id);
+  sqe_bind_scope(st, scope);
   int rc = sq_stmt_step(st);
   if (rc == SQLITE_ROW) *closed_at = sqlite3_column_int64(st, 0);
   sq_stmt_done(st);
@@ -249,8 +215,8 @@ int sq_crisis_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, arena_t 
                   crisis_t *out) {
   sqlite3_stmt *st = stmt(c, SQL_CRISIS_GET);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":id", id);
-  bind_scope(st, scope);
+  sqe_bind_named_i64(st, ":id", id);
+  sqe_bind_scope(st, scope);
   int rc = sq_stmt_step(st);
   if (rc == SQLITE_ROW) crisis_read(st, a, out);
   sq_stmt_done(st);
@@ -268,10 +234,10 @@ int sq_crisis_update(sq_conn_t *c, const store_scope_t *scope, const crisis_t *k
   if (rc == BH_OK && st == NULL) rc = BH_ERR_DB;
   if (rc != BH_OK) goto out;
   sqlite3_bind_int64(st, 1, k->id);
-  bind_text(st, 2, k->name);
-  bind_text(st, 3, k->kind);
-  bind_text(st, 4, k->description);
-  bind_text(st, 5, area);
+  sqe_bind_text(st, 2, k->name);
+  sqe_bind_text(st, 3, k->kind);
+  sqe_bind_text(st, 4, k->description);
+  sqe_bind_text(st, 5, area);
   if (k->lead_mission_id) sqlite3_bind_int64(st, 6, k->lead_mission_id);
   sqlite3_bind_int64(st, 7, k->opened_at);
   sqlite3_bind_int64(st, 8, clock_now());
@@ -295,11 +261,11 @@ int sq_crisis_list(sq_conn_t *c, const store_scope_t *scope, const crisis_filter
   if (st == NULL) return BH_ERR_DB;
   crisis_t *items = arena_calloc(a, sizeof(*items) * (size_t)page->limit);
   if (items == NULL) return BH_ERR_NOMEM;
-  bind_named_i64(st, ":after", page->after);
-  bind_named_i64(st, ":limit", page->limit);
-  bind_named_i64(st, ":open", f && f->open_only ? 1 : 0);
-  bind_named_text(st, ":country", f ? f->country : NULL);
-  bind_scope(st, scope);
+  sqe_bind_named_i64(st, ":after", page->after);
+  sqe_bind_named_i64(st, ":limit", page->limit);
+  sqe_bind_named_i64(st, ":open", f && f->open_only ? 1 : 0);
+  sqe_bind_named_text(st, ":country", f ? f->country : NULL);
+  sqe_bind_scope(st, scope);
   size_t k = 0;
   int rc;
   while (k < (size_t)page->limit && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
@@ -334,8 +300,8 @@ static int sq_crisis_presences_lean(sq_conn_t *c, int64_t crisis_id, const char 
                                     store_crisis_row_cb cb, void *ctx) {
   sqlite3_stmt *st = stmt(c, SQL_CRISIS_PRESENCES_LEAN);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":crisis", crisis_id);
-  bind_named_text(st, ":today", today);
+  sqe_bind_named_i64(st, ":crisis", crisis_id);
+  sqe_bind_named_text(st, ":today", today);
   int rc, stop = 0;
   while (!stop && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
     store_crisis_row_t row = {0};
@@ -361,9 +327,9 @@ int sq_crisis_presences_each(sq_conn_t *c, const store_scope_t *scope, int64_t c
   if (!contacts && scope->all) return sq_crisis_presences_lean(c, crisis_id, today, cb, ctx);
   sqlite3_stmt *st = stmt(c, SQL_CRISIS_PRESENCES);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":crisis", crisis_id);
-  bind_named_text(st, ":today", today);
-  bind_scope(st, scope);
+  sqe_bind_named_i64(st, ":crisis", crisis_id);
+  sqe_bind_named_text(st, ":today", today);
+  sqe_bind_scope(st, scope);
   int rc, stop = 0;
   json_t *phones = NULL, *emails = NULL;
   while (!stop && (rc = sq_stmt_step(st)) == SQLITE_ROW) {
@@ -431,15 +397,15 @@ static void advisory_read(sqlite3_stmt *st, arena_t *a, advisory_t *v) {
   v->version = sqlite3_column_int(st, 2);
   const char *country = (const char *)sqlite3_column_text(st, 3);
   if (country) snprintf(v->country, sizeof(v->country), "%s", country);
-  v->region = col_text(a, st, 4);
+  v->region = sqe_col_text(a, st, 4);
   v->level = sqlite3_column_int(st, 5);
-  v->title_vi = col_text(a, st, 6);
-  v->title_en = col_text(a, st, 7);
-  v->text_vi = col_text(a, st, 8);
-  v->text_en = col_text(a, st, 9);
-  v->reason = col_text(a, st, 10);
+  v->title_vi = sqe_col_text(a, st, 6);
+  v->title_en = sqe_col_text(a, st, 7);
+  v->text_vi = sqe_col_text(a, st, 8);
+  v->text_en = sqe_col_text(a, st, 9);
+  v->reason = sqe_col_text(a, st, 10);
   v->issued_at = sqlite3_column_int64(st, 11);
-  v->review_due = col_text(a, st, 12);
+  v->review_due = sqe_col_text(a, st, 12);
   v->author_id = sqlite3_column_int64(st, 13);
   v->created_at = sqlite3_column_int64(st, 14);
 }
@@ -454,12 +420,12 @@ int sq_advisory_publish(sq_conn_t *c, advisory_t *v) {
     rc = BH_ERR_DB;
     goto out;
   }
-  bind_text(ins, 1, v->country);
-  bind_text(ins, 2, region_key);
+  sqe_bind_text(ins, 1, v->country);
+  sqe_bind_text(ins, 2, region_key);
   rc = sq_stmt_exec(c, ins);
   if (rc != BH_OK) goto out;
-  bind_text(find, 1, v->country);
-  bind_text(find, 2, region_key);
+  sqe_bind_text(find, 1, v->country);
+  sqe_bind_text(find, 2, region_key);
   int step = sq_stmt_step(find);
   if (step == SQLITE_ROW) {
     v->series_id = sqlite3_column_int64(find, 0);
@@ -474,16 +440,16 @@ int sq_advisory_publish(sq_conn_t *c, advisory_t *v) {
   if (v->issued_at == 0) v->issued_at = v->created_at;
   sqlite3_bind_int64(st, 1, v->series_id);
   sqlite3_bind_int(st, 2, v->version);
-  bind_text(st, 3, v->country);
-  bind_text(st, 4, v->region);
+  sqe_bind_text(st, 3, v->country);
+  sqe_bind_text(st, 4, v->region);
   sqlite3_bind_int(st, 5, v->level);
-  bind_text(st, 6, v->title_vi);
-  bind_text(st, 7, v->title_en);
-  bind_text(st, 8, v->text_vi);
-  bind_text(st, 9, v->text_en);
-  bind_text(st, 10, v->reason);
+  sqe_bind_text(st, 6, v->title_vi);
+  sqe_bind_text(st, 7, v->title_en);
+  sqe_bind_text(st, 8, v->text_vi);
+  sqe_bind_text(st, 9, v->text_en);
+  sqe_bind_text(st, 10, v->reason);
   sqlite3_bind_int64(st, 11, v->issued_at);
-  bind_text(st, 12, v->review_due);
+  sqe_bind_text(st, 12, v->review_due);
   if (v->author_id) sqlite3_bind_int64(st, 13, v->author_id);
   sqlite3_bind_int64(st, 14, v->created_at);
   rc = sq_stmt_exec(c, st);
@@ -528,7 +494,7 @@ int sq_advisory_list(sq_conn_t *c, const char *country, const store_page_t *page
                      advisory_t **out, size_t *n) {
   sqlite3_stmt *st = stmt(c, SQL_ADVISORY_LIST);
   if (st == NULL) return BH_ERR_DB;
-  bind_text(st, 1, country);
+  sqe_bind_text(st, 1, country);
   sqlite3_bind_int64(st, 2, page->after);
   sqlite3_bind_int(st, 3, page->limit);
   return advisory_rows(c, st, (size_t)page->limit, a, out, n);

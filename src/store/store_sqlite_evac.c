@@ -2,13 +2,15 @@
  * store_sqlite_evac.c - the SQLite backend of store_evac.h: the single statements that
  * store_evac.c builds its rules from (see store_evac_impl.h for each contract). Statements are
  * prepared once per connection through sq_stmt_cached and bound with parameters; scoped ones
- * take the scope as :all and :mission.
+ * take the scope as :all and :mission. It also defines the binding and column helpers of
+ * store_evac_sq.h, which store_sqlite_crisis.c shares.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_evac_impl.h"
+#include "store/store_evac_sq.h"
 #include "store/store_sqlite_int.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -156,7 +158,7 @@ static const char SQL_MOVED[] =
 
 static sqlite3_stmt *stmt(sq_conn_t *c, const char *sql) { return sq_stmt_cached(c, sql); }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s) {
+void sqe_bind_text(sqlite3_stmt *st, int i, const char *s) {
   if (s == NULL) {
     sqlite3_bind_null(st, i);
   } else {
@@ -172,25 +174,30 @@ static void bind_id(sqlite3_stmt *st, int i, int64_t v) {
   }
 }
 
-static void bind_named_text(sqlite3_stmt *st, const char *name, const char *s) {
+void sqe_bind_named_text(sqlite3_stmt *st, const char *name, const char *s) {
   int i = sqlite3_bind_parameter_index(st, name);
-  if (i > 0) bind_text(st, i, s);
+  if (i > 0) sqe_bind_text(st, i, s);
 }
 
-static void bind_named_i64(sqlite3_stmt *st, const char *name, int64_t v) {
+void sqe_bind_named_i64(sqlite3_stmt *st, const char *name, int64_t v) {
   int i = sqlite3_bind_parameter_index(st, name);
   if (i > 0) sqlite3_bind_int64(st, i, v);
 }
 
-static void bind_scope(sqlite3_stmt *st, const store_scope_t *scope) {
-  bind_named_i64(st, ":all", scope->all ? 1 : 0);
-  bind_named_i64(st, ":mission", scope->mission_id);
+void sqe_bind_scope(sqlite3_stmt *st, const store_scope_t *scope) {
+  sqe_bind_named_i64(st, ":all", scope->all ? 1 : 0);
+  sqe_bind_named_i64(st, ":mission", scope->mission_id);
 }
 
-static const char *col_text(arena_t *a, sqlite3_stmt *st, int i) {
+const char *sqe_col_text(arena_t *a, sqlite3_stmt *st, int i) {
   const unsigned char *s = sqlite3_column_text(st, i);
   if (s == NULL) return NULL;
   return arena_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, i));
+}
+
+json_t *sqe_col_json_or_null(sqlite3_stmt *st, int i) {
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  return s ? json_loadb(s, (size_t)sqlite3_column_bytes(st, i), 0, NULL) : NULL;
 }
 
 static void col_country(sqlite3_stmt *st, int i, char out[3]) {
@@ -214,22 +221,68 @@ static void *grow(arena_t *a, void *items, size_t sz, size_t n, size_t *cap) {
   return bigger;
 }
 
+/* Reads the current row of st into item (a site_t, transport_t ... as the statement selects). */
+typedef void (*row_read_fn)(sqlite3_stmt *st, arena_t *a, void *item);
+
+/* Steps st once and reads its row into item with read unless read is NULL, then resets st: BH_OK,
+ * BH_ERR_NOT_FOUND when it gives no row (item untouched), or the error of the step. */
+static int step_one(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, row_read_fn read, void *item) {
+  int rc = sq_stmt_step(st);
+  if (rc == SQLITE_ROW && read != NULL) read(st, a, item);
+  sq_stmt_done(st);
+  return row_result(c, rc);
+}
+
+/* Runs sql, a statement of the scope in :all, :mission and a row id in :id (a get, a visibility
+ * check), as step_one: BH_ERR_NOT_FOUND when the row is out of scope or gone. */
+static int scoped_row(sq_conn_t *c, const char *sql, const store_scope_t *scope, int64_t id,
+                      arena_t *a, row_read_fn read, void *item) {
+  sqlite3_stmt *st = stmt(c, sql);
+  if (st == NULL) return BH_ERR_DB;
+  sqe_bind_named_i64(st, ":id", id);
+  sqe_bind_scope(st, scope);
+  return step_one(c, st, a, read, item);
+}
+
+/* Steps st to its end and reads every row with read into a growing array of items of size bytes
+ * in a (NULL while no row is read), then resets st: BH_OK with *items and *n, BH_ERR_NOMEM with
+ * them untouched, or the error of a step with the rows read before it. */
+static int step_rows(sq_conn_t *c, sqlite3_stmt *st, arena_t *a, size_t size, row_read_fn read,
+                     void **items, size_t *n) {
+  size_t cap = 0, k = 0;
+  char *mem = NULL;
+  int rc;
+  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
+    mem = grow(a, mem, size, k, &cap);
+    if (mem == NULL) {
+      sq_stmt_done(st);
+      return BH_ERR_NOMEM;
+    }
+    read(st, a, mem + size * k++);
+  }
+  sq_stmt_done(st);
+  *items = mem;
+  *n = k;
+  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+}
+
 /* ---- sites ---- */
 
-static void site_read(sqlite3_stmt *st, arena_t *a, site_t *s) {
+static void site_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  site_t *s = item;
   memset(s, 0, sizeof(*s));
   s->id = sqlite3_column_int64(st, 0);
-  s->kind = col_text(a, st, 1);
-  s->name = col_text(a, st, 2);
+  s->kind = sqe_col_text(a, st, 1);
+  s->name = sqe_col_text(a, st, 2);
   col_country(st, 3, s->country);
-  s->region = col_text(a, st, 4);
+  s->region = sqe_col_text(a, st, 4);
   s->has_geo =
       sqlite3_column_type(st, 5) != SQLITE_NULL && sqlite3_column_type(st, 6) != SQLITE_NULL;
   s->lat = sqlite3_column_double(st, 5);
   s->lon = sqlite3_column_double(st, 6);
   s->capacity = sqlite3_column_int64(st, 7);
   s->crisis_id = sqlite3_column_int64(st, 8);
-  s->notes = col_text(a, st, 9);
+  s->notes = sqe_col_text(a, st, 9);
   s->created_by = sqlite3_column_int64(st, 10);
   s->created_at = sqlite3_column_int64(st, 11);
   s->updated_at = sqlite3_column_int64(st, 12);
@@ -238,10 +291,10 @@ static void site_read(sqlite3_stmt *st, arena_t *a, site_t *s) {
 
 /* Binds the fields of s shared by insert and update from parameter 2 (update) or 1 (insert). */
 static void site_bind(sqlite3_stmt *st, int first, const site_t *s) {
-  bind_text(st, first, s->kind);
-  bind_text(st, first + 1, s->name);
-  bind_text(st, first + 2, s->country);
-  bind_text(st, first + 3, s->region);
+  sqe_bind_text(st, first, s->kind);
+  sqe_bind_text(st, first + 1, s->name);
+  sqe_bind_text(st, first + 2, s->country);
+  sqe_bind_text(st, first + 3, s->region);
   if (s->has_geo) {
     sqlite3_bind_double(st, first + 4, s->lat);
     sqlite3_bind_double(st, first + 5, s->lon);
@@ -251,7 +304,7 @@ static void site_bind(sqlite3_stmt *st, int first, const site_t *s) {
   }
   sqlite3_bind_int64(st, first + 6, s->capacity);
   bind_id(st, first + 7, s->crisis_id);
-  bind_text(st, first + 8, s->notes);
+  sqe_bind_text(st, first + 8, s->notes);
 }
 
 int sqe_site_create(sq_conn_t *c, site_t *s) {
@@ -269,22 +322,11 @@ int sqe_site_create(sq_conn_t *c, site_t *s) {
 int sqe_site_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, int lock, arena_t *a,
                  site_t *out) {
   (void)lock; /* the caller's write transaction excludes other writers */
-  sqlite3_stmt *st = stmt(c, SQL_SITE_GET);
-  if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":id", id);
-  bind_scope(st, scope);
-  int rc = sq_stmt_step(st);
-  if (rc == SQLITE_ROW) site_read(st, a, out);
-  sq_stmt_done(st);
-  return row_result(c, rc);
+  return scoped_row(c, SQL_SITE_GET, scope, id, a, site_read, out);
 }
 
 int sqe_site_update(sq_conn_t *c, const store_scope_t *scope, const site_t *s) {
-  arena_t *a = arena_new(4096);
-  if (a == NULL) return BH_ERR_NOMEM;
-  site_t old;
-  int rc = sqe_site_get(c, scope, s->id, 1, a, &old);
-  arena_free(a);
+  int rc = scoped_row(c, SQL_SITE_GET, scope, s->id, NULL, NULL, NULL);
   if (rc != BH_OK) return rc;
   sqlite3_stmt *st = stmt(c, SQL_SITE_UPDATE);
   if (st == NULL) return BH_ERR_DB;
@@ -298,36 +340,19 @@ int sqe_site_list(sq_conn_t *c, const store_scope_t *scope, const site_filter_t 
                   const store_page_t *page, arena_t *a, site_t **out, size_t *n) {
   sqlite3_stmt *st = stmt(c, SQL_SITE_LIST);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":after", page->after);
-  bind_named_i64(st, ":limit", page->limit);
-  bind_named_i64(st, ":crisis", f ? f->crisis_id : 0);
-  bind_named_text(st, ":country", f ? f->country : NULL);
-  bind_scope(st, scope);
-  size_t cap = 0, k = 0;
-  site_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    site_read(st, a, &items[k++]);
-  }
-  sq_stmt_done(st);
-  *out = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  sqe_bind_named_i64(st, ":after", page->after);
+  sqe_bind_named_i64(st, ":limit", page->limit);
+  sqe_bind_named_i64(st, ":crisis", f ? f->crisis_id : 0);
+  sqe_bind_named_text(st, ":country", f ? f->country : NULL);
+  sqe_bind_scope(st, scope);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(site_t), site_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *out = items;
+  return rc;
 }
 
 int sqe_person_visible(sq_conn_t *c, const store_scope_t *scope, int64_t person_id) {
-  sqlite3_stmt *st = stmt(c, SQL_PERSON_VISIBLE);
-  if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":id", person_id);
-  bind_scope(st, scope);
-  int rc = sq_stmt_step(st);
-  sq_stmt_done(st);
-  return row_result(c, rc);
+  return scoped_row(c, SQL_PERSON_VISIBLE, scope, person_id, NULL, NULL, NULL);
 }
 
 int sqe_stay_open(sq_conn_t *c, int64_t person_id, int64_t *stay_id, int64_t *site_id) {
@@ -369,93 +394,82 @@ int sqe_stay_close(sq_conn_t *c, int64_t site_id, int64_t person_id, int64_t at,
   return rc;
 }
 
+static void stay_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  site_stay_t *y = item;
+  y->id = sqlite3_column_int64(st, 0);
+  y->site_id = sqlite3_column_int64(st, 1);
+  y->person_id = sqlite3_column_int64(st, 2);
+  y->full_name = sqe_col_text(a, st, 3);
+  y->status = sqe_col_text(a, st, 4);
+  y->checked_in_at = sqlite3_column_int64(st, 5);
+  y->checked_out_at = sqlite3_column_int64(st, 6);
+}
+
 int sqe_site_people(sq_conn_t *c, const store_scope_t *scope, int64_t site_id, int present_only,
                     const store_page_t *page, arena_t *a, site_stay_t **out, size_t *n) {
   sqlite3_stmt *st = stmt(c, SQL_SITE_PEOPLE);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":site", site_id);
-  bind_named_i64(st, ":after", page->after);
-  bind_named_i64(st, ":limit", page->limit);
-  bind_named_i64(st, ":present", present_only ? 1 : 0);
-  bind_scope(st, scope);
-  size_t cap = 0, k = 0;
-  site_stay_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    site_stay_t *y = &items[k++];
-    y->id = sqlite3_column_int64(st, 0);
-    y->site_id = sqlite3_column_int64(st, 1);
-    y->person_id = sqlite3_column_int64(st, 2);
-    y->full_name = col_text(a, st, 3);
-    y->status = col_text(a, st, 4);
-    y->checked_in_at = sqlite3_column_int64(st, 5);
-    y->checked_out_at = sqlite3_column_int64(st, 6);
-  }
-  sq_stmt_done(st);
-  *out = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  sqe_bind_named_i64(st, ":site", site_id);
+  sqe_bind_named_i64(st, ":after", page->after);
+  sqe_bind_named_i64(st, ":limit", page->limit);
+  sqe_bind_named_i64(st, ":present", present_only ? 1 : 0);
+  sqe_bind_scope(st, scope);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(site_stay_t), stay_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *out = items;
+  return rc;
 }
 
 /* ---- transports ---- */
 
-static json_t *col_json(sqlite3_stmt *st, int i) {
-  const char *s = (const char *)sqlite3_column_text(st, i);
-  return s ? json_loadb(s, (size_t)sqlite3_column_bytes(st, i), 0, NULL) : NULL;
-}
-
-static void transport_read(sqlite3_stmt *st, arena_t *a, transport_t *t) {
+static void transport_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  transport_t *t = item;
   memset(t, 0, sizeof(*t));
   t->id = sqlite3_column_int64(st, 0);
-  t->mode = col_text(a, st, 1);
-  t->provider = col_text(a, st, 2);
-  t->partner_country = col_text(a, st, 3);
-  t->purpose = col_text(a, st, 4);
+  t->mode = sqe_col_text(a, st, 1);
+  t->provider = sqe_col_text(a, st, 2);
+  t->partner_country = sqe_col_text(a, st, 3);
+  t->purpose = sqe_col_text(a, st, 4);
   t->crisis_id = sqlite3_column_int64(st, 5);
-  t->origin_place = col_text(a, st, 6);
+  t->origin_place = sqe_col_text(a, st, 6);
   col_country(st, 7, t->origin_country);
-  t->destination_place = col_text(a, st, 8);
+  t->destination_place = sqe_col_text(a, st, 8);
   col_country(st, 9, t->destination_country);
   t->departure_at = sqlite3_column_int64(st, 10);
   t->arrival_at = sqlite3_column_int64(st, 11);
   t->capacity = sqlite3_column_int64(st, 12);
-  t->reference = col_text(a, st, 13);
-  t->seats = col_json(st, 14);
+  t->reference = sqe_col_text(a, st, 13);
+  t->seats = sqe_col_json_or_null(st, 14);
   if (t->seats == NULL) t->seats = json_array();
-  t->status = col_text(a, st, 15);
-  t->notes = col_text(a, st, 16);
+  t->status = sqe_col_text(a, st, 15);
+  t->notes = sqe_col_text(a, st, 16);
   t->created_by = sqlite3_column_int64(st, 17);
   t->created_at = sqlite3_column_int64(st, 18);
   t->updated_at = sqlite3_column_int64(st, 19);
   store_evac_counts_parse((const char *)sqlite3_column_text(st, 20),
                           (size_t)sqlite3_column_bytes(st, 20), t->counts);
-  t->by_nationality = col_json(st, 21);
+  t->by_nationality = sqe_col_json_or_null(st, 21);
   if (t->by_nationality == NULL) t->by_nationality = json_object();
 }
 
 /* Binds the fields of t shared by insert (from 1) and update (from 2), up to reference; the
  * seats' JSON text follows at first + 13. */
 static void transport_bind(sqlite3_stmt *st, int first, const transport_t *t, const char *seats) {
-  bind_text(st, first, t->mode);
-  bind_text(st, first + 1, t->provider);
-  bind_text(st, first + 2, t->partner_country);
-  bind_text(st, first + 3, t->purpose);
+  sqe_bind_text(st, first, t->mode);
+  sqe_bind_text(st, first + 1, t->provider);
+  sqe_bind_text(st, first + 2, t->partner_country);
+  sqe_bind_text(st, first + 3, t->purpose);
   bind_id(st, first + 4, t->crisis_id);
-  bind_text(st, first + 5, t->origin_place);
-  bind_text(st, first + 6, t->origin_country);
-  bind_text(st, first + 7, t->destination_place);
-  bind_text(st, first + 8, t->destination_country);
+  sqe_bind_text(st, first + 5, t->origin_place);
+  sqe_bind_text(st, first + 6, t->origin_country);
+  sqe_bind_text(st, first + 7, t->destination_place);
+  sqe_bind_text(st, first + 8, t->destination_country);
   sqlite3_bind_int64(st, first + 9, t->departure_at);
   bind_id(st, first + 10, t->arrival_at);
   sqlite3_bind_int64(st, first + 11, t->capacity);
-  bind_text(st, first + 12, t->reference);
-  bind_text(st, first + 13, seats);
-  bind_text(st, first + 14, t->notes);
+  sqe_bind_text(st, first + 12, t->reference);
+  sqe_bind_text(st, first + 13, seats);
+  sqe_bind_text(st, first + 14, t->notes);
 }
 
 int sqe_transport_create(sq_conn_t *c, transport_t *t) {
@@ -477,23 +491,11 @@ int sqe_transport_create(sq_conn_t *c, transport_t *t) {
 int sqe_transport_get(sq_conn_t *c, const store_scope_t *scope, int64_t id, int lock,
                       arena_t *a, transport_t *out) {
   (void)lock; /* the caller's write transaction excludes other writers */
-  sqlite3_stmt *st = stmt(c, SQL_TRANSPORT_GET);
-  if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":id", id);
-  bind_scope(st, scope);
-  int rc = sq_stmt_step(st);
-  if (rc == SQLITE_ROW) transport_read(st, a, out);
-  sq_stmt_done(st);
-  return row_result(c, rc);
+  return scoped_row(c, SQL_TRANSPORT_GET, scope, id, a, transport_read, out);
 }
 
 int sqe_transport_update(sq_conn_t *c, const store_scope_t *scope, const transport_t *t) {
-  arena_t *a = arena_new(4096);
-  if (a == NULL) return BH_ERR_NOMEM;
-  transport_t old = {0};
-  int rc = sqe_transport_get(c, scope, t->id, 1, a, &old);
-  transport_clear(&old);
-  arena_free(a);
+  int rc = scoped_row(c, SQL_TRANSPORT_GET, scope, t->id, NULL, NULL, NULL);
   if (rc != BH_OK) return rc;
   sqlite3_stmt *st = stmt(c, SQL_TRANSPORT_UPDATE);
   if (st == NULL) return BH_ERR_DB;
@@ -511,28 +513,17 @@ int sqe_transport_list(sq_conn_t *c, const store_scope_t *scope, const transport
                        const store_page_t *page, arena_t *a, transport_t **out, size_t *n) {
   sqlite3_stmt *st = stmt(c, SQL_TRANSPORT_LIST);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":after", page->after);
-  bind_named_i64(st, ":limit", page->limit);
-  bind_named_i64(st, ":crisis", f ? f->crisis_id : 0);
-  bind_named_text(st, ":purpose", f ? f->purpose : NULL);
-  bind_named_text(st, ":status", f ? f->status : NULL);
-  bind_named_text(st, ":country", f ? f->country : NULL);
-  bind_scope(st, scope);
-  size_t cap = 0, k = 0;
-  transport_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    transport_read(st, a, &items[k++]);
-  }
-  sq_stmt_done(st);
-  *out = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  sqe_bind_named_i64(st, ":after", page->after);
+  sqe_bind_named_i64(st, ":limit", page->limit);
+  sqe_bind_named_i64(st, ":crisis", f ? f->crisis_id : 0);
+  sqe_bind_named_text(st, ":purpose", f ? f->purpose : NULL);
+  sqe_bind_named_text(st, ":status", f ? f->status : NULL);
+  sqe_bind_named_text(st, ":country", f ? f->country : NULL);
+  sqe_bind_scope(st, scope);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(transport_t), transport_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *out = items;
+  return rc;
 }
 
 int sqe_transport_status_write(sq_conn_t *c, int64_t id, const char *status,
@@ -540,7 +531,7 @@ int sqe_transport_status_write(sq_conn_t *c, int64_t id, const char *status,
   sqlite3_stmt *st = stmt(c, SQL_TRANSPORT_STATUS);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, id);
-  bind_text(st, 2, status);
+  sqe_bind_text(st, 2, status);
   bind_id(st, 3, departure_at);
   bind_id(st, 4, arrival_at);
   sqlite3_bind_int64(st, 5, now);
@@ -566,8 +557,8 @@ int sqe_seat_held(sq_conn_t *c, int64_t person_id, int64_t transport_id, int64_t
                   int64_t *other_id) {
   sqlite3_stmt *st = stmt(c, SQL_SEAT_HELD);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_i64(st, ":person", person_id);
-  bind_named_i64(st, ":transport", transport_id);
+  sqe_bind_named_i64(st, ":person", person_id);
+  sqe_bind_named_i64(st, ":transport", transport_id);
   int i = sqlite3_bind_parameter_index(st, ":crisis");
   if (i > 0) bind_id(st, i, crisis_id);
   return scalar(c, st, other_id);
@@ -587,8 +578,8 @@ int sqe_entry_insert(sq_conn_t *c, int64_t transport_id, int64_t booking, const 
   sqlite3_bind_int64(st, 1, transport_id);
   sqlite3_bind_int64(st, 2, booking);
   bind_id(st, 3, in->person_id);
-  bind_text(st, 4, in->person_id ? NULL : in->full_name);
-  bind_text(st, 5, in->person_id ? "VN" : in->nationality);
+  sqe_bind_text(st, 4, in->person_id ? NULL : in->full_name);
+  sqe_bind_text(st, 5, in->person_id ? "VN" : in->nationality);
   if (in->document_sealed != NULL) {
     sqlite3_bind_blob(st, 6, in->document_sealed, (int)in->document_len, SQLITE_STATIC);
   } else {
@@ -601,13 +592,14 @@ int sqe_entry_insert(sq_conn_t *c, int64_t transport_id, int64_t booking, const 
   return rc;
 }
 
-static void entry_read(sqlite3_stmt *st, arena_t *a, manifest_entry_t *e) {
+static void entry_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  manifest_entry_t *e = item;
   memset(e, 0, sizeof(*e));
   e->id = sqlite3_column_int64(st, 0);
   e->transport_id = sqlite3_column_int64(st, 1);
   e->booking = sqlite3_column_int64(st, 2);
   e->person_id = sqlite3_column_int64(st, 3);
-  e->full_name = col_text(a, st, 4);
+  e->full_name = sqe_col_text(a, st, 4);
   col_country(st, 5, e->nationality);
   int len = sqlite3_column_bytes(st, 6);
   const void *doc = sqlite3_column_blob(st, 6);
@@ -619,7 +611,7 @@ static void entry_read(sqlite3_stmt *st, arena_t *a, manifest_entry_t *e) {
       e->document_len = (size_t)len;
     }
   }
-  e->status = col_text(a, st, 7);
+  e->status = sqe_col_text(a, st, 7);
   e->booked_at = sqlite3_column_int64(st, 8);
   e->status_at = sqlite3_column_int64(st, 9);
   e->booked_by = sqlite3_column_int64(st, 10);
@@ -632,21 +624,10 @@ int sqe_manifest_list(sq_conn_t *c, int64_t transport_id, const store_page_t *pa
   sqlite3_bind_int64(st, 1, transport_id);
   sqlite3_bind_int64(st, 2, page->after);
   sqlite3_bind_int64(st, 3, page->limit);
-  size_t cap = 0, k = 0;
-  manifest_entry_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    entry_read(st, a, &items[k++]);
-  }
-  sq_stmt_done(st);
-  *out = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(manifest_entry_t), entry_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *out = items;
+  return rc;
 }
 
 int sqe_manifest_get(sq_conn_t *c, int64_t transport_id, int64_t entry_id, int lock, arena_t *a,
@@ -656,19 +637,22 @@ int sqe_manifest_get(sq_conn_t *c, int64_t transport_id, int64_t entry_id, int l
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, transport_id);
   sqlite3_bind_int64(st, 2, entry_id);
-  int rc = sq_stmt_step(st);
-  if (rc == SQLITE_ROW) entry_read(st, a, out);
-  sq_stmt_done(st);
-  return row_result(c, rc);
+  return step_one(c, st, a, entry_read, out);
 }
 
 int sqe_entry_status_write(sq_conn_t *c, int64_t entry_id, const char *status, int64_t at) {
   sqlite3_stmt *st = stmt(c, SQL_ENTRY_STATUS);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, entry_id);
-  bind_text(st, 2, status);
+  sqe_bind_text(st, 2, status);
   sqlite3_bind_int64(st, 3, at);
   return sq_stmt_exec(c, st);
+}
+
+/* Reads the integer of the first column into item (an int64_t). */
+static void id_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  (void)a;
+  *(int64_t *)item = sqlite3_column_int64(st, 0);
 }
 
 int sqe_boarded_persons(sq_conn_t *c, int64_t transport_id, arena_t *a, int64_t **ids,
@@ -676,21 +660,10 @@ int sqe_boarded_persons(sq_conn_t *c, int64_t transport_id, arena_t *a, int64_t 
   sqlite3_stmt *st = stmt(c, SQL_BOARDED_PERSONS);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, transport_id);
-  size_t cap = 0, k = 0;
-  int64_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    items[k++] = sqlite3_column_int64(st, 0);
-  }
-  sq_stmt_done(st);
-  *ids = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(int64_t), id_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *ids = items;
+  return rc;
 }
 
 int sqe_arrive_boarded(sq_conn_t *c, int64_t transport_id, int64_t at, int64_t *changes) {
@@ -707,10 +680,10 @@ int sqe_presence_close(sq_conn_t *c, int64_t person_id, const char *country, con
                        int64_t now, int64_t *changes) {
   sqlite3_stmt *st = stmt(c, SQL_PRESENCE_CLOSE);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_text(st, ":date", date);
-  bind_named_i64(st, ":now", now);
-  bind_named_i64(st, ":person", person_id);
-  bind_named_text(st, ":country", country);
+  sqe_bind_named_text(st, ":date", date);
+  sqe_bind_named_i64(st, ":now", now);
+  sqe_bind_named_i64(st, ":person", person_id);
+  sqe_bind_named_text(st, ":country", country);
   int rc = sq_stmt_exec(c, st);
   *changes = rc == BH_OK ? sqlite3_changes(sq_conn_db(c)) : 0;
   return rc;
@@ -722,15 +695,15 @@ int sqe_candidates_each(sq_conn_t *c, const store_scope_t *scope, const char *co
   (void)a;
   sqlite3_stmt *st = stmt(c, SQL_CANDIDATES);
   if (st == NULL) return BH_ERR_DB;
-  bind_named_text(st, ":country", country);
-  bind_named_text(st, ":today", today);
-  bind_named_i64(st, ":transport", transport_id);
+  sqe_bind_named_text(st, ":country", country);
+  sqe_bind_named_text(st, ":today", today);
+  sqe_bind_named_i64(st, ":transport", transport_id);
   int i = sqlite3_bind_parameter_index(st, ":crisis");
   if (i > 0) bind_id(st, i, crisis_id);
-  bind_scope(st, scope);
+  sqe_bind_scope(st, scope);
   int rc;
   while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    json_t *flags = col_json(st, 3);
+    json_t *flags = sqe_col_json_or_null(st, 3);
     evac_candidate_row_t row = {
         .person_id = sqlite3_column_int64(st, 0),
         .presence_id = sqlite3_column_int64(st, 1),
@@ -752,46 +725,39 @@ int sqe_candidates_each(sq_conn_t *c, const store_scope_t *scope, const char *co
   return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
 }
 
+static void figures_read(sqlite3_stmt *st, arena_t *a, void *item) {
+  evac_transport_figures_t *f = item;
+  memset(f, 0, sizeof(*f));
+  f->transport_id = sqlite3_column_int64(st, 0);
+  f->purpose = sqe_col_text(a, st, 1);
+  f->mode = sqe_col_text(a, st, 2);
+  f->provider = sqe_col_text(a, st, 3);
+  f->status = sqe_col_text(a, st, 4);
+  f->reference = sqe_col_text(a, st, 5);
+  f->origin_place = sqe_col_text(a, st, 6);
+  col_country(st, 7, f->origin_country);
+  f->destination_place = sqe_col_text(a, st, 8);
+  col_country(st, 9, f->destination_country);
+  f->departure_at = sqlite3_column_int64(st, 10);
+  f->arrival_at = sqlite3_column_int64(st, 11);
+  f->capacity = sqlite3_column_int64(st, 12);
+  f->booked = sqlite3_column_int64(st, 13);
+  f->boarded = sqlite3_column_int64(st, 14);
+  f->arrived = sqlite3_column_int64(st, 15);
+  f->no_show = sqlite3_column_int64(st, 16);
+  f->arrived_registered = sqlite3_column_int64(st, 17);
+  f->arrived_partner = sqlite3_column_int64(st, 18);
+}
+
 int sqe_transport_figures(sq_conn_t *c, int64_t crisis_id, arena_t *a,
                           evac_transport_figures_t **out, size_t *n) {
   sqlite3_stmt *st = stmt(c, SQL_FIGURES);
   if (st == NULL) return BH_ERR_DB;
   sqlite3_bind_int64(st, 1, crisis_id);
-  size_t cap = 0, k = 0;
-  evac_transport_figures_t *items = NULL;
-  int rc;
-  while ((rc = sq_stmt_step(st)) == SQLITE_ROW) {
-    items = grow(a, items, sizeof(*items), k, &cap);
-    if (items == NULL) {
-      sq_stmt_done(st);
-      return BH_ERR_NOMEM;
-    }
-    evac_transport_figures_t *f = &items[k++];
-    memset(f, 0, sizeof(*f));
-    f->transport_id = sqlite3_column_int64(st, 0);
-    f->purpose = col_text(a, st, 1);
-    f->mode = col_text(a, st, 2);
-    f->provider = col_text(a, st, 3);
-    f->status = col_text(a, st, 4);
-    f->reference = col_text(a, st, 5);
-    f->origin_place = col_text(a, st, 6);
-    col_country(st, 7, f->origin_country);
-    f->destination_place = col_text(a, st, 8);
-    col_country(st, 9, f->destination_country);
-    f->departure_at = sqlite3_column_int64(st, 10);
-    f->arrival_at = sqlite3_column_int64(st, 11);
-    f->capacity = sqlite3_column_int64(st, 12);
-    f->booked = sqlite3_column_int64(st, 13);
-    f->boarded = sqlite3_column_int64(st, 14);
-    f->arrived = sqlite3_column_int64(st, 15);
-    f->no_show = sqlite3_column_int64(st, 16);
-    f->arrived_registered = sqlite3_column_int64(st, 17);
-    f->arrived_partner = sqlite3_column_int64(st, 18);
-  }
-  sq_stmt_done(st);
-  *out = items;
-  *n = k;
-  return rc == SQLITE_DONE ? BH_OK : sq_result_err(c, rc);
+  void *items = NULL;
+  int rc = step_rows(c, st, a, sizeof(evac_transport_figures_t), figures_read, &items, n);
+  if (rc != BH_ERR_NOMEM) *out = items;
+  return rc;
 }
 
 int sqe_moved_to_safety(sq_conn_t *c, int64_t crisis_id, int64_t since, int64_t *total,

@@ -88,8 +88,8 @@ static void writer_groups(store_conn_t *c, struct writer_job *jobs) {
  * (writer_batch_fn's contract), and *rc is BH_OK unless that new transaction could not begin.
  */
 static int writer_one_group(store_conn_t *c, struct writer_job *jobs, int *rc) {
-  void *ctxs[WRITER_MAX_BATCH];
-  int rcs[WRITER_MAX_BATCH];
+  void *ctxs[WRITER_MAX_BATCH] = {0};
+  int rcs[WRITER_MAX_BATCH] = {0};
   size_t n = 0;
   for (struct writer_job *j = jobs; j != NULL; j = j->next) {
     if (j->batch == NULL || j->batch != jobs->batch) return 0;
