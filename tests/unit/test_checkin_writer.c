@@ -1,8 +1,9 @@
 /*
  * test_checkin_writer.c - jobs submitted to the group-commit writer without waiting
  * (store_writer_submit, as POST /c/{token} uses it): each is told its own result once its
- * batch is committed, a failing job is rolled back alone, and stopping the writer still tells
- * every job queued before the stop. Runs on a temporary SQLite database.
+ * batch is committed, a failing job is rolled back alone (also when jobs run through a batch
+ * function that fails), and stopping the writer still tells every job queued before the stop.
+ * Runs on a temporary SQLite database.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -124,6 +125,63 @@ static void submitted_jobs_are_told_their_own_result_and_a_failure_is_rolled_bac
   cw_remove(path);
 }
 
+/* The batch function of cw_batch_jobs: runs every job with cw_run, one after the other, and
+ * fails as a whole when one of them fails (after the others have written). */
+static int cw_batch(store_conn_t *c, void *const *ctxs, int *rcs, size_t n) {
+  int failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    rcs[i] = cw_run(c, ctxs[i]);
+    if (rcs[i] != BH_OK) failed = 1;
+  }
+  return failed ? BH_ERR_DB : BH_OK;
+}
+
+/*
+ * Jobs submitted with one batch function (as the check-ins are): a batch of them alone runs
+ * with no savepoint, so when the function fails the writer rolls the whole transaction back
+ * and runs each job alone. Whatever the batches were, every good job's crisis is written once,
+ * every bad job's not at all, and each job is told its own result.
+ */
+static void a_failed_batch_function_leaves_each_job_its_own_result(void **state) {
+  (void)state;
+  char path[] = "/tmp/baoho-test-writer-XXXXXX";
+  store_t *s = cw_open(path);
+  store_writer_t *w = NULL;
+  assert_int_equal(store_writer_start(s, &w), BH_OK);
+  static struct cw_job jobs[CW_JOBS];
+  memset(jobs, 0, sizeof(jobs));
+  cw_told = 0;
+  for (int i = 0; i < CW_JOBS; i++) {
+    jobs[i].fail = i % 11 == 5;
+    snprintf(jobs[i].name, sizeof(jobs[i].name), "Batch %d", i);
+    assert_int_equal(store_writer_submit_batch(w, cw_run, cw_batch, &jobs[i], cw_done), BH_OK);
+  }
+  pthread_mutex_lock(&cw_lock);
+  while (cw_told < CW_JOBS) pthread_cond_wait(&cw_cond, &cw_lock);
+  pthread_mutex_unlock(&cw_lock);
+  store_writer_stop(w);
+  store_conn_t *c = store_conn(s);
+  arena_t *a = arena_new(1 << 20);
+  crisis_t *items = NULL;
+  size_t n = 0;
+  store_page_t page = {.limit = CW_JOBS + 1};
+  crisis_filter_t f = {0};
+  assert_int_equal(store_crisis_list(c, &STORE_SCOPE_ALL, &f, &page, a, &items, &n), BH_OK);
+  int good = 0;
+  for (int i = 0; i < CW_JOBS; i++) {
+    assert_int_equal(jobs[i].told, 1);
+    assert_int_equal(jobs[i].rc, jobs[i].fail ? BH_ERR_INVALID : BH_OK);
+    int found = 0;
+    for (size_t k = 0; k < n; k++) found += strcmp(items[k].name, jobs[i].name) == 0;
+    assert_int_equal(found, jobs[i].fail ? 0 : 1);
+    good += !jobs[i].fail;
+  }
+  assert_int_equal((int)n, good);
+  arena_free(a);
+  store_close(s);
+  cw_remove(path);
+}
+
 static void stopping_the_writer_tells_every_job_queued_before(void **state) {
   (void)state;
   char path[] = "/tmp/baoho-test-writer-XXXXXX";
@@ -151,6 +209,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(
           submitted_jobs_are_told_their_own_result_and_a_failure_is_rolled_back_alone),
+      cmocka_unit_test(a_failed_batch_function_leaves_each_job_its_own_result),
       cmocka_unit_test(stopping_the_writer_tells_every_job_queued_before),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
