@@ -83,6 +83,24 @@ static void cw_remove(const char *path) {
   }
 }
 
+/* Submits CW_JOBS jobs to w (through batch when not NULL), job i failing when i % 11 == bad,
+ * named prefix and i, then waits until every one has been told its result. */
+static void cw_submit_all(store_writer_t *w, struct cw_job *jobs, const char *prefix, int bad,
+                          writer_batch_fn batch) {
+  memset(jobs, 0, CW_JOBS * sizeof(*jobs));
+  cw_told = 0;
+  for (int i = 0; i < CW_JOBS; i++) {
+    jobs[i].fail = i % 11 == bad;
+    snprintf(jobs[i].name, sizeof(jobs[i].name), "%s %d", prefix, i);
+    int rc = batch ? store_writer_submit_batch(w, cw_run, batch, &jobs[i], cw_done)
+                   : store_writer_submit(w, cw_run, &jobs[i], cw_done);
+    assert_int_equal(rc, BH_OK);
+  }
+  pthread_mutex_lock(&cw_lock);
+  while (cw_told < CW_JOBS) pthread_cond_wait(&cw_cond, &cw_lock);
+  pthread_mutex_unlock(&cw_lock);
+}
+
 static void submitted_jobs_are_told_their_own_result_and_a_failure_is_rolled_back_alone(
     void **state) {
   (void)state;
@@ -91,16 +109,7 @@ static void submitted_jobs_are_told_their_own_result_and_a_failure_is_rolled_bac
   store_writer_t *w = NULL;
   assert_int_equal(store_writer_start(s, &w), BH_OK);
   static struct cw_job jobs[CW_JOBS];
-  memset(jobs, 0, sizeof(jobs));
-  cw_told = 0;
-  for (int i = 0; i < CW_JOBS; i++) {
-    jobs[i].fail = i % 7 == 3;
-    snprintf(jobs[i].name, sizeof(jobs[i].name), "Writer %d", i);
-    assert_int_equal(store_writer_submit(w, cw_run, &jobs[i], cw_done), BH_OK);
-  }
-  pthread_mutex_lock(&cw_lock);
-  while (cw_told < CW_JOBS) pthread_cond_wait(&cw_cond, &cw_lock);
-  pthread_mutex_unlock(&cw_lock);
+  cw_submit_all(w, jobs, "Writer", 3, NULL);
   store_conn_t *c = store_conn(s);
   arena_t *a = arena_new(1 << 20);
   for (int i = 0; i < CW_JOBS; i++) {
@@ -149,16 +158,7 @@ static void a_failed_batch_function_leaves_each_job_its_own_result(void **state)
   store_writer_t *w = NULL;
   assert_int_equal(store_writer_start(s, &w), BH_OK);
   static struct cw_job jobs[CW_JOBS];
-  memset(jobs, 0, sizeof(jobs));
-  cw_told = 0;
-  for (int i = 0; i < CW_JOBS; i++) {
-    jobs[i].fail = i % 11 == 5;
-    snprintf(jobs[i].name, sizeof(jobs[i].name), "Batch %d", i);
-    assert_int_equal(store_writer_submit_batch(w, cw_run, cw_batch, &jobs[i], cw_done), BH_OK);
-  }
-  pthread_mutex_lock(&cw_lock);
-  while (cw_told < CW_JOBS) pthread_cond_wait(&cw_cond, &cw_lock);
-  pthread_mutex_unlock(&cw_lock);
+  cw_submit_all(w, jobs, "Batch", 5, cw_batch);
   store_writer_stop(w);
   store_conn_t *c = store_conn(s);
   arena_t *a = arena_new(1 << 20);

@@ -514,6 +514,20 @@ static char *pgf_answers_dump(const char *url, int64_t crisis_id) {
   return pgc_text(url, sql);
 }
 
+/* The two worlds of a comparison: pgf_world with tag on c and on ref (persons, persons_ref,
+ * *crisis, *crisis_ref), and in h the token hashes of their n links. */
+static void pgf_worlds(store_conn_t *c, store_conn_t *ref, unsigned char tag, int n,
+                       int64_t *persons, int64_t *persons_ref, int64_t *crisis,
+                       int64_t *crisis_ref, unsigned char (*h)[SECRET_TOKEN_HASH_BYTES]) {
+  pgf_world(c, tag, n, persons, crisis);
+  pgf_world(ref, tag, n, persons_ref, crisis_ref);
+  for (int i = 0; i < n; i++) {
+    memset(h[i], 0, SECRET_TOKEN_HASH_BYTES);
+    h[i][0] = tag;
+    h[i][1] = (unsigned char)(i + 1);
+  }
+}
+
 /*
  * Answers that see one another: a link answered twice with different answers, then again with
  * the first; a person whose second answer changes nothing; a "need help" among them. The batch
@@ -528,14 +542,8 @@ static void pg_batch_with_a_person_twice_matches_the_answers_one_by_one(void **s
   store_conn_t *rc_conn = store_conn(ref);
   enum { N = 3 };
   int64_t persons[N], persons_ref[N], crisis = 0, crisis_ref = 0;
-  pgf_world(c, 0xb1, N, persons, &crisis);
-  pgf_world(rc_conn, 0xb1, N, persons_ref, &crisis_ref);
   unsigned char h[N][SECRET_TOKEN_HASH_BYTES];
-  for (int i = 0; i < N; i++) {
-    memset(h[i], 0, sizeof(h[i]));
-    h[i][0] = 0xb1;
-    h[i][1] = (unsigned char)(i + 1);
-  }
+  pgf_worlds(c, rc_conn, 0xb1, N, persons, persons_ref, &crisis, &crisis_ref, h);
   checkin_answer_t items[] = {
       {.token_hash = h[0], .answer = "safe", .source = "web", .message = "ổn"},
       {.token_hash = h[1], .answer = "safe", .source = "web"},
@@ -575,14 +583,8 @@ static void pg_answers_given_again_are_recorded_and_change_nothing_else(void **s
   store_conn_t *rc_conn = store_conn(ref);
   enum { N = 3 };
   int64_t persons[N], persons_ref[N], crisis = 0, crisis_ref = 0;
-  pgf_world(c, 0xd3, N, persons, &crisis);
-  pgf_world(rc_conn, 0xd3, N, persons_ref, &crisis_ref);
   unsigned char h[N][SECRET_TOKEN_HASH_BYTES];
-  for (int i = 0; i < N; i++) {
-    memset(h[i], 0, sizeof(h[i]));
-    h[i][0] = 0xd3;
-    h[i][1] = (unsigned char)(i + 1);
-  }
+  pgf_worlds(c, rc_conn, 0xd3, N, persons, persons_ref, &crisis, &crisis_ref, h);
   static const char *const answers[N] = {"safe", "need_help", "not_in_area"};
   for (int round = 0; round < 2; round++) {
     checkin_answer_t items[N];
