@@ -2,7 +2,9 @@
  * cli_data.c - `baoho user add`, `baoho token create`, `baoho import persons`,
  * `baoho export persons` and `baoho gen persons`.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,30 @@ static const char export_usage[] =
 
 static const char gen_usage[] =
     "usage: baoho gen persons N [--seed S]\n"
-    "Writes N synthetic persons (never real people) as import CSV to standard output.\n";
+    "       baoho gen list N --registry M [--seed S] [--truth FILE]\n"
+    "persons: writes N synthetic persons (never real people) as import CSV to standard output.\n"
+    "list: writes N rows of a foreign authority's list as baoho match reads it (id, full_name,\n"
+    "date_of_birth, age, sex, id_number, province): noisy copies of persons of the registry that\n"
+    "`gen persons M` writes with the same seed (diacritics lost, names reordered or misspelt,\n"
+    "ages instead of dates...), and about one row in five of nobody in it. --truth FILE gets\n"
+    "each row's true external_id (empty when none), to measure a match against. Ages are\n"
+    "given at 2025-06-01. For example:\n"
+    "  baoho gen persons 100000 --seed 3 > persons.csv\n"
+    "  baoho gen list 1000 --registry 100000 --seed 3 --truth truth.csv > list.csv\n"
+    "  baoho match list.csv --against persons.csv --ref-date 2025-06-01 \\\n"
+    "    --against-map 'external_id=id,national_id=id_number,home_province=province'\n";
+
+/* N of `baoho gen ... N` or the value of --registry / --seed: a number up to max. */
+static int gen_number(const char *what, const char *s, unsigned long long max,
+                      unsigned long long *out) {
+  char *end = NULL;
+  *out = strtoull(s, &end, 10);
+  if (end == s || *end != '\0' || s[0] == '-' || *out > max) {
+    fprintf(stderr, "baoho gen: %s must be a number up to %llu\n", what, max);
+    return -1;
+  }
+  return 0;
+}
 
 /* Reads one line of stdin into buf without the newline; -1 on EOF or when too long. */
 static int read_secret_line(char *buf, size_t cap) {
@@ -353,27 +378,43 @@ int cli_export(int argc, char **argv) {
 }
 
 int cli_gen(int argc, char **argv) {
-  if (argc < 3 || strcmp(argv[1], "persons") != 0) {
+  int list = argc >= 2 && strcmp(argv[1], "list") == 0;
+  if (argc < 3 || (!list && strcmp(argv[1], "persons") != 0)) {
     int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
     fputs(gen_usage, help ? stdout : stderr);
     return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
-  char *end = NULL;
-  unsigned long long n = strtoull(argv[2], &end, 10);
-  unsigned long long seed = 1;
-  if (end == argv[2] || *end != '\0' || n > 100000000ULL) {
-    fprintf(stderr, "baoho gen persons: N must be a number up to 100000000\n");
-    return CLI_EXIT_USAGE;
-  }
-  if (argc == 5 && strcmp(argv[3], "--seed") == 0) {
-    seed = strtoull(argv[4], &end, 10);
-    if (end == argv[4] || *end != '\0') {
-      fprintf(stderr, "baoho gen persons: --seed must be a number\n");
+  unsigned long long n = 0, seed = 1, registry = 0;
+  const char *truth_path = NULL;
+  if (gen_number("N", argv[2], 100000000ULL, &n) != 0) return CLI_EXIT_USAGE;
+  for (int i = 3; i < argc; i += 2) {
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int bad = v == NULL;
+    if (!bad && strcmp(argv[i], "--seed") == 0) {
+      bad = gen_number("--seed", v, ULLONG_MAX, &seed) != 0;
+    } else if (!bad && list && strcmp(argv[i], "--registry") == 0) {
+      bad = gen_number("--registry", v, 100000000ULL, &registry) != 0 || registry == 0;
+    } else if (!bad && list && strcmp(argv[i], "--truth") == 0) {
+      truth_path = v;
+    } else {
+      bad = 1;
+    }
+    if (bad) {
+      fputs(gen_usage, stderr);
       return CLI_EXIT_USAGE;
     }
-  } else if (argc != 3) {
-    fputs(gen_usage, stderr);
+  }
+  if (!list) return gen_write_persons_csv(stdout, n, seed, 1) == BH_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  if (registry == 0) {
+    fprintf(stderr, "baoho gen list: --registry M (the persons the list is drawn from) is needed\n");
     return CLI_EXIT_USAGE;
   }
-  return gen_write_persons_csv(stdout, n, seed, 1) == BH_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  FILE *truth = truth_path ? fopen(truth_path, "w") : NULL;
+  if (truth_path && truth == NULL) {
+    fprintf(stderr, "baoho gen list: cannot write %s: %s\n", truth_path, strerror(errno));
+    return CLI_EXIT_FAIL;
+  }
+  int rc = gen_write_list_csv(stdout, n, registry, seed, truth);
+  if (truth != NULL && fclose(truth) != 0) rc = BH_ERR_IO;
+  return rc == BH_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
