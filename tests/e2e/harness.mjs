@@ -1,14 +1,15 @@
 /*
  * harness.mjs - what the end-to-end tests share: a real `baoho serve --demo` on a free port
  * with a temporary database, Debian's Chromium driven by playwright-core, and screenshots kept
- * as artifacts.
+ * as artifacts, with each server's log (server-PORT.log: its access lines carry no personal
+ * data), so that a test that timed out waiting for an answer can be read afterwards.
  *
  * Environment: BAOHO_BIN (the binary, required), BAOHO_E2E_ARTIFACTS (where screenshots go,
  * default build/e2e-artifacts), CHROMIUM (default /usr/bin/chromium).
  */
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,6 +141,7 @@ export async function start({ sms: withSms = false } = {}) {
     await browser.close().catch(() => {});
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    writeFileSync(join(ARTIFACTS, `server-${port}.log`), log.join(''));
     if (sms) await sms.close();
     rmSync(dir, { recursive: true, force: true });
   }
