@@ -177,6 +177,7 @@ static void a_failed_batch_function_leaves_each_job_its_own_result(void **state)
     good += !jobs[i].fail;
   }
   assert_int_equal((int)n, good);
+  for (size_t k = 0; k < n; k++) crisis_clear(&items[k]);
   arena_free(a);
   store_close(s);
   cw_remove(path);
