@@ -60,8 +60,9 @@ static const char gen_usage[] =
 static int gen_number(const char *what, const char *s, unsigned long long max,
                       unsigned long long *out) {
   char *end = NULL;
+  errno = 0;
   *out = strtoull(s, &end, 10);
-  if (end == s || *end != '\0' || s[0] == '-' || *out > max) {
+  if (end == s || *end != '\0' || s[0] == '-' || errno == ERANGE || *out > max) {
     fprintf(stderr, "baoho gen: %s must be a number up to %llu\n", what, max);
     return -1;
   }
