@@ -10,7 +10,7 @@
 # one line of CPU per answer: the server's (utime + stime of /proc/PID/stat around the run) and,
 # for PostgreSQL on this machine, that of the backends serving DB and that of every process of the
 # cluster (WAL writer and checkpointer included); with SERVER_LOG=FILE the server's log is kept
-# there. Answers given to links that were answered before cost less (no status change): compare
+# there; with CHECKIN_KEYS=1 every answer carries an idempotency key (checkin_mixed.lua). Answers given to links that were answered before cost less (no status change): compare
 # runs on fresh copies of DB.
 # The server is stopped when the script exits, however it exits.
 set -euo pipefail
@@ -63,15 +63,25 @@ backends() {
                    AND pid <> pg_backend_pid()"
 }
 
+# The answers: checkin.lua, or with CHECKIN_KEYS=1 checkin_mixed.lua with no reads, each answer
+# with its own idempotency key as the check-in page's form sends it.
+SCRIPT=$HERE/checkin.lua
+ARGS=("$TOKENS")
+if [ "${CHECKIN_KEYS:-0}" = 1 ]; then
+  SCRIPT=$HERE/checkin_mixed.lua
+  ARGS=("$TOKENS" 0)
+fi
+export CHECKIN_KEYS
+
 # One short warm-up opens every worker's and writer's connection before the measured run.
-wrk -t2 -c"$CONNS" -d1s -s "$HERE/checkin.lua" "http://127.0.0.1:$PORT" -- "$TOKENS" >/dev/null
+wrk -t2 -c"$CONNS" -d1s -s "$SCRIPT" "http://127.0.0.1:$PORT" -- "${ARGS[@]}" >/dev/null
 PIDS=$(backends)
 CPIDS=$(cluster)
 S0=$(cpu_of "$SERVER")
 B0=$(cpu_of $PIDS)
 C0=$(cpu_of $CPIDS)
-wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/checkin.lua" "http://127.0.0.1:$PORT" \
-  -- "$TOKENS" >"$TMP/wrk.out"
+wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$SCRIPT" "http://127.0.0.1:$PORT" \
+  -- "${ARGS[@]}" >"$TMP/wrk.out"
 S1=$(cpu_of "$SERVER")
 B1=$(cpu_of $PIDS)
 C1=$(cpu_of $CPIDS)

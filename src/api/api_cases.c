@@ -19,13 +19,6 @@
 
 /* ---- input ---- */
 
-const char *cases_check_time(const char *s) {
-  int64_t t;
-  return pdate_parse_timestamp(s, &t) == BH_OK
-             ? NULL
-             : "must be an RFC 3339 time such as 2023-10-08T09:30:00Z";
-}
-
 const char *cases_check_id(const char *s) {
   return strlen(s) == PUBID_LEN ? NULL : "must be an id";
 }

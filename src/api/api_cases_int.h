@@ -14,8 +14,7 @@
 #include "domain/case.h"
 #include "store/store_case.h"
 
-/* Spec checkers: an RFC 3339 time; a string of the shape of a public id. */
-const char *cases_check_time(const char *s);
+/* Spec checker: a string of the shape of a public id. */
 const char *cases_check_id(const char *s);
 
 /*
@@ -43,7 +42,7 @@ const char *cases_check_id(const char *s);
   {.name = "description", .type = SPEC_STRING, .flags = SPEC_NULLABLE | SPEC_MULTILINE,          \
    .max_len = CASE_DESCRIPTION_MAX},                                                             \
   {.name = "priority", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .values = case_priorities},  \
-  {.name = "due_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_time},          \
+  {.name = "due_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = spec_check_timestamp},          \
   {.name = "crisis", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id},            \
   {.name = "assigned_to", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id}, \
   {.name = "subject", .type = SPEC_OBJECT, .flags = SPEC_NULLABLE, .sub = subject_spec,           \

@@ -42,12 +42,6 @@ static const spec_field_t area_spec[] = {
      .sub = corner_spec, .nsub = SPEC_COUNT(corner_spec)},
 };
 
-static const char *check_timestamp(const char *s) {
-  int64_t t;
-  return pdate_parse_timestamp(s, &t) == BH_OK ? NULL
-                                                : "must be an RFC 3339 time such as 2023-10-07T06:30:00Z";
-}
-
 /* The crisis fields; create requires name, kind and countries. */
 #define CRISIS_FIELDS(req)                                                                       \
   {.name = "name", .type = SPEC_STRING, .flags = (req), .min_len = 1, .max_len = MODEL_NAME_MAX}, \
@@ -60,7 +54,7 @@ static const char *check_timestamp(const char *s) {
   {.name = "area", .type = SPEC_OBJECT, .flags = SPEC_NULLABLE, .sub = area_spec,                 \
    .nsub = SPEC_COUNT(area_spec)},                                                                \
   {.name = "lead_mission", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .max_len = PUBID_LEN},    \
-  {.name = "opened_at", .type = SPEC_STRING, .check = check_timestamp}
+  {.name = "opened_at", .type = SPEC_STRING, .check = spec_check_timestamp}
 
 static const spec_field_t crisis_create_spec[] = {CRISIS_FIELDS(SPEC_REQUIRED)};
 static const spec_field_t crisis_update_spec[] = {CRISIS_FIELDS(0)};

@@ -14,12 +14,6 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-static const char *check_timestamp(const char *s) {
-  int64_t t;
-  if (pdate_parse_timestamp(s, &t) == BH_OK) return NULL;
-  return "must be an RFC 3339 time such as 2023-11-10T06:30:00Z";
-}
-
 static const spec_field_t position_spec[] = {
     {.name = "lat", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -90, .max = 90},
     {.name = "lon", .type = SPEC_NUMBER, .flags = SPEC_REQUIRED, .min = -180, .max = 180},
@@ -43,7 +37,7 @@ static const spec_field_t site_update_spec[] = {SITE_FIELDS(0)};
 
 static const spec_field_t stay_spec[] = {
     {.name = "person_id", .type = SPEC_STRING, .flags = SPEC_REQUIRED, .max_len = PUBID_LEN},
-    {.name = "at", .type = SPEC_STRING, .check = check_timestamp},
+    {.name = "at", .type = SPEC_STRING, .check = spec_check_timestamp},
 };
 
 store_scope_t api_evac_scope(const api_ctx_t *ctx) {

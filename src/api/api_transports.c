@@ -16,12 +16,6 @@
 #include "util/clock.h"
 #include "util/err.h"
 
-static const char *check_timestamp(const char *s) {
-  int64_t t;
-  if (pdate_parse_timestamp(s, &t) == BH_OK) return NULL;
-  return "must be an RFC 3339 time such as 2023-10-14T06:30:00Z";
-}
-
 static const spec_field_t place_spec[] = {
     {.name = "place", .type = SPEC_STRING, .flags = SPEC_REQUIRED, .min_len = 1,
      .max_len = MODEL_SHORT_MAX},
@@ -48,8 +42,8 @@ static const spec_field_t seat_spec[] = {
    .nsub = SPEC_COUNT(place_spec)},                                                              \
   {.name = "destination", .type = SPEC_OBJECT, .flags = (req), .sub = place_spec,                \
    .nsub = SPEC_COUNT(place_spec)},                                                              \
-  {.name = "departure_at", .type = SPEC_STRING, .flags = (req), .check = check_timestamp},       \
-  {.name = "arrival_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = check_timestamp}, \
+  {.name = "departure_at", .type = SPEC_STRING, .flags = (req), .check = spec_check_timestamp},       \
+  {.name = "arrival_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = spec_check_timestamp}, \
   {.name = "capacity", .type = SPEC_INT, .flags = (req), .min = 1, .max = EVAC_CAPACITY_MAX},    \
   {.name = "reference", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                             \
    .max_len = EVAC_REFERENCE_MAX},                                                               \
@@ -80,7 +74,7 @@ static const spec_field_t manifest_add_spec[] = {
 
 static const spec_field_t entry_update_spec[] = {
     {.name = "status", .type = SPEC_STRING, .flags = SPEC_REQUIRED, .values = evac_entry_statuses},
-    {.name = "at", .type = SPEC_STRING, .check = check_timestamp},
+    {.name = "at", .type = SPEC_STRING, .check = spec_check_timestamp},
 };
 
 static json_t *render_place(const char *place, const char *country) {

@@ -230,6 +230,12 @@ const char *spec_check_phone(const char *s) {
   return digits >= 4 && digits <= 17 ? NULL : "must be a phone number of 4 to 17 digits";
 }
 
+const char *spec_check_timestamp(const char *s) {
+  int64_t t;
+  if (pdate_parse_timestamp(s, &t) == BH_OK) return NULL;
+  return "must be an RFC 3339 time such as 2023-10-08T09:30:00Z";
+}
+
 const char *spec_check_timezone(const char *s) {
   if (strcmp(s, "UTC") == 0) return NULL;
   const char *slash = strchr(s, '/');

@@ -60,6 +60,7 @@ const char *spec_check_birth_date(const char *s);
 const char *spec_check_email(const char *s);
 const char *spec_check_phone(const char *s);
 const char *spec_check_timezone(const char *s);
+const char *spec_check_timestamp(const char *s);
 const char *spec_check_number(const char *s);
 const char *spec_check_name(const char *s);
 

@@ -906,13 +906,30 @@ static const char migration_pgbatch[] =
     "    FROM generate_subscripts(p_person, 1) AS i ORDER BY i;"
     " END $$;";
 
+/*
+ * migration_pgplans: the batch functions of check-ins find their rows by key whatever the
+ * planner's statistics say (issue 8). A crisis begins on tables that were analysed small or
+ * empty (cases, case_persons, checkins); a plan made then, and cached for the session, reads
+ * them whole, and so do the foreign-key checks and the case_persons trigger planned inside the
+ * function: every case the surge opens scanned every case before it, until autovacuum analysed
+ * the table again. Inside these two functions every read is a lookup by key, so a sequential
+ * scan is never the better plan there; elsewhere the setting is left to the planner.
+ */
+static const char migration_pgplans[] =
+    "ALTER FUNCTION checkin_answers(text[], text[], text[], text[], text[], text[], text[],"
+    "  boolean[], bigint) SET enable_seqscan = off;"
+    " ALTER FUNCTION checkin_cases(bigint[], bigint[], bigint[], bigint[], text[], text[],"
+    "  int[], int[], int[], text[], bigint[], text[], text[], text[], text[], text[], bigint)"
+    "  SET enable_seqscan = off;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
                                          migration_pgcheckin, migration_alertlang,
                                          migration_pgcase, migration_importfast,
                                          migration_pgfast,
-                                         migration_matchprior, migration_pgbatch};
+                                         migration_matchprior, migration_pgbatch,
+                                         migration_pgplans};
 
 size_t pg_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -677,13 +677,20 @@ static const char migration_matchprior[] =
  */
 static const char migration_pgbatch[] = "SELECT 1;";
 
+/*
+ * migration_pgplans: nothing on SQLite. Its PostgreSQL twin has the check-in batch functions
+ * find rows by key whatever the planner's statistics say.
+ */
+static const char migration_pgplans[] = "SELECT 1;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
                                          migration_pgcheckin, migration_alertlang,
                                          migration_pgcase, migration_importfast,
                                          migration_pgfast,
-                                         migration_matchprior, migration_pgbatch};
+                                         migration_matchprior, migration_pgbatch,
+                                         migration_pgplans};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -455,6 +455,18 @@ static void check_timezone_accepts_iana_names(void **state) {
   assert_non_null(spec_check_timezone(""));
 }
 
+static void check_timestamp_accepts_rfc3339_times_only(void **state) {
+  (void)state;
+  assert_null(spec_check_timestamp("2023-10-08T09:30:00Z"));
+  assert_null(spec_check_timestamp("2023-10-08T16:30:00.250+07:00"));
+  assert_non_null(spec_check_timestamp("2023-10-08"));
+  assert_non_null(spec_check_timestamp("2023-10-08 09:30:00"));
+  assert_non_null(spec_check_timestamp("2023-02-30T09:30:00Z"));
+  assert_non_null(spec_check_timestamp(""));
+  /* The message names the form, as every endpoint with a time field returns it. */
+  assert_non_null(strstr(spec_check_timestamp("yesterday"), "RFC 3339"));
+}
+
 static void check_number_accepts_identity_numbers(void **state) {
   (void)state;
   assert_null(spec_check_number("B1234567"));
@@ -510,6 +522,7 @@ int main(void) {
       cmocka_unit_test(check_email_accepts_plain_addresses_only),
       cmocka_unit_test(check_phone_accepts_digits_with_separators_and_refuses_letters),
       cmocka_unit_test(check_timezone_accepts_iana_names),
+      cmocka_unit_test(check_timestamp_accepts_rfc3339_times_only),
       cmocka_unit_test(check_number_accepts_identity_numbers),
       cmocka_unit_test(check_name_accepts_vietnamese_and_refuses_bare_punctuation),
   };
