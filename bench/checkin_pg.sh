@@ -18,6 +18,8 @@
 # medians: the rate it sustains when enough citizens answer at once) and the ratio of the two.
 #
 # Environment:
+#   CHECKIN_KEYS=1     every answer carries its own idempotency key, as the check-in page's
+#                      form sends it (bench/checkin_http.sh)
 #   BENCH_PAIRS        pairs per connection count (default 5)
 #   BENCH_DURATION     seconds per run (default 10)
 #   BENCH_CHECKIN_N    check-in links (default 20000)
@@ -34,7 +36,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case ${1:-} in
   "" | -h | --help)
-    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
     [[ -n ${1:-} ]] && exit 0
     exit 2
     ;;
@@ -158,7 +160,9 @@ done
   echo "# Check-ins, PostgreSQL beside SQLite (from $STARTED to $(date -u '+%H:%M UTC'))"
   echo
   echo "\`bench/checkin_pg.sh PG_URL ${CONNS[*]}\`, $PAIRS pairs of ${DURATION}-s runs per count,"
-  echo "$N links, binary $BAOHO; load average at the start: $LOAD0."
+  if [[ ${CHECKIN_KEYS:-0} == 1 ]]; then keys="with idempotency keys (CHECKIN_KEYS=1)"; else keys="without keys"; fi
+  echo "$N links, answers $keys,"
+  echo "binary $BAOHO; load average at the start: $LOAD0."
   echo
   echo "| connections | PostgreSQL answers/s | SQLite answers/s | PostgreSQL median | SQLite median | median ratio |"
   echo "|---|---|---|---|---|---|"

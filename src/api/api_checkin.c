@@ -461,6 +461,67 @@ static int answer_idem_job_run(store_conn_t *c, void *vctx) {
   return store_idem_store(c, p->scope, p->key, &p->ans, p->now);
 }
 
+/* 1 if pending answers a and b carry the same key in the same scope. */
+static int answer_same_key(const struct answer_pending *a, const struct answer_pending *b) {
+  return strcmp(a->key, b->key) == 0 && strcmp(a->scope, b->scope) == 0;
+}
+
+/*
+ * The answers of jobs[0..n-1], each a struct answer_pending with an idempotency key, recorded
+ * together (writer_batch_fn's contract, with answer_idem_job_run as the job alone): every key is
+ * claimed; a key answered before is replayed and writes nothing; the other answers are recorded
+ * by one answers_batch_run, and each recorded answer's page is kept under its key. A key that
+ * comes twice in the batch (a double tap whose two requests met in the writer) is claimed again
+ * after the first is kept, as answer_idem_job_run one after the other would: it then replays
+ * the first, or answers itself when the first recorded nothing.
+ */
+static int answers_idem_batch_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n) {
+  void **todo = calloc(n, sizeof(*todo));
+  size_t *slot = calloc(n, sizeof(*slot));
+  int *trc = calloc(n, sizeof(*trc));
+  unsigned char *later = calloc(n, 1);
+  int rc = todo && slot && trc && later ? BH_OK : BH_ERR_NOMEM;
+  size_t m = 0;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    struct answer_pending *p = jobs[i];
+    for (size_t k = 0; k < i && !later[i]; k++) later[i] = answer_same_key(jobs[k], p);
+    if (later[i]) continue;
+    int claim = store_idem_claim(c, p->scope, p->key, p->now, p->r->arena, &p->old);
+    if (claim == BH_ERR_IDEM_IN_PROGRESS) {
+      rcs[i] = claim; /* nothing was written or locked */
+    } else if (claim != BH_OK) {
+      rc = claim;
+    } else if (p->old.found) {
+      rcs[i] = BH_OK;
+    } else {
+      todo[m] = p;
+      slot[m++] = i;
+    }
+  }
+  if (rc == BH_OK && m > 0) rc = answers_batch_run(c, todo, trc, m);
+  for (size_t k = 0; k < m && rc == BH_OK; k++) {
+    struct answer_pending *p = todo[k];
+    rcs[slot[k]] = trc[k];
+    if (trc[k] == BH_OK) rc = store_idem_store(c, p->scope, p->key, &p->ans, p->now);
+  }
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    if (!later[i]) continue;
+    /* Only errors that are found before anything is written may stand for a job alone. */
+    int one = answer_idem_job_run(c, jobs[i]);
+    if (one == BH_OK || one == BH_ERR_NOT_FOUND || one == BH_ERR_CONFLICT ||
+        one == BH_ERR_IDEM_IN_PROGRESS) {
+      rcs[i] = one;
+    } else {
+      rc = one;
+    }
+  }
+  free(todo);
+  free(slot);
+  free(trc);
+  free(later);
+  return rc;
+}
+
 /* The job of an answer without an idempotency key. */
 static int answer_plain_job_run(store_conn_t *c, void *vctx) {
   struct answer_pending *p = vctx;
@@ -540,8 +601,9 @@ void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
     }
     writer_job_fn job = p->key ? answer_idem_job_run : answer_plain_job_run;
     if (http_suspend(r, answer_resumed, p) == BH_OK) {
-      int rc = store_writer_submit_batch(app->writer, job, p->key ? NULL : answers_batch_run,
-                                         p, answer_committed);
+      int rc = store_writer_submit_batch(app->writer, job,
+                                         p->key ? answers_idem_batch_run : answers_batch_run, p,
+                                         answer_committed);
       if (rc != BH_OK) answer_committed(p, rc);
       return;
     }

@@ -3,11 +3,14 @@
  * key happens once and the second answer is the first one replayed; the same key on another
  * request is refused; keys of different users (and of different check-in links) are apart; a
  * malformed key is refused naming the header; a refused request keeps no key; and a check-in
- * answered twice with the key of its form counts once. Also /healthz's report of the database
+ * answered twice with the key of its form counts once, also when the two requests arrive at once
+ * among others and meet in one group commit. Also /healthz's report of the database
  * (reachable, read-write, schema version), the other half of the same part of issue 8.
  */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alert/alert.h"
 #include "domain/secret.h"
@@ -239,6 +242,151 @@ static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **s
   assert_int_equal(id_checkins_in_history(s, person), 2);
 }
 
+/* ---- a burst of keyed answers, sent at once ---- */
+
+enum { ID_BURST_PERSONS = 8, ID_BURST = 2 * ID_BURST_PERSONS + 1 };
+
+/* One answer of a burst: its status, whether it was replayed or asked to retry, its page. */
+typedef struct id_shot {
+  long status;
+  int replayed, retry_after;
+  char body[8192];
+  size_t len;
+} id_shot_t;
+
+static size_t id_shot_body(char *p, size_t size, size_t n, void *ud) {
+  id_shot_t *shot = ud;
+  size_t k = size * n, room = sizeof(shot->body) - 1 - shot->len;
+  memcpy(shot->body + shot->len, p, k < room ? k : room);
+  shot->len += k < room ? k : room;
+  shot->body[shot->len] = '\0';
+  return k;
+}
+
+static size_t id_shot_header(char *p, size_t size, size_t n, void *ud) {
+  id_shot_t *shot = ud;
+  size_t k = size * n;
+  if (k >= 20 && strncasecmp(p, "Idempotent-Replayed:", 20) == 0) shot->replayed = 1;
+  if (k >= 12 && strncasecmp(p, "Retry-After:", 12) == 0) shot->retry_after = 1;
+  return k;
+}
+
+/* POSTs forms[i] to paths[i], i < ID_BURST, all at once: one libcurl multi, a connection each. */
+static void id_burst(h_server_t *s, const char *const *paths, const char *const *forms,
+                     id_shot_t *out) {
+  CURLM *m = curl_multi_init();
+  CURL *e[ID_BURST];
+  struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
+  assert_non_null(m);
+  assert_non_null(hd);
+  for (size_t i = 0; i < ID_BURST; i++) {
+    memset(&out[i], 0, sizeof(out[i]));
+    e[i] = curl_easy_init();
+    assert_non_null(e[i]);
+    curl_easy_setopt(e[i], CURLOPT_URL, h_str("http://127.0.0.1:%d%s", s->port, paths[i]));
+    curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, forms[i]);
+    curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, id_shot_body);
+    curl_easy_setopt(e[i], CURLOPT_WRITEDATA, &out[i]);
+    curl_easy_setopt(e[i], CURLOPT_HEADERFUNCTION, id_shot_header);
+    curl_easy_setopt(e[i], CURLOPT_HEADERDATA, &out[i]);
+    curl_easy_setopt(e[i], CURLOPT_TIMEOUT, 60L);
+    curl_multi_add_handle(m, e[i]);
+  }
+  int running = 1;
+  while (running) {
+    assert_int_equal(curl_multi_perform(m, &running), CURLM_OK);
+    if (running) curl_multi_poll(m, NULL, 0, 1000, NULL);
+  }
+  for (size_t i = 0; i < ID_BURST; i++) {
+    curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &out[i].status);
+    curl_multi_remove_handle(m, e[i]);
+    curl_easy_cleanup(e[i]);
+  }
+  curl_slist_free_all(hd);
+  curl_multi_cleanup(m);
+}
+
+/*
+ * Citizens' phones answer at once, and each form is sent twice (a double tap): the answers meet
+ * in the writer's group commits, the two of a form often in one. Each key is recorded once (one
+ * case per person, no second "need help" event on it); the other request of the pair replays
+ * the first's page, or is asked to retry while the first is being committed; a key answered
+ * before the burst is replayed.
+ */
+static void idempotency_checkin_burst_records_each_key_once(void **state) {
+  h_server_t *s = *state;
+  const char *persons[ID_BURST_PERSONS];
+  for (int i = 0; i < ID_BURST_PERSONS; i++) {
+    h_resp_t *r = h_create_person(
+        s, h_as(s, H_HQ),
+        h_str("{\"full_name\":\"Quyen Burst%c\",\"emails\":[\"burst%d@example.org\"],"
+              "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"category\":\"worker\"}}",
+              'a' + i, i));
+    persons[i] = h_str("%s", h_gets(r->json, "id"));
+  }
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
+                       "{\"name\":\"Burst of check-ins\",\"kind\":\"armed_conflict\","
+                       "\"countries\":[\"" ID_COUNTRY "\"]}",
+                       "/api/v1/crises");
+  EXPECT_STATUS(s, r, 201);
+  const char *crisis = h_str("%s", h_gets(r->json, "id"));
+  r = h_call(s, h_as(s, H_HQ), "POST",
+             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
+             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
+             "\"channels\":[\"email\"],\"ask_checkin\":true}",
+             "/api/v1/crises/%s/alerts", crisis);
+  EXPECT_STATUS(s, r, 202);
+  const char *alert = h_str("%s", h_gets(r->json, "id"));
+  const char *paths[ID_BURST], *forms[ID_BURST];
+  for (int i = 0; i < ID_BURST_PERSONS; i++) {
+    paths[2 * i] = paths[2 * i + 1] = h_str("/c/%s", id_checkin_token(s, alert, persons[i]));
+    forms[2 * i] = forms[2 * i + 1] =
+        h_str("answer=need_help&message=burst&idempotency_key=burst-%d&lang=vi", i);
+  }
+  /* The last one repeats a form answered before the burst. */
+  paths[ID_BURST - 1] = paths[0];
+  forms[ID_BURST - 1] = "answer=safe&idempotency_key=burst-before&lang=vi";
+  r = id_checkin_post(s, paths[0] + 3, forms[ID_BURST - 1], NULL);
+  EXPECT_STATUS(s, r, 200);
+  const char *before = h_str("%s", r->body);
+
+  id_shot_t shots[ID_BURST];
+  id_burst(s, paths, forms, shots);
+  for (int i = 0; i < ID_BURST_PERSONS; i++) {
+    int recorded = 0;
+    for (int k = 2 * i; k < 2 * i + 2; k++) {
+      if (shots[k].status == 409) {
+        assert_true(shots[k].retry_after);
+        continue;
+      }
+      assert_int_equal(shots[k].status, 200);
+      recorded += !shots[k].replayed;
+    }
+    assert_int_equal(recorded, 1);
+    if (shots[2 * i].status == 200 && shots[2 * i + 1].status == 200) {
+      assert_string_equal(shots[2 * i].body, shots[2 * i + 1].body);
+    }
+  }
+  assert_int_equal(shots[ID_BURST - 1].status, 200);
+  assert_true(shots[ID_BURST - 1].replayed);
+  assert_string_equal(shots[ID_BURST - 1].body, before);
+
+  /* One case per person, each with its "created" event only. */
+  json_t *cases = h_list_all(s, h_as(s, H_HQ),
+                             h_str("/api/v1/cases?crisis=%s&status=all", crisis), 100);
+  assert_int_equal(json_array_size(cases), ID_BURST_PERSONS);
+  for (size_t i = 0; i < json_array_size(cases); i++) {
+    r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/cases/%s",
+               h_gets(json_array_get(cases, i), "id"));
+    EXPECT_STATUS(s, r, 200);
+    assert_int_equal(json_array_size(h_get(r->json, "timeline")), 1);
+  }
+  for (int i = 0; i < ID_BURST_PERSONS; i++) {
+    assert_string_equal(id_status(s, persons[i]), "needs_assistance");
+  }
+}
+
 /* /healthz tells a primary from a standby (issue 8: the health endpoint reports the database). */
 static void healthz_reports_read_write_access_and_schema(void **state) {
   h_server_t *s = *state;
@@ -258,6 +406,7 @@ int api_idempotency_tests(void) {
       cmocka_unit_test(idempotency_refused_request_keeps_no_key),
       cmocka_unit_test(idempotency_public_registration_is_created_once),
       cmocka_unit_test(idempotency_checkin_answered_twice_with_its_key_counts_once),
+      cmocka_unit_test(idempotency_checkin_burst_records_each_key_once),
       cmocka_unit_test(healthz_reports_read_write_access_and_schema),
   };
   return cmocka_run_group_tests_name("idempotency", tests, h_group_setup, h_group_teardown);
