@@ -110,6 +110,35 @@ test('officer finds a person by an unaccented name, changes the status, switches
   await page.context().close();
 });
 
+test('an officer who types while the list is still loading keeps the focus and every letter', async () => {
+  const { url, browser } = env;
+  const page = await newPage(browser);
+  await login(page, url, LOGINS.israel);
+  await page.waitForURL(`${url}/console/dashboard`);
+  /* The first page of the list, held back until the officer has started typing (a slow line). */
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  const first = (u) => u.pathname === '/api/v1/persons' && !u.searchParams.get('q');
+  await page.route(first, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('navigation').getByRole('link', { name: 'Công dân', exact: true }).click();
+  const box = page.getByLabel('Tìm theo tên, số hộ chiếu hoặc số định danh');
+  await box.pressSequentially('ngu', { delay: 20 });
+  const answered = page.waitForResponse((r) => first(new URL(r.url())));
+  release();
+  await answered;
+  /* Let the page finish what it does once the list is there (it used to move the focus to the
+   * heading then, and the rest of the word went nowhere). */
+  await page.waitForTimeout(300);
+  await box.pressSequentially('yen', { delay: 20 });
+  assert.equal(await box.inputValue(), 'nguyen');
+  assert.ok(await box.evaluate((el) => el === document.activeElement), 'the search box keeps the focus');
+  await page.unroute(first);
+  await page.context().close();
+});
+
 test('officer on a 360 px phone edits a person, and nothing scrolls sideways but tables', async () => {
   const { url, browser } = env;
   const page = await newPage(browser, { width: 360, height: 740 });

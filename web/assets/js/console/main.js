@@ -194,7 +194,11 @@ async function render({ focus = true } = {}) {
     console.error(e);
     main.append(h('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('error.not_found') : t('error.generic')));
   }
-  if (focus) {
+  /* The new page's heading takes the focus, unless the user has already put it somewhere on the
+   * page while the view was loading (typing a search on a slow line): moving it then would send
+   * the rest of their typing nowhere. */
+  const active = document.activeElement;
+  if (focus && (active === null || active === document.body || !app.contains(active))) {
     const heading = main.querySelector('h1');
     (heading || main).focus();
   }
