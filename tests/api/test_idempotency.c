@@ -151,6 +151,26 @@ static const char *id_checkin_token(h_server_t *s, const char *alert_pubid,
   return h_str("%s", token);
 }
 
+/* A crisis named name in ID_COUNTRY with an alert asking for check-ins by e-mail, sent to
+ * everyone present there: the alert's id (*crisis, unless NULL, the crisis's). */
+static const char *id_checkin_alert(h_server_t *s, const char *name, const char **crisis) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
+                       h_str("{\"name\":\"%s\",\"kind\":\"armed_conflict\","
+                             "\"countries\":[\"" ID_COUNTRY "\"]}",
+                             name),
+                       "/api/v1/crises");
+  EXPECT_STATUS(s, r, 201);
+  const char *id = h_str("%s", h_gets(r->json, "id"));
+  if (crisis != NULL) *crisis = id;
+  r = h_call(s, h_as(s, H_HQ), "POST",
+             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
+             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
+             "\"channels\":[\"email\"],\"ask_checkin\":true}",
+             "/api/v1/crises/%s/alerts", id);
+  EXPECT_STATUS(s, r, 202);
+  return h_str("%s", h_gets(r->json, "id"));
+}
+
 static h_resp_t *id_checkin_post(h_server_t *s, const char *token, const char *form,
                                  const char *header_key) {
   h_req_t rq = {.method = "POST", .path = h_str("/c/%s", token), .raw = form,
@@ -196,19 +216,7 @@ static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **s
       "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"region\":\"Beirut\","
       "\"category\":\"worker\"}}");
   const char *person = h_str("%s", h_gets(r->json, "id"));
-  r = h_call(s, h_as(s, H_HQ), "POST",
-             "{\"name\":\"Idempotent check-ins\",\"kind\":\"armed_conflict\","
-             "\"countries\":[\"" ID_COUNTRY "\"]}",
-             "/api/v1/crises");
-  EXPECT_STATUS(s, r, 201);
-  const char *crisis = h_str("%s", h_gets(r->json, "id"));
-  r = h_call(s, h_as(s, H_HQ), "POST",
-             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
-             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
-             "\"channels\":[\"email\"],\"ask_checkin\":true}",
-             "/api/v1/crises/%s/alerts", crisis);
-  EXPECT_STATUS(s, r, 202);
-  const char *token = id_checkin_token(s, h_gets(r->json, "id"), person);
+  const char *token = id_checkin_token(s, id_checkin_alert(s, "Idempotent check-ins", NULL), person);
 
   /* The form's own hidden key: the same form sent twice records one answer. */
   r = h_call(s, NULL, "GET", NULL, "/c/%s", token);
@@ -325,19 +333,9 @@ static void idempotency_checkin_burst_records_each_key_once(void **state) {
               'a' + i, i));
     persons[i] = h_str("%s", h_gets(r->json, "id"));
   }
-  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
-                       "{\"name\":\"Burst of check-ins\",\"kind\":\"armed_conflict\","
-                       "\"countries\":[\"" ID_COUNTRY "\"]}",
-                       "/api/v1/crises");
-  EXPECT_STATUS(s, r, 201);
-  const char *crisis = h_str("%s", h_gets(r->json, "id"));
-  r = h_call(s, h_as(s, H_HQ), "POST",
-             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
-             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
-             "\"channels\":[\"email\"],\"ask_checkin\":true}",
-             "/api/v1/crises/%s/alerts", crisis);
-  EXPECT_STATUS(s, r, 202);
-  const char *alert = h_str("%s", h_gets(r->json, "id"));
+  const char *crisis = NULL;
+  const char *alert = id_checkin_alert(s, "Burst of check-ins", &crisis);
+  h_resp_t *r;
   const char *paths[ID_BURST], *forms[ID_BURST];
   for (int i = 0; i < ID_BURST_PERSONS; i++) {
     paths[2 * i] = paths[2 * i + 1] = h_str("/c/%s", id_checkin_token(s, alert, persons[i]));
