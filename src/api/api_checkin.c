@@ -461,53 +461,63 @@ static int answer_idem_job_run(store_conn_t *c, void *vctx) {
   return store_idem_store(c, p->scope, p->key, &p->ans, p->now);
 }
 
-/* 1 if pending answers a and b carry the same key in the same scope. */
-static int answer_same_key(const struct answer_pending *a, const struct answer_pending *b) {
-  return strcmp(a->key, b->key) == 0 && strcmp(a->scope, b->scope) == 0;
-}
+/* What a batch of keyed answers needs of one job (an answer_pending or an inbound_job). */
+struct answer_keyed {
+  struct answer_job *j; /* the answer */
+  const char *scope, *key;
+  int64_t now;
+  store_idem_t *old;       /* OUT: the answer kept before under the key */
+  const store_idem_t *ans; /* what to keep under the key once the answer is recorded */
+};
+typedef void (*answer_keyed_fn)(void *job, struct answer_keyed *out);
 
 /*
- * The answers of jobs[0..n-1], each a struct answer_pending with an idempotency key, recorded
- * together (writer_batch_fn's contract, with answer_idem_job_run as the job alone): every key is
+ * The answers of jobs[0..n-1], each with an idempotency key, recorded together (writer_batch_fn's
+ * contract, with alone as the job alone); describe says where each job's parts are. Every key is
  * claimed; a key answered before is replayed and writes nothing; the other answers are recorded
- * by one answers_batch_run, and each recorded answer's page is kept under its key. A key that
- * comes twice in the batch (a double tap whose two requests met in the writer) is claimed again
- * after the first is kept, as answer_idem_job_run one after the other would: it then replays
- * the first, or answers itself when the first recorded nothing.
+ * by one answers_batch_run, and what each recorded answer keeps is stored under its key. A key
+ * that comes twice in the batch (a double tap, a gateway delivering again, whose two requests met
+ * in the writer) is claimed again after the first is kept, as alone one after the other would: it
+ * then replays the first, or answers itself when the first recorded nothing.
  */
-static int answers_idem_batch_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n) {
+static int answers_keyed_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n,
+                             answer_keyed_fn describe, writer_job_fn alone) {
+  struct answer_keyed *kj = calloc(n, sizeof(*kj));
   void **todo = calloc(n, sizeof(*todo));
   size_t *slot = calloc(n, sizeof(*slot));
   int *trc = calloc(n, sizeof(*trc));
   unsigned char *later = calloc(n, 1);
-  int rc = todo && slot && trc && later ? BH_OK : BH_ERR_NOMEM;
+  int rc = kj && todo && slot && trc && later ? BH_OK : BH_ERR_NOMEM;
   size_t m = 0;
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
-    struct answer_pending *p = jobs[i];
-    for (size_t k = 0; k < i && !later[i]; k++) later[i] = answer_same_key(jobs[k], p);
+    struct answer_keyed *k = &kj[i];
+    describe(jobs[i], k);
+    for (size_t e = 0; e < i && !later[i]; e++) {
+      later[i] = strcmp(kj[e].key, k->key) == 0 && strcmp(kj[e].scope, k->scope) == 0;
+    }
     if (later[i]) continue;
-    int claim = store_idem_claim(c, p->scope, p->key, p->now, p->r->arena, &p->old);
+    int claim = store_idem_claim(c, k->scope, k->key, k->now, k->j->arena, k->old);
     if (claim == BH_ERR_IDEM_IN_PROGRESS) {
       rcs[i] = claim; /* nothing was written or locked */
     } else if (claim != BH_OK) {
       rc = claim;
-    } else if (p->old.found) {
+    } else if (k->old->found) {
       rcs[i] = BH_OK;
     } else {
-      todo[m] = p;
+      todo[m] = jobs[i];
       slot[m++] = i;
     }
   }
   if (rc == BH_OK && m > 0) rc = answers_batch_run(c, todo, trc, m);
-  for (size_t k = 0; k < m && rc == BH_OK; k++) {
-    struct answer_pending *p = todo[k];
-    rcs[slot[k]] = trc[k];
-    if (trc[k] == BH_OK) rc = store_idem_store(c, p->scope, p->key, &p->ans, p->now);
+  for (size_t e = 0; e < m && rc == BH_OK; e++) {
+    const struct answer_keyed *k = &kj[slot[e]];
+    rcs[slot[e]] = trc[e];
+    if (trc[e] == BH_OK) rc = store_idem_store(c, k->scope, k->key, k->ans, k->now);
   }
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     if (!later[i]) continue;
     /* Only errors that are found before anything is written may stand for a job alone. */
-    int one = answer_idem_job_run(c, jobs[i]);
+    int one = alone(c, jobs[i]);
     if (one == BH_OK || one == BH_ERR_NOT_FOUND || one == BH_ERR_CONFLICT ||
         one == BH_ERR_IDEM_IN_PROGRESS) {
       rcs[i] = one;
@@ -515,11 +525,23 @@ static int answers_idem_batch_run(store_conn_t *c, void *const *jobs, int *rcs, 
       rc = one;
     }
   }
+  free(kj);
   free(todo);
   free(slot);
   free(trc);
   free(later);
   return rc;
+}
+
+static void answer_pending_keyed(void *job, struct answer_keyed *out) {
+  struct answer_pending *p = job;
+  *out = (struct answer_keyed){.j = &p->j, .scope = p->scope, .key = p->key, .now = p->now,
+                               .old = &p->old, .ans = &p->ans};
+}
+
+/* The web form's answers with their keys together (answers_keyed_run). */
+static int answers_idem_batch_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n) {
+  return answers_keyed_run(c, jobs, rcs, n, answer_pending_keyed, answer_idem_job_run);
 }
 
 /* The job of an answer without an idempotency key. */
@@ -641,6 +663,7 @@ struct inbound_job {
   const char *key; /* the gateway's message id, or NULL: no key */
   int64_t now;
   store_idem_t old; /* OUT: old.found when the message was recorded before (body: its answer) */
+  store_idem_t ans; /* kept under the key once recorded: the answer's keyword */
 };
 
 /* The message id as a key, or NULL without one (or with one no key can be: not printable). */
@@ -661,10 +684,18 @@ static int inbound_job_run(store_conn_t *c, void *vctx) {
   if (rc != BH_OK || x->old.found) return rc;
   rc = answer_job_run(c, &x->j);
   if (rc != BH_OK || x->key == NULL) return rc;
-  store_idem_t ans = {.status = 200, .content_type = "text/plain", .headers = "",
-                      .body = (const unsigned char *)x->j.answer,
-                      .body_len = strlen(x->j.answer)};
-  return store_idem_store(c, INBOUND_IDEM_SCOPE, x->key, &ans, x->now);
+  return store_idem_store(c, INBOUND_IDEM_SCOPE, x->key, &x->ans, x->now);
+}
+
+static void inbound_keyed(void *job, struct answer_keyed *out) {
+  struct inbound_job *x = job;
+  *out = (struct answer_keyed){.j = &x->j, .scope = INBOUND_IDEM_SCOPE, .key = x->key,
+                               .now = x->now, .old = &x->old, .ans = &x->ans};
+}
+
+/* Inbound answers with their message ids together (answers_keyed_run). */
+static int inbound_idem_batch_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n) {
+  return answers_keyed_run(c, jobs, rcs, n, inbound_keyed, inbound_job_run);
 }
 
 void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx) {
@@ -697,8 +728,11 @@ void h_inbound_sms(app_t *app, http_req_t *r, api_ctx_t *ctx) {
       .j = {.phone = from, .arena = r->arena, .answer = answer,
             .message = strlen(text) <= ALERT_CHECKIN_TEXT_MAX ? text : NULL, .source = "sms"},
       .key = inbound_key(api_str(ctx->body, "id")),
-      .now = clock_now()};
-  int rc = answer_record(app, ctx->db, inbound_job_run, x.key ? NULL : answers_batch_run, &x);
+      .now = clock_now(),
+      .ans = {.status = 200, .content_type = "text/plain", .headers = "",
+              .body = (const unsigned char *)answer, .body_len = strlen(answer)}};
+  int rc = answer_record(app, ctx->db, inbound_job_run,
+                         x.key ? inbound_idem_batch_run : answers_batch_run, &x);
   if (rc == BH_OK && x.old.found) {
     /* The gateway sent this message again: the answer recorded the first time, not again. */
     char *first = arena_alloc(r->arena, x.old.body_len + 1);

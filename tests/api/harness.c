@@ -426,56 +426,68 @@ static size_t h_collect(char *ptr, size_t size, size_t nmemb, void *ud) {
   return n;
 }
 
-h_resp_t *h_do(h_server_t *s, const h_req_t *rq) {
-  h_resp_t *r = h_keep(calloc(1, sizeof(*r)), h_resp_release);
-  snprintf(r->what, sizeof(r->what), "%s %s", rq->method, rq->path);
-  CURL *c = curl_easy_init();
-  if (c == NULL) fail_msg("curl_easy_init failed");
+/* One request on its way: its handle, headers and the buffers its answer is collected in. */
+struct h_call {
+  CURL *c;
+  struct curl_slist *hdrs;
+  struct h_buf hb, bb;
+  h_resp_t *r;
   char url[4096];
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, rq->path);
-  struct curl_slist *hdrs = NULL;
+};
+
+/* Prepares x to perform rq against s (h_do, h_do_all). */
+static void h_call_prepare(h_server_t *s, const h_req_t *rq, struct h_call *x) {
+  memset(x, 0, sizeof(*x));
+  x->r = h_keep(calloc(1, sizeof(*x->r)), h_resp_release);
+  snprintf(x->r->what, sizeof(x->r->what), "%s %s", rq->method, rq->path);
+  x->c = curl_easy_init();
+  if (x->c == NULL) fail_msg("curl_easy_init failed");
+  snprintf(x->url, sizeof(x->url), "http://127.0.0.1:%d%s", s->port, rq->path);
   char line[512];
-  hdrs = curl_slist_append(hdrs, "Expect:");
+  x->hdrs = curl_slist_append(x->hdrs, "Expect:");
   const void *body = rq->json ? rq->json : rq->raw;
   size_t body_len = rq->json ? strlen(rq->json) : rq->raw_len;
   if (rq->content_type != NULL) {
     snprintf(line, sizeof(line),
              rq->content_type[0] ? "Content-Type: %s" : "Content-Type:", rq->content_type);
-    hdrs = curl_slist_append(hdrs, line);
+    x->hdrs = curl_slist_append(x->hdrs, line);
   } else if (body != NULL) {
-    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    x->hdrs = curl_slist_append(x->hdrs, "Content-Type: application/json");
   }
   if (rq->auth && rq->auth->cookie[0]) {
     snprintf(line, sizeof(line), "Cookie: baoho_session=%s", rq->auth->cookie);
-    hdrs = curl_slist_append(hdrs, line);
+    x->hdrs = curl_slist_append(x->hdrs, line);
   }
   if (rq->auth && rq->auth->bearer[0]) {
     snprintf(line, sizeof(line), "Authorization: Bearer %s", rq->auth->bearer);
-    hdrs = curl_slist_append(hdrs, line);
+    x->hdrs = curl_slist_append(x->hdrs, line);
   }
-  for (size_t i = 0; i < 8 && rq->headers[i]; i++) hdrs = curl_slist_append(hdrs, rq->headers[i]);
-  struct h_buf hb = {0}, bb = {0};
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
-  if (strcmp(rq->method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  for (size_t i = 0; i < 8 && rq->headers[i]; i++) x->hdrs = curl_slist_append(x->hdrs, rq->headers[i]);
+  curl_easy_setopt(x->c, CURLOPT_URL, x->url);
+  curl_easy_setopt(x->c, CURLOPT_CUSTOMREQUEST, rq->method);
+  if (strcmp(rq->method, "HEAD") == 0) curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
   if (body != NULL) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(x->c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, body);
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, h_collect);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, h_collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L); /* a hung server fails the test, not the run */
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  CURLcode cc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-  curl_slist_free_all(hdrs);
-  curl_easy_cleanup(c);
-  r->headers = hb.data ? hb.data : strdup("");
-  r->body = bb.data ? bb.data : strdup("");
-  r->len = bb.len;
+  curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, x->hdrs);
+  curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, h_collect);
+  curl_easy_setopt(x->c, CURLOPT_HEADERDATA, &x->hb);
+  curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, h_collect);
+  curl_easy_setopt(x->c, CURLOPT_WRITEDATA, &x->bb);
+  curl_easy_setopt(x->c, CURLOPT_TIMEOUT, 120L); /* a hung server fails the test, not the run */
+  curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+}
+
+/* Ends x once performed with result cc: its answer, parsed; fails the test on a transport error. */
+static h_resp_t *h_call_finish(h_server_t *s, struct h_call *x, CURLcode cc) {
+  h_resp_t *r = x->r;
+  curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_slist_free_all(x->hdrs);
+  curl_easy_cleanup(x->c);
+  r->headers = x->hb.data ? x->hb.data : strdup("");
+  r->body = x->bb.data ? x->bb.data : strdup("");
+  r->len = x->bb.len;
   if (cc != CURLE_OK) {
     fprintf(stderr, "    %s: transport failed: %s\n", r->what, curl_easy_strerror(cc));
     h_server_dump_log(s);
@@ -483,6 +495,43 @@ h_resp_t *h_do(h_server_t *s, const h_req_t *rq) {
   }
   if (r->len > 0) r->json = json_loadb(r->body, r->len, 0, NULL);
   return r;
+}
+
+h_resp_t *h_do(h_server_t *s, const h_req_t *rq) {
+  struct h_call x;
+  h_call_prepare(s, rq, &x);
+  return h_call_finish(s, &x, curl_easy_perform(x.c));
+}
+
+void h_do_all(h_server_t *s, const h_req_t *rqs, size_t n, h_resp_t **out) {
+  struct h_call *xs = calloc(n, sizeof(*xs));
+  CURLM *m = curl_multi_init();
+  if (xs == NULL || m == NULL) fail_msg("out of memory");
+  for (size_t i = 0; i < n; i++) {
+    h_call_prepare(s, &rqs[i], &xs[i]);
+    curl_multi_add_handle(m, xs[i].c);
+  }
+  int running = 1;
+  while (running) {
+    if (curl_multi_perform(m, &running) != CURLM_OK) fail_msg("curl_multi_perform failed");
+    if (running) curl_multi_poll(m, NULL, 0, 1000, NULL);
+  }
+  CURLcode *done = calloc(n, sizeof(*done));
+  if (done == NULL) fail_msg("out of memory");
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+    for (size_t i = 0; i < n; i++) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == xs[i].c) done[i] = msg->data.result;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    curl_multi_remove_handle(m, xs[i].c);
+    out[i] = h_call_finish(s, &xs[i], done[i]);
+  }
+  curl_multi_cleanup(m);
+  free(done);
+  free(xs);
 }
 
 h_resp_t *h_call(h_server_t *s, const h_auth_t *auth, const char *method, const char *json,

@@ -114,6 +114,9 @@ typedef struct h_resp {
 
 /* Performs rq against s. Fails the test if the transport fails; never returns NULL. */
 h_resp_t *h_do(h_server_t *s, const h_req_t *rq);
+/* Performs the n requests rqs at once (one libcurl multi, a connection each) and puts their
+ * answers in out[0..n-1], as h_do would. Fails the test if any transport fails. */
+void h_do_all(h_server_t *s, const h_req_t *rqs, size_t n, h_resp_t **out);
 /* Shorthand: method, auth, optional JSON body, and a printf-style path. */
 h_resp_t *h_call(h_server_t *s, const h_auth_t *auth, const char *method, const char *json,
                  const char *path_fmt, ...) __attribute__((format(printf, 5, 6)));

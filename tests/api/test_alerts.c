@@ -255,6 +255,60 @@ static void alerts_inbound_sms_delivered_twice_is_recorded_once(void **state) {
   assert_string_equal(al_status(s), "safe");
 }
 
+/* Every timeline event of every case of the alerts' crisis. */
+static size_t al_case_events(h_server_t *s) {
+  json_t *cases = h_list_all(s, h_as(s, H_HQ),
+                             h_str("/api/v1/cases?crisis=%s&status=all", al.crisis), 100);
+  size_t n = 0;
+  for (size_t i = 0; i < json_array_size(cases); i++) {
+    h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/cases/%s",
+                         h_gets(json_array_get(cases, i), "id"));
+    EXPECT_STATUS(s, r, 200);
+    n += json_array_size(h_get(r->json, "timeline"));
+  }
+  return n;
+}
+
+/*
+ * The gateway delivers every one of AL_PEOPLE "HELP" messages twice, all at once (h_do_all), so
+ * that deliveries of one message meet in one group commit: each message is recorded once (each
+ * adds one event to the cases of the crisis: a new case, or a "check_in" on the open one), and
+ * the other delivery answers "repeated".
+ */
+static void alerts_inbound_sms_delivered_twice_at_once_is_recorded_once(void **state) {
+  (void)state;
+  if (al.skipped) skip();
+  h_server_t *s = &al.s;
+  size_t before = al_case_events(s);
+  h_req_t rqs[2 * AL_PEOPLE];
+  for (int p = 0; p < AL_PEOPLE; p++) {
+    const char *body =
+        h_str("{\"from\":\"+9613100%03d\",\"text\":\"HELP\",\"id\":\"gw-burst-%d\"}", p, p);
+    char sig[SMS_SIGNATURE_SIZE];
+    assert_int_equal(sms_sign(AL_SECRET, body, strlen(body), sig), 0);
+    rqs[2 * p] = rqs[2 * p + 1] =
+        (h_req_t){.method = "POST", .path = "/api/v1/inbound/sms", .json = body,
+                  .headers = {h_str("%s: %s", SMS_SIGNATURE_HEADER, sig), NULL}};
+  }
+  h_resp_t *out[2 * AL_PEOPLE];
+  h_do_all(s, rqs, 2 * AL_PEOPLE, out);
+  for (int p = 0; p < AL_PEOPLE; p++) {
+    int recorded = 0;
+    for (int k = 2 * p; k < 2 * p + 2; k++) {
+      if (out[k]->status == 409) continue; /* the other delivery still being committed */
+      EXPECT_STATUS(s, out[k], 200);
+      assert_string_equal(h_gets(out[k]->json, "answer"), "need_help");
+      recorded += !json_is_true(json_object_get(out[k]->json, "repeated"));
+    }
+    assert_int_equal(recorded, 1);
+  }
+  assert_int_equal(al_case_events(s), before + AL_PEOPLE);
+  for (int p = 0; p < AL_PEOPLE; p++) {
+    h_resp_t *r = h_call(s, h_as(s, H_HQ), "GET", NULL, "/api/v1/persons/%s/status", al.person[p]);
+    assert_string_equal(h_gets(r->json, "status"), "needs_assistance");
+  }
+}
+
 static void alerts_empty_audience_and_oversize_text_are_422(void **state) {
   (void)state;
   if (al.skipped) skip();
@@ -529,6 +583,7 @@ int api_alerts_tests(void) {
       cmocka_unit_test(alerts_restart_sends_nothing_twice),
       cmocka_unit_test(alerts_inbound_sms_is_verified_and_mapped_to_answers),
       cmocka_unit_test(alerts_inbound_sms_delivered_twice_is_recorded_once),
+      cmocka_unit_test(alerts_inbound_sms_delivered_twice_at_once_is_recorded_once),
       cmocka_unit_test(alerts_empty_audience_and_oversize_text_are_422),
       cmocka_unit_test(alerts_officer_outside_jurisdiction_is_refused),
       cmocka_unit_test(alerts_draft_is_stored_unsent_then_sent_once),

@@ -7,10 +7,8 @@
  * among others and meet in one group commit. Also /healthz's report of the database
  * (reachable, read-write, schema version), the other half of the same part of issue 8.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alert/alert.h"
 #include "domain/secret.h"
@@ -254,69 +252,8 @@ static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **s
 
 enum { ID_BURST_PERSONS = 8, ID_BURST = 2 * ID_BURST_PERSONS + 1 };
 
-/* One answer of a burst: its status, whether it was replayed or asked to retry, its page. */
-typedef struct id_shot {
-  long status;
-  int replayed, retry_after;
-  char body[8192];
-  size_t len;
-} id_shot_t;
-
-static size_t id_shot_body(char *p, size_t size, size_t n, void *ud) {
-  id_shot_t *shot = ud;
-  size_t k = size * n, room = sizeof(shot->body) - 1 - shot->len;
-  memcpy(shot->body + shot->len, p, k < room ? k : room);
-  shot->len += k < room ? k : room;
-  shot->body[shot->len] = '\0';
-  return k;
-}
-
-static size_t id_shot_header(char *p, size_t size, size_t n, void *ud) {
-  id_shot_t *shot = ud;
-  size_t k = size * n;
-  if (k >= 20 && strncasecmp(p, "Idempotent-Replayed:", 20) == 0) shot->replayed = 1;
-  if (k >= 12 && strncasecmp(p, "Retry-After:", 12) == 0) shot->retry_after = 1;
-  return k;
-}
-
-/* POSTs forms[i] to paths[i], i < ID_BURST, all at once: one libcurl multi, a connection each. */
-static void id_burst(h_server_t *s, const char *const *paths, const char *const *forms,
-                     id_shot_t *out) {
-  CURLM *m = curl_multi_init();
-  CURL *e[ID_BURST];
-  struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
-  assert_non_null(m);
-  assert_non_null(hd);
-  for (size_t i = 0; i < ID_BURST; i++) {
-    memset(&out[i], 0, sizeof(out[i]));
-    e[i] = curl_easy_init();
-    assert_non_null(e[i]);
-    curl_easy_setopt(e[i], CURLOPT_URL, h_str("http://127.0.0.1:%d%s", s->port, paths[i]));
-    curl_easy_setopt(e[i], CURLOPT_POSTFIELDS, forms[i]);
-    curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, hd);
-    curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, id_shot_body);
-    curl_easy_setopt(e[i], CURLOPT_WRITEDATA, &out[i]);
-    curl_easy_setopt(e[i], CURLOPT_HEADERFUNCTION, id_shot_header);
-    curl_easy_setopt(e[i], CURLOPT_HEADERDATA, &out[i]);
-    curl_easy_setopt(e[i], CURLOPT_TIMEOUT, 60L);
-    curl_multi_add_handle(m, e[i]);
-  }
-  int running = 1;
-  while (running) {
-    assert_int_equal(curl_multi_perform(m, &running), CURLM_OK);
-    if (running) curl_multi_poll(m, NULL, 0, 1000, NULL);
-  }
-  for (size_t i = 0; i < ID_BURST; i++) {
-    curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &out[i].status);
-    curl_multi_remove_handle(m, e[i]);
-    curl_easy_cleanup(e[i]);
-  }
-  curl_slist_free_all(hd);
-  curl_multi_cleanup(m);
-}
-
 /*
- * Citizens' phones answer at once, and each form is sent twice (a double tap): the answers meet
+ * Citizens' phones answer at once (h_do_all), and each form is sent twice (a double tap): the answers meet
  * in the writer's group commits, the two of a form often in one. Each key is recorded once (one
  * case per person, no second "need help" event on it); the other request of the pair replays
  * the first's page, or is asked to retry while the first is being committed; a key answered
@@ -349,26 +286,32 @@ static void idempotency_checkin_burst_records_each_key_once(void **state) {
   EXPECT_STATUS(s, r, 200);
   const char *before = h_str("%s", r->body);
 
-  id_shot_t shots[ID_BURST];
-  id_burst(s, paths, forms, shots);
+  h_req_t rqs[ID_BURST];
+  for (int k = 0; k < ID_BURST; k++) {
+    rqs[k] = (h_req_t){.method = "POST", .path = paths[k], .raw = forms[k],
+                       .raw_len = strlen(forms[k]),
+                       .content_type = "application/x-www-form-urlencoded"};
+  }
+  h_resp_t *shots[ID_BURST];
+  h_do_all(s, rqs, ID_BURST, shots);
   for (int i = 0; i < ID_BURST_PERSONS; i++) {
     int recorded = 0;
     for (int k = 2 * i; k < 2 * i + 2; k++) {
-      if (shots[k].status == 409) {
-        assert_true(shots[k].retry_after);
+      if (shots[k]->status == 409) {
+        assert_non_null(h_header(shots[k], "Retry-After"));
         continue;
       }
-      assert_int_equal(shots[k].status, 200);
-      recorded += !shots[k].replayed;
+      EXPECT_STATUS(s, shots[k], 200);
+      recorded += h_header(shots[k], "Idempotent-Replayed") == NULL;
     }
     assert_int_equal(recorded, 1);
-    if (shots[2 * i].status == 200 && shots[2 * i + 1].status == 200) {
-      assert_string_equal(shots[2 * i].body, shots[2 * i + 1].body);
+    if (shots[2 * i]->status == 200 && shots[2 * i + 1]->status == 200) {
+      assert_string_equal(shots[2 * i]->body, shots[2 * i + 1]->body);
     }
   }
-  assert_int_equal(shots[ID_BURST - 1].status, 200);
-  assert_true(shots[ID_BURST - 1].replayed);
-  assert_string_equal(shots[ID_BURST - 1].body, before);
+  EXPECT_STATUS(s, shots[ID_BURST - 1], 200);
+  assert_string_equal(h_header(shots[ID_BURST - 1], "Idempotent-Replayed"), "true");
+  assert_string_equal(shots[ID_BURST - 1]->body, before);
 
   /* One case per person, each with its "created" event only. */
   json_t *cases = h_list_all(s, h_as(s, H_HQ),
