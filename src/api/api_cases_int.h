@@ -42,8 +42,9 @@ const char *cases_check_id(const char *s);
   {.name = "description", .type = SPEC_STRING, .flags = SPEC_NULLABLE | SPEC_MULTILINE,          \
    .max_len = CASE_DESCRIPTION_MAX},                                                             \
   {.name = "priority", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .values = case_priorities},  \
-  {.name = "due_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = spec_check_timestamp},          \
-  {.name = "crisis", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id},            \
+  {.name = "due_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                                \
+   .check = spec_check_timestamp},                                                               \
+  {.name = "crisis", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id},      \
   {.name = "assigned_to", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = cases_check_id}, \
   {.name = "subject", .type = SPEC_OBJECT, .flags = SPEC_NULLABLE, .sub = subject_spec,           \
    .nsub = SPEC_COUNT(subject_spec)}

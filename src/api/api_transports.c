@@ -42,8 +42,10 @@ static const spec_field_t seat_spec[] = {
    .nsub = SPEC_COUNT(place_spec)},                                                              \
   {.name = "destination", .type = SPEC_OBJECT, .flags = (req), .sub = place_spec,                \
    .nsub = SPEC_COUNT(place_spec)},                                                              \
-  {.name = "departure_at", .type = SPEC_STRING, .flags = (req), .check = spec_check_timestamp},       \
-  {.name = "arrival_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE, .check = spec_check_timestamp}, \
+  {.name = "departure_at", .type = SPEC_STRING, .flags = (req),                                  \
+   .check = spec_check_timestamp},                                                               \
+  {.name = "arrival_at", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                            \
+   .check = spec_check_timestamp},                                                               \
   {.name = "capacity", .type = SPEC_INT, .flags = (req), .min = 1, .max = EVAC_CAPACITY_MAX},    \
   {.name = "reference", .type = SPEC_STRING, .flags = SPEC_NULLABLE,                             \
    .max_len = EVAC_REFERENCE_MAX},                                                               \
