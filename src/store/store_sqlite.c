@@ -52,9 +52,15 @@ static const char SQ_VERSION[] =
 static const char SQ_IMPORT_EMPTY[] =
     "SELECT NOT EXISTS (SELECT 1 FROM persons)";
 
+/* The indexes an initial load drops and rebuilds by sorting: those whose keys are random (the
+ * keyed hashes of the identity numbers), where every insert lands on another page. The other
+ * indexes of the person tables end in the person's id, which only grows during a load, so their
+ * inserts append at a few places and cost less than a rebuild's scan of the whole table
+ * (status_events_at is not such an index, but an import writes an event only for a status
+ * other than unknown). Measured in bench/README.md ("Import, session 8"). */
 static const char SQ_IMPORT_INDEXES[] =
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND"
-    " tbl_name IN ('persons', 'presences', 'status_events') ORDER BY name";
+    " name IN ('persons_nid', 'persons_passport') ORDER BY name";
 
 /* ---- transactions ---- */
 
@@ -145,7 +151,7 @@ static void import_deferred_free(sq_conn_t *c) {
 }
 
 /*
- * Drops the secondary indexes of the person tables inside the load's transaction, keeping their
+ * Drops the random-key indexes (SQ_IMPORT_INDEXES) inside the load's transaction, keeping their
  * CREATE texts (taken verbatim from the schema, so whatever the migrations made is rebuilt) to
  * run at the end: building an index from sorted rows is many times cheaper than a million
  * random inserts. Other connections never see the database without them, since the drop and the
@@ -221,6 +227,7 @@ int sq_import_begin(sq_conn_t *c, int *initial) {
     rc = import_defer_indexes(c);
   }
   sq_import_names_keep(c, c->import_initial);
+  if (rc == BH_OK && c->import_initial && c->import_journal) sq_import_flush_start(c);
   if (rc != BH_OK) {
     sq_rollback(c);
     sq_import_names_finish(c, 0);
@@ -252,6 +259,7 @@ int sq_import_end(sq_conn_t *c, int ok) {
     rc = rc == BH_OK ? sq_import_exec_timed(c, "COMMIT") : (sq_rollback(c), rc);
     if (rc == BH_OK) c->in_tx = 0;
   }
+  sq_import_flush_stop(c);
   import_deferred_free(c);
   import_settings_restore(c);
   /* Copy the load into the database file and give the WAL's space back. */
@@ -351,7 +359,16 @@ static int sq_migrate(sq_conn_t *c) {
   return BH_OK;
 }
 
+/* SQLite's memory statistics take one process-wide mutex around every allocation, which the
+ * import's three threads and the server's workers then contend for; baoho never reads those
+ * statistics. The setting must precede SQLite's initialisation, so it is made once, before the
+ * first database of the process is opened; if something initialised SQLite earlier, the call
+ * fails harmlessly and the statistics stay on. */
+static void sq_global_config(void) { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int sq_open(const char *url, const secret_t *keys, enum store_sync sync, sq_store_t **out) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, sq_global_config);
   sq_store_t *s = calloc(1, sizeof(*s));
   if (s == NULL) return BH_ERR_NOMEM;
   s->keys = *keys;

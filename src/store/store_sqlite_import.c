@@ -3,11 +3,16 @@
  * (store_import_prepare) is bound and stepped here, a person with its name index entry, its
  * presence and its first status event.
  */
+#define _GNU_SOURCE /* sync_file_range */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_import.h"
 #include "store/store_sqlite_import.h"
@@ -309,6 +314,77 @@ int sq_import_names_finish(sq_conn_t *c, int ok) {
   }
   names_close(c);
   return rc;
+}
+
+/* ---- the early writeback of an initial load ---- */
+
+/* How often the flush thread starts the writeback of the database file. */
+#define SQ_IMPORT_FLUSH_MS 250
+
+struct sq_import_flush {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake; /* signalled by sq_import_flush_stop */
+  int stop;
+  int fd; /* the database file, opened read-only for its writeback only */
+};
+
+static void *flush_main(void *arg) {
+  struct sq_import_flush *f = arg;
+  pthread_mutex_lock(&f->lock);
+  while (!f->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)SQ_IMPORT_FLUSH_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    int w = 0;
+    while (!f->stop && w != ETIMEDOUT) w = pthread_cond_timedwait(&f->wake, &f->lock, &until);
+    if (f->stop) break;
+    pthread_mutex_unlock(&f->lock);
+    /* Starts the writeback of every dirty page of the file and returns without waiting for it. */
+    (void)sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    pthread_mutex_lock(&f->lock);
+  }
+  pthread_mutex_unlock(&f->lock);
+  return NULL;
+}
+
+void sq_import_flush_start(sq_conn_t *c) {
+  const char *path = sqlite3_db_filename(c->db, "main");
+  if (path == NULL || path[0] == '\0' || c->import_flush != NULL) return;
+  struct sq_import_flush *f = calloc(1, sizeof(*f));
+  if (f == NULL) return;
+  f->fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (f->fd < 0) {
+    free(f);
+    return;
+  }
+  pthread_mutex_init(&f->lock, NULL);
+  pthread_cond_init(&f->wake, NULL);
+  if (pthread_create(&f->thread, NULL, flush_main, f) != 0) {
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->lock);
+    close(f->fd);
+    free(f);
+    return;
+  }
+  c->import_flush = f;
+}
+
+void sq_import_flush_stop(sq_conn_t *c) {
+  struct sq_import_flush *f = c->import_flush;
+  if (f == NULL) return;
+  pthread_mutex_lock(&f->lock);
+  f->stop = 1;
+  pthread_cond_signal(&f->wake);
+  pthread_mutex_unlock(&f->lock);
+  pthread_join(f->thread, NULL);
+  pthread_cond_destroy(&f->wake);
+  pthread_mutex_destroy(&f->lock);
+  close(f->fd);
+  free(f);
+  c->import_flush = NULL;
 }
 
 int sq_import_exec_timed(sq_conn_t *c, const char *sql) {

@@ -43,6 +43,16 @@ void sq_import_names_keep(sq_conn_t *c, int initial);
 /* Called by sq_import_end inside the load's transaction before it commits, with ok: replaces the
  * registry's name index by the scratch one. BH_OK or an error (the load then rolls back). */
 int sq_import_names_finish(sq_conn_t *c, int ok);
+/* Called by sq_import_begin for an initial load in a rollback journal: starts a thread that asks
+ * the kernel, every SQ_IMPORT_FLUSH_MS, to start writing out what SQLite has already written to
+ * the database file, so that the commit's sync finds little left to write. Without it the
+ * kernel keeps the whole load (hundreds of megabytes) in memory until that sync. Nothing changes
+ * for durability: those pages may reach the disk at any moment anyway, and the journal that
+ * protects the old pages was synced before they were overwritten. A failure to start only
+ * loses the early writeback. */
+void sq_import_flush_start(sq_conn_t *c);
+/* Stops and joins that thread (nothing when none runs). */
+void sq_import_flush_stop(sq_conn_t *c);
 /* Runs sql (one statement of the end of a load: an index rebuild, the commit) on c and logs the
  * CPU and wall time it took; BH_OK or the error. */
 int sq_import_exec_timed(sq_conn_t *c, const char *sql);

@@ -46,6 +46,7 @@ struct sq_conn {
   char *import_deferred[SQ_IMPORT_MAX_DEFERRED]; /* CREATE INDEX texts it dropped (sqlite3_free) */
   size_t import_ndeferred;
   struct sq_import_names *import_names;        /* the load's name index, built apart (or NULL) */
+  struct sq_import_flush *import_flush;        /* the load's early writeback (or NULL) */
   /* The statement cache: open addressing on the address of the SQL text. */
   const char *stmt_sql[SQ_STMT_SLOTS];
   sqlite3_stmt *stmt[SQ_STMT_SLOTS];
