@@ -300,21 +300,29 @@ void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now) {
   }
 }
 
-void api_idem_answer_stored(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
+int api_idem_replay_allowed(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
                             const unsigned char hash[STORE_IDEM_HASH_BYTES],
                             const store_idem_t *old) {
   if (sodium_memcmp(old->hash, hash, STORE_IDEM_HASH_BYTES) != 0) {
     http_reply_error(r, BH_ERR_IDEM_REUSED, "Idempotency-Key",
                      "this Idempotency-Key was used for a different request");
-    return;
+    return BH_ERR_IDEM_REUSED;
   }
   /* The stored answer may hold personal data: its second delivery is recorded as a read. */
   if (api_audit_read(app, r, ctx, "idempotency.replay", "request", 0,
                      json_pack("{s:s}", "route", route_name)) != BH_OK) {
     http_reply_error(r, BH_ERR_UNAVAILABLE, NULL, "the audit log is unavailable; try again");
-    return;
+    return BH_ERR_UNAVAILABLE;
   }
-  api_idem_replay(app, r, old);
+  return BH_OK;
+}
+
+void api_idem_answer_stored(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
+                            const unsigned char hash[STORE_IDEM_HASH_BYTES],
+                            const store_idem_t *old) {
+  if (api_idem_replay_allowed(app, r, ctx, route_name, hash, old) == BH_OK) {
+    api_idem_replay(app, r, old);
+  }
 }
 
 /*

@@ -12,7 +12,7 @@
  * One indexed lookup of the link gives everything the answer needs. Unknown or malformed links
  * are 404, links of a closed crisis 410. While its answer waits for the group commit the request
  * is suspended (http_suspend), not a blocked worker thread; an answer with an idempotency key
- * (the form's hidden field) keeps its key and page in the same job (see answer_idem_job_run).
+ * (the form's hidden field) keeps its key and answer in the same job (see answer_idem_job_run).
  * Answers without a key are recorded with the others of their batch at once (answers_batch_run,
  * one round trip on PostgreSQL). An inbound SMS's message id is its idempotency key, so that a
  * gateway delivering it again does not record it twice (inbound_job_run).
@@ -95,14 +95,6 @@ static void page_head(buf_t *b, int en, const char *title) {
 }
 
 #define CHECKIN_PAGE_TYPE "text/html; charset=utf-8"
-
-/* The headers of every check-in page, as "Name: value" lines (what an idempotency key keeps). */
-static const char *page_headers(int en) {
-  return en ? "Content-Security-Policy: " CHECKIN_CSP "\nCache-Control: no-store\n"
-              "Referrer-Policy: no-referrer\nContent-Language: en\n"
-            : "Content-Security-Policy: " CHECKIN_CSP "\nCache-Control: no-store\n"
-              "Referrer-Policy: no-referrer\nContent-Language: vi\n";
-}
 
 /* Queues the page in b (freed here) with the check-in headers. */
 static void page_reply(http_req_t *r, int status, int en, buf_t *b) {
@@ -424,33 +416,70 @@ struct answer_pending {
   char scope[STORE_IDEM_SCOPE_MAX + 1];
   unsigned char hash[STORE_IDEM_HASH_BYTES];
   int64_t now;
-  store_idem_t ans; /* the page to keep under the key, made (and sealed) before the job */
+  store_idem_t ans; /* what to keep under the key (answer_idem_kept), made before the job */
   store_idem_t old; /* the answer kept before (old.found), replayed instead */
 };
 
 /*
- * The page that thanks for p's answer, sealed into p->ans with its headers as api.c keeps every
- * answer under a key (made on the worker thread, before the job: the writer only stores it).
+ * What a check-in answer keeps under its idempotency key: not its page but the page's language
+ * and the answer ("en safe"), sealed, under a content type of its own; a replay renders the page
+ * again (answer_replay). The page (1.3 kB with its headers) made the key's row spill onto an
+ * overflow page, so a keyed answer wrote twice the pages of the key itself, and rendering and
+ * sealing it cost every answer (bench/README.md, "Answers with a key keep the answer, not the
+ * page"). Keys kept by earlier versions hold the page itself and are replayed as they are.
  */
-static int answer_idem_page(struct answer_pending *p) {
-  buf_t b;
-  thanks_page(&b, p->en, p->j.answer, p->r->params[0]);
-  buf_puts(&b, "</body></html>\n");
-  unsigned char *sealed = b.data ? arena_alloc(p->r->arena, b.len + SECRET_SEAL_OVERHEAD) : NULL;
-  if (sealed != NULL) {
-    secret_seal(&p->app->keys, b.data, b.len, sealed);
-    p->ans = (store_idem_t){.status = 200, .content_type = CHECKIN_PAGE_TYPE,
-                            .headers = page_headers(p->en), .body = sealed,
-                            .body_len = b.len + SECRET_SEAL_OVERHEAD};
-    memcpy(p->ans.hash, p->hash, sizeof(p->ans.hash));
+#define CHECKIN_KEPT_TYPE "application/x-baoho-checkin-answer"
+
+/* Seals p's kept answer into p->ans (on the worker thread, before the job: the writer only
+ * stores it). */
+static int answer_idem_kept(struct answer_pending *p) {
+  const char *text = arena_printf(p->r->arena, "%s %s", p->en ? "en" : "vi", p->j.answer);
+  size_t len = text ? strlen(text) : 0;
+  unsigned char *sealed = text ? arena_alloc(p->r->arena, len + SECRET_SEAL_OVERHEAD) : NULL;
+  if (sealed == NULL) return BH_ERR_NOMEM;
+  secret_seal(&p->app->keys, text, len, sealed);
+  p->ans = (store_idem_t){.status = 200, .content_type = CHECKIN_KEPT_TYPE, .headers = "",
+                          .body = sealed, .body_len = len + SECRET_SEAL_OVERHEAD};
+  memcpy(p->ans.hash, p->hash, sizeof(p->ans.hash));
+  return BH_OK;
+}
+
+/*
+ * Answers again a request whose key was answered before (p->old.found): the same refusals as
+ * any replay (api_idem_replay_allowed), else the thanks page of the kept answer, rendered again
+ * for the link of the request (the same link: the request hash covers the path), with the header
+ * every replay carries. A kept page of an earlier version is replayed as it is.
+ */
+static void answer_replay(struct answer_pending *p, http_req_t *r) {
+  const store_idem_t *old = &p->old;
+  if (old->content_type == NULL || strcmp(old->content_type, CHECKIN_KEPT_TYPE) != 0) {
+    api_idem_answer_stored(p->app, r, r->user_ctx, "checkin.answer", p->hash, old);
+    return;
   }
-  buf_free(&b);
-  return sealed != NULL ? BH_OK : BH_ERR_NOMEM;
+  if (api_idem_replay_allowed(p->app, r, r->user_ctx, "checkin.answer", p->hash, old) != BH_OK) {
+    return;
+  }
+  size_t len = old->body_len >= SECRET_SEAL_OVERHEAD ? old->body_len - SECRET_SEAL_OVERHEAD : 0;
+  char *text = len > 3 ? arena_alloc(r->arena, len + 1) : NULL;
+  int ok = text != NULL && secret_open(&p->app->keys, old->body, old->body_len, text) == BH_OK;
+  if (ok) text[len] = '\0';
+  const char *answer = ok ? text + 3 : NULL;
+  if (!ok || (strncmp(text, "en ", 3) != 0 && strncmp(text, "vi ", 3) != 0) ||
+      model_enum_index(model_checkin_answers, answer) < 0) {
+    log_error("req=%s msg=\"kept check-in answer unreadable\"", r->request_id);
+    http_reply_error(r, BH_ERR_INTERNAL, NULL, "internal error (request %s)", r->request_id);
+    return;
+  }
+  int en = text[0] == 'e';
+  buf_t b;
+  thanks_page(&b, en, answer, r->params[0]);
+  http_add_header(r, "Idempotent-Replayed", "true");
+  page_reply(r, 200, en, &b);
 }
 
 /*
  * The job of an answer with an idempotency key: the key's earlier answer if it has one (nothing
- * is written then); else the answer and its page kept under the key, committed together.
+ * is written then); else the answer, and what it keeps under the key, committed together.
  */
 static int answer_idem_job_run(store_conn_t *c, void *vctx) {
   struct answer_pending *p = vctx;
@@ -561,7 +590,7 @@ static void answer_committed(void *ctx, int rc) {
 static void answer_resumed(http_req_t *r, void *arg) {
   struct answer_pending *p = arg;
   if (p->key != NULL && p->rc == BH_OK && p->old.found) {
-    api_idem_answer_stored(p->app, r, r->user_ctx, "checkin.answer", p->hash, &p->old);
+    answer_replay(p, r);
     return;
   }
   if (p->rc == BH_ERR_IDEM_IN_PROGRESS) {
@@ -616,7 +645,7 @@ void h_checkin_answer(app_t *app, http_req_t *r, api_ctx_t *ctx) {
       api_idem_scope(r, ctx, p->scope);
       api_idem_hash(r, p->hash);
       api_idem_purge(r, ctx->db, p->now);
-      if (answer_idem_page(p) != BH_OK) {
+      if (answer_idem_kept(p) != BH_OK) {
         http_reply_error(r, BH_ERR_NOMEM, NULL, "out of memory");
         return;
       }

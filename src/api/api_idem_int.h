@@ -21,8 +21,17 @@ void api_idem_hash(const http_req_t *r, unsigned char out[STORE_IDEM_HASH_BYTES]
 /* Deletes expired keys, at most once every API_IDEM_PURGE_S seconds per process. */
 void api_idem_purge(http_req_t *r, store_conn_t *db, int64_t now);
 /*
- * Answers a request whose key was answered before (old->found): 422 when the stored request
- * differs (hash), else the stored answer again, its delivery audited as a read.
+ * Whether a request whose key was answered before (old->found) may have that answer again:
+ * BH_OK when it is the same request (hash) and the delivery has been audited as a read; else an
+ * error, the request having been answered (422 for another request under the key, 503 when the
+ * audit log cannot record the read).
+ */
+int api_idem_replay_allowed(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
+                            const unsigned char hash[STORE_IDEM_HASH_BYTES],
+                            const store_idem_t *old);
+/*
+ * Answers a request whose key was answered before (old->found): what api_idem_replay_allowed
+ * refuses, else the stored answer again (its status, headers and body, unsealed).
  */
 void api_idem_answer_stored(app_t *app, http_req_t *r, api_ctx_t *ctx, const char *route_name,
                             const unsigned char hash[STORE_IDEM_HASH_BYTES],

@@ -7,13 +7,16 @@
  * among others and meet in one group commit. Also /healthz's report of the database
  * (reachable, read-write, schema version), the other half of the same part of issue 8.
  */
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
 #include "domain/secret.h"
 #include "harness.h"
 #include "store/store_idem.h"
+#include "util/err.h"
 
 #define ID_COUNTRY "LB"
 
@@ -248,6 +251,99 @@ static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **s
   assert_int_equal(id_checkins_in_history(s, person), 2);
 }
 
+/* ---- what a check-in's key keeps ---- */
+
+/* The content type and the body's length of the row kept under key in the server's SQLite
+ * database (content_type "" when there is none). */
+static void id_kept_row(h_server_t *s, const char *key, const char **type, int *len) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT content_type, length(body) FROM idempotency_keys"
+                                      " WHERE idem_key = ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  *type = "";
+  *len = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    *type = h_str("%s", (const char *)sqlite3_column_text(st, 0));
+    *len = sqlite3_column_int(st, 1);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+/* Rewrites the row kept under key as versions before the compact form kept it: the whole page
+ * (page, sealed with the server's key), its content type and its headers. */
+static void id_keep_page(h_server_t *s, const char *key, const char *page) {
+  secret_t k;
+  assert_int_equal(secret_load(s->key, &k), BH_OK);
+  size_t n = strlen(page);
+  unsigned char *sealed = malloc(n + SECRET_SEAL_OVERHEAD);
+  assert_non_null(sealed);
+  secret_seal(&k, page, n, sealed);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  assert_int_equal(
+      sqlite3_prepare_v2(db,
+                         "UPDATE idempotency_keys SET content_type = 'text/html; charset=utf-8',"
+                         " headers = 'Cache-Control: no-store\nContent-Language: en\n',"
+                         " body = ?2 WHERE idem_key = ?1",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 2, sealed, (int)(n + SECRET_SEAL_OVERHEAD), SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  assert_int_equal(sqlite3_changes(db), 1);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  free(sealed);
+}
+
+static void idempotency_checkin_key_keeps_the_answer_and_replays_its_page(void **state) {
+  h_server_t *s = *state;
+  h_resp_t *r = h_create_person(
+      s, h_as(s, H_HQ),
+      "{\"full_name\":\"Quyen Idemkept\",\"presence\":{\"country\":\"" ID_COUNTRY "\","
+      "\"region\":\"Beirut\",\"category\":\"worker\"}}");
+  const char *person = h_str("%s", h_gets(r->json, "id"));
+  const char *token = id_checkin_token(s, id_checkin_alert(s, "Kept check-in answers", NULL), person);
+  r = h_call(s, NULL, "GET", NULL, "/c/%s?lang=en", token);
+  EXPECT_STATUS(s, r, 200);
+  const char *key = id_form_key(r->body);
+  const char *form = h_str("answer=need_help&idempotency_key=%s&lang=en", h_urlencode(key));
+  h_resp_t *a = id_checkin_post(s, token, form, NULL);
+  EXPECT_STATUS(s, a, 200);
+  assert_string_equal(h_header(a, "Content-Language"), "en");
+  /* Sent again: the English page of the same answer, for the same link, marked as replayed. */
+  h_resp_t *b = id_checkin_post(s, token, form, NULL);
+  EXPECT_STATUS(s, b, 200);
+  assert_string_equal(h_header(b, "Idempotent-Replayed"), "true");
+  assert_string_equal(a->body, b->body);
+  assert_string_equal(h_header(b, "Content-Language"), "en");
+  assert_string_equal(h_header(b, "Content-Security-Policy"), h_header(a, "Content-Security-Policy"));
+  assert_string_equal(h_header(b, "Cache-Control"), "no-store");
+  assert_int_equal(id_checkins_in_history(s, person), 1);
+  if (s->pg_name[0]) return; /* the rest reads and writes the SQLite file */
+  /* The key keeps the answer (sealed, a few dozen bytes), not the page of more than a kilobyte. */
+  const char *type;
+  int len;
+  id_kept_row(s, key, &type, &len);
+  assert_string_equal(type, "application/x-baoho-checkin-answer");
+  assert_in_range(len, SECRET_SEAL_OVERHEAD + 4, SECRET_SEAL_OVERHEAD + 40);
+  /* A key kept by an earlier version holds the page itself: it is replayed as it was kept. */
+  id_keep_page(s, key, "<p>kept page</p>");
+  h_resp_t *c = id_checkin_post(s, token, form, NULL);
+  EXPECT_STATUS(s, c, 200);
+  assert_string_equal(c->body, "<p>kept page</p>");
+  assert_string_equal(h_header(c, "Idempotent-Replayed"), "true");
+  assert_int_equal(id_checkins_in_history(s, person), 1);
+}
+
 /* ---- a burst of keyed answers, sent at once ---- */
 
 enum { ID_BURST_PERSONS = 8, ID_BURST = 2 * ID_BURST_PERSONS + 1 };
@@ -347,6 +443,7 @@ int api_idempotency_tests(void) {
       cmocka_unit_test(idempotency_refused_request_keeps_no_key),
       cmocka_unit_test(idempotency_public_registration_is_created_once),
       cmocka_unit_test(idempotency_checkin_answered_twice_with_its_key_counts_once),
+      cmocka_unit_test(idempotency_checkin_key_keeps_the_answer_and_replays_its_page),
       cmocka_unit_test(idempotency_checkin_burst_records_each_key_once),
       cmocka_unit_test(healthz_reports_read_write_access_and_schema),
   };
