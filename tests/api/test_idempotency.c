@@ -209,20 +209,34 @@ static const char *id_form_key(const char *page) {
   return h_str("%.*s", (int)(end - p), p);
 }
 
-static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **state) {
-  h_server_t *s = *state;
+/*
+ * A person "Quyen NAME" in ID_COUNTRY, a recipient of a new alert of a crisis titled title:
+ * returns the person's id, with the person's check-in link in *token and the hidden key of the
+ * form its page shows in language lang ("vi" or "en") in *key.
+ */
+static const char *id_checkin_person(h_server_t *s, const char *name, const char *title,
+                                     const char *lang, const char **token, const char **key) {
   h_resp_t *r = h_create_person(
       s, h_as(s, H_HQ),
-      "{\"full_name\":\"Quyen Idemnine\",\"emails\":[\"idem9@example.org\"],"
-      "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"region\":\"Beirut\","
-      "\"category\":\"worker\"}}");
+      h_str("{\"full_name\":\"Quyen %s\",\"emails\":[\"%s@example.org\"],"
+            "\"presence\":{\"country\":\"" ID_COUNTRY "\",\"region\":\"Beirut\","
+            "\"category\":\"worker\"}}",
+            name, name));
   const char *person = h_str("%s", h_gets(r->json, "id"));
-  const char *token = id_checkin_token(s, id_checkin_alert(s, "Idempotent check-ins", NULL), person);
+  *token = id_checkin_token(s, id_checkin_alert(s, title, NULL), person);
+  r = h_call(s, NULL, "GET", NULL, "/c/%s?lang=%s", *token, lang);
+  EXPECT_STATUS(s, r, 200);
+  *key = id_form_key(r->body);
+  return person;
+}
+
+static void idempotency_checkin_answered_twice_with_its_key_counts_once(void **state) {
+  h_server_t *s = *state;
+  const char *token, *key;
+  const char *person = id_checkin_person(s, "Idemnine", "Idempotent check-ins", "vi", &token, &key);
+  h_resp_t *r;
 
   /* The form's own hidden key: the same form sent twice records one answer. */
-  r = h_call(s, NULL, "GET", NULL, "/c/%s", token);
-  EXPECT_STATUS(s, r, 200);
-  const char *key = id_form_key(r->body);
   const char *form = h_str("answer=safe&idempotency_key=%s&lang=vi", h_urlencode(key));
   h_resp_t *a = id_checkin_post(s, token, form, NULL);
   EXPECT_STATUS(s, a, 200);
@@ -306,15 +320,8 @@ static void id_keep_page(h_server_t *s, const char *key, const char *page) {
 
 static void idempotency_checkin_key_keeps_the_answer_and_replays_its_page(void **state) {
   h_server_t *s = *state;
-  h_resp_t *r = h_create_person(
-      s, h_as(s, H_HQ),
-      "{\"full_name\":\"Quyen Idemkept\",\"presence\":{\"country\":\"" ID_COUNTRY "\","
-      "\"region\":\"Beirut\",\"category\":\"worker\"}}");
-  const char *person = h_str("%s", h_gets(r->json, "id"));
-  const char *token = id_checkin_token(s, id_checkin_alert(s, "Kept check-in answers", NULL), person);
-  r = h_call(s, NULL, "GET", NULL, "/c/%s?lang=en", token);
-  EXPECT_STATUS(s, r, 200);
-  const char *key = id_form_key(r->body);
+  const char *token, *key;
+  const char *person = id_checkin_person(s, "Idemkept", "Kept check-in answers", "en", &token, &key);
   const char *form = h_str("answer=need_help&idempotency_key=%s&lang=en", h_urlencode(key));
   h_resp_t *a = id_checkin_post(s, token, form, NULL);
   EXPECT_STATUS(s, a, 200);
