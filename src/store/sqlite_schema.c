@@ -683,6 +683,12 @@ static const char migration_pgbatch[] = "SELECT 1;";
  */
 static const char migration_pgplans[] = "SELECT 1;";
 
+/*
+ * migration_pgidem: nothing on SQLite. Its PostgreSQL twin looks idempotency keys up by key
+ * whatever the planner's statistics say (pg_schema.c).
+ */
+static const char migration_pgidem[] = "SELECT 1;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,
                                          migration_9, migration_10, migration_matchsubject,
@@ -690,7 +696,7 @@ static const char *const migrations[] = {migration_1, migration_2, migration_3, 
                                          migration_pgcase, migration_importfast,
                                          migration_pgfast,
                                          migration_matchprior, migration_pgbatch,
-                                         migration_pgplans};
+                                         migration_pgplans, migration_pgidem};
 
 size_t sqlite_schema_count(void) { return sizeof(migrations) / sizeof(migrations[0]); }
 

@@ -19,9 +19,10 @@
  */
 static const char SQL_IDEM_LOCK[] =
     "SELECT pg_try_advisory_xact_lock(8, hashtext($1::text || ' ' || $2::text))::int";
+/* Through idem_get (migration_pgidem): a plan by the primary key whatever the statistics. */
 static const char SQL_IDEM_GET[] =
-    "SELECT request_hash, status::bigint, content_type, headers, body, created_at"
-    " FROM idempotency_keys WHERE scope = $1 AND idem_key = $2 AND created_at >= $3";
+    "SELECT request_hash, status, content_type, headers, body, created_at"
+    " FROM idem_get($1, $2, $3)";
 static const char SQL_IDEM_PUT[] =
     "INSERT INTO idempotency_keys(scope, idem_key, request_hash, status, content_type, headers,"
     " body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (scope, idem_key)"
