@@ -503,8 +503,9 @@ typedef void (*answer_keyed_fn)(void *job, struct answer_keyed *out);
 /*
  * The answers of jobs[0..n-1], each with an idempotency key, recorded together (writer_batch_fn's
  * contract, with alone as the job alone); describe says where each job's parts are. Every key is
- * claimed; a key answered before is replayed and writes nothing; the other answers are recorded
- * by one answers_batch_run, and what each recorded answer keeps is stored under its key. A key
+ * claimed (store_idem_claim_many: one round trip on PostgreSQL); a key answered before is
+ * replayed and writes nothing; the other answers are recorded by one answers_batch_run, and what
+ * each recorded answer keeps is stored under its key (store_idem_store_many). A key
  * that comes twice in the batch (a double tap, a gateway delivering again, whose two requests met
  * in the writer) is claimed again after the first is kept, as alone one after the other would: it
  * then replays the first, or answers itself when the first recorded nothing.
@@ -512,12 +513,15 @@ typedef void (*answer_keyed_fn)(void *job, struct answer_keyed *out);
 static int answers_keyed_run(store_conn_t *c, void *const *jobs, int *rcs, size_t n,
                              answer_keyed_fn describe, writer_job_fn alone) {
   struct answer_keyed *kj = calloc(n, sizeof(*kj));
+  store_idem_item_t *items = calloc(n, sizeof(*items));
   void **todo = calloc(n, sizeof(*todo));
-  size_t *slot = calloc(n, sizeof(*slot));
+  size_t *slot = calloc(n, sizeof(*slot)), *kept = calloc(n, sizeof(*kept));
   int *trc = calloc(n, sizeof(*trc));
   unsigned char *later = calloc(n, 1);
-  int rc = kj && todo && slot && trc && later ? BH_OK : BH_ERR_NOMEM;
-  size_t m = 0;
+  int rc = kj && items && todo && slot && kept && trc && later ? BH_OK : BH_ERR_NOMEM;
+  size_t nk = 0, m = 0, nkept = 0;
+  int64_t now = 0;
+  /* The keys of the batch, each once (a key that comes again is for later), claimed at once. */
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     struct answer_keyed *k = &kj[i];
     describe(jobs[i], k);
@@ -525,24 +529,30 @@ static int answers_keyed_run(store_conn_t *c, void *const *jobs, int *rcs, size_
       later[i] = strcmp(kj[e].key, k->key) == 0 && strcmp(kj[e].scope, k->scope) == 0;
     }
     if (later[i]) continue;
-    int claim = store_idem_claim(c, k->scope, k->key, k->now, k->j->arena, k->old);
-    if (claim == BH_ERR_IDEM_IN_PROGRESS) {
-      rcs[i] = claim; /* nothing was written or locked */
-    } else if (claim != BH_OK) {
-      rc = claim;
-    } else if (k->old->found) {
+    if (k->now > now) now = k->now;
+    slot[nk] = i;
+    items[nk++] = (store_idem_item_t){.scope = k->scope, .key = k->key, .arena = k->j->arena,
+                                      .old = k->old, .ans = k->ans};
+  }
+  if (rc == BH_OK) rc = store_idem_claim_many(c, items, nk, now);
+  for (size_t e = 0; e < nk && rc == BH_OK; e++) {
+    size_t i = slot[e];
+    if (items[e].rc == BH_ERR_IDEM_IN_PROGRESS) {
+      rcs[i] = BH_ERR_IDEM_IN_PROGRESS; /* nothing was written or locked */
+    } else if (kj[i].old->found) {
       rcs[i] = BH_OK;
     } else {
-      todo[m] = jobs[i];
-      slot[m++] = i;
+      kept[m] = e;
+      todo[m++] = jobs[i];
     }
   }
   if (rc == BH_OK && m > 0) rc = answers_batch_run(c, todo, trc, m);
+  /* What each recorded answer keeps, under its key, at once. */
   for (size_t e = 0; e < m && rc == BH_OK; e++) {
-    const struct answer_keyed *k = &kj[slot[e]];
-    rcs[slot[e]] = trc[e];
-    if (trc[e] == BH_OK) rc = store_idem_store(c, k->scope, k->key, k->ans, k->now);
+    rcs[slot[kept[e]]] = trc[e];
+    if (trc[e] == BH_OK) items[nkept++] = items[kept[e]];
   }
+  if (rc == BH_OK) rc = store_idem_store_many(c, items, nkept, now);
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
     if (!later[i]) continue;
     /* Only errors that are found before anything is written may stand for a job alone. */
@@ -555,8 +565,10 @@ static int answers_keyed_run(store_conn_t *c, void *const *jobs, int *rcs, size_
     }
   }
   free(kj);
+  free(items);
   free(todo);
   free(slot);
+  free(kept);
   free(trc);
   free(later);
   return rc;

@@ -937,7 +937,28 @@ static const char migration_pgidem[] =
     " LANGUAGE sql STABLE SET enable_seqscan = off AS $$"
     " SELECT k.request_hash, k.status::bigint, k.content_type, k.headers, k.body, k.created_at"
     " FROM idempotency_keys k WHERE k.scope = p_scope AND k.idem_key = p_key"
-    " AND k.created_at >= p_since $$;";
+    " AND k.created_at >= p_since $$;"
+    /* The keys of a batch of keyed answers claimed in one call, in their order: each key's lock
+     * (the expression of store_pg_idem.c's SQL_IDEM_LOCK) and, when taken, what it kept. */
+    " CREATE FUNCTION idem_claim_many(p_scopes text[], p_keys text[], p_since bigint)"
+    " RETURNS TABLE(o_locked bigint, o_found bigint, o_hash bytea, o_status bigint,"
+    "  o_type text, o_headers text, o_body bytea, o_created bigint)"
+    " LANGUAGE plpgsql SET enable_seqscan = off AS $$"
+    " BEGIN"
+    "  FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP"
+    "   o_found := 0; o_hash := NULL; o_status := NULL; o_type := NULL; o_headers := NULL;"
+    "   o_body := NULL; o_created := NULL;"
+    "   o_locked := pg_try_advisory_xact_lock(8, hashtext(p_scopes[i] || ' ' || p_keys[i]))::int;"
+    "   IF o_locked = 1 THEN"
+    "    SELECT 1, k.request_hash, k.status, k.content_type, k.headers, k.body, k.created_at"
+    "     INTO o_found, o_hash, o_status, o_type, o_headers, o_body, o_created"
+    "     FROM idempotency_keys k WHERE k.scope = p_scopes[i] AND k.idem_key = p_keys[i]"
+    "     AND k.created_at >= p_since;"
+    "    o_found := coalesce(o_found, 0);"
+    "   END IF;"
+    "   RETURN NEXT;"
+    "  END LOOP;"
+    " END $$;";
 
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
                                          migration_5, migration_6, migration_7, migration_8,

@@ -41,19 +41,6 @@ static int answer_wants_case(const checkin_answer_t *it) {
   return strcmp(it->answer, "need_help") == 0;
 }
 
-/* Appends s to the array literal in b as one element (quoted, or NULL). */
-static int pgk_element(buf_t *b, const char *s) {
-  int rc = buf_putc(b, b->len == 0 ? '{' : ',');
-  if (rc != BH_OK) return rc;
-  if (s == NULL) return buf_puts(b, "NULL");
-  rc = buf_putc(b, '"');
-  for (; rc == BH_OK && *s; s++) {
-    if (*s == '"' || *s == '\\') rc = buf_putc(b, '\\');
-    if (rc == BH_OK) rc = buf_putc(b, *s);
-  }
-  return rc == BH_OK ? buf_putc(b, '"') : rc;
-}
-
 /*
  * Closes the ncols array literals of cols and runs sql with them, then at, as its parameters;
  * *res (to PQclear) has the n rows of its answer, or the call fails (BH_ERR_DB when the count
@@ -98,7 +85,7 @@ static int pgk_answers(pg_conn_t *c, checkin_answer_t *items, size_t n, int64_t 
     const char *v[PGK_NCOLS] = {pgk_hash_hex(it, hex), it->token_hash ? NULL : it->phone,
                                 it->answer, alert_answer_status(it->answer), it->message,
                                 it->location, it->source, answer_wants_case(it) ? "t" : "f"};
-    for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) rc = pgk_element(&cols[k], v[k]);
+    for (int k = 0; k < PGK_NCOLS && rc == BH_OK; k++) rc = pg_array_element(&cols[k], v[k]);
   }
   if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_call, cols, PGK_NCOLS, at, n, res);
   for (size_t i = 0; i < n && rc == BH_OK; i++) {
@@ -160,7 +147,7 @@ static int pgk_cases_write(pg_conn_t *c, const case_checkin_t *plans, size_t n, 
       v[PGKC_RANK] = pgk_num(case_queue_rank(k->status, k->priority), 0, rank);
       v[PGKC_DUE] = pgk_num(k->due_at, 0, due);
     }
-    for (int j = 0; j < PGKC_NCOLS && rc == BH_OK; j++) rc = pgk_element(&cols[j], v[j]);
+    for (int j = 0; j < PGKC_NCOLS && rc == BH_OK; j++) rc = pg_array_element(&cols[j], v[j]);
   }
   PGresult *res = NULL;
   if (rc == BH_OK) rc = pgk_call_arrays(c, pgk_cases_call, cols, PGKC_NCOLS, at, n, &res);

@@ -97,6 +97,29 @@ int store_idem_store(store_conn_t *c, const char *scope, const char *key, const 
   return IDEM_CALL(c, idem_put, scope, key, ans, now);
 }
 
+int store_idem_claim_many(store_conn_t *c, store_idem_item_t *items, size_t n, int64_t now) {
+  if (n == 0) return BH_OK;
+  if (c->pg) return pgi_idem_claim_many(c->pg, items, n, now - STORE_IDEM_TTL_S);
+  for (size_t i = 0; i < n; i++) {
+    store_idem_item_t *it = &items[i];
+    int rc = store_idem_claim(c, it->scope, it->key, now, it->arena, it->old);
+    if (rc != BH_OK && rc != BH_ERR_IDEM_IN_PROGRESS) return rc;
+    it->rc = rc;
+  }
+  return BH_OK;
+}
+
+int store_idem_store_many(store_conn_t *c, const store_idem_item_t *items, size_t n,
+                          int64_t now) {
+  if (n == 0) return BH_OK;
+  if (c->pg) return pgi_idem_put_many(c->pg, items, n, now);
+  for (size_t i = 0; i < n; i++) {
+    int rc = store_idem_store(c, items[i].scope, items[i].key, items[i].ans, now);
+    if (rc != BH_OK) return rc;
+  }
+  return BH_OK;
+}
+
 int store_idem_purge(store_conn_t *c, int64_t now, int64_t keep, int64_t *deleted) {
   int64_t n = 0;
   int rc = store_begin_write(c);

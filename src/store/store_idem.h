@@ -80,6 +80,25 @@ int store_idem_claim(store_conn_t *c, const char *scope, const char *key, int64_
 int store_idem_store(store_conn_t *c, const char *scope, const char *key, const store_idem_t *ans,
                      int64_t now);
 /*
+ * The keys of a batch of answers (the group-commit writer's keyed check-ins), claimed and stored
+ * together: one round trip for all on PostgreSQL, the calls above one by one on SQLite.
+ */
+typedef struct store_idem_item {
+  const char *scope, *key;
+  arena_t *arena;          /* where the claim puts old's strings */
+  store_idem_t *old;       /* OUT of the claim, as store_idem_claim's out */
+  int rc;                  /* OUT of the claim: BH_OK, or BH_ERR_IDEM_IN_PROGRESS */
+  const store_idem_t *ans; /* what store_idem_store_many keeps under the key */
+} store_idem_item_t;
+/*
+ * store_idem_claim for each of the n items, whose keys must be distinct (scope and key), at time
+ * now: each item's rc and old say what store_idem_claim would have. Returns BH_OK, or the error
+ * that fails the caller's transaction (the items are then undefined).
+ */
+int store_idem_claim_many(store_conn_t *c, store_idem_item_t *items, size_t n, int64_t now);
+/* store_idem_store of each item's ans under its key (distinct keys), created at now. */
+int store_idem_store_many(store_conn_t *c, const store_idem_item_t *items, size_t n, int64_t now);
+/*
  * Deletes keys created before now - STORE_IDEM_TTL_S and, beyond the keep newest, the oldest
  * (in its own transaction; call it outside a held one). *deleted (may be NULL) gets the count.
  */

@@ -27,6 +27,11 @@ struct bh_pg_conn;
                   int64_t now);                                                                 \
   int P##idem_purge(C *c, int64_t before, int64_t keep, int64_t *deleted);
 
+/* The batch calls of store_idem.h, on PostgreSQL only (SQLite claims and stores one by one). */
+int pgi_idem_claim_many(struct bh_pg_conn *c, store_idem_item_t *items, size_t n, int64_t since);
+int pgi_idem_put_many(struct bh_pg_conn *c, const store_idem_item_t *items, size_t n,
+                      int64_t now);
+
 STORE_IDEM_DECLARE(sqi_, struct sq_conn)
 STORE_IDEM_DECLARE(pgi_, struct bh_pg_conn)
 

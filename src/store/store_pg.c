@@ -92,6 +92,31 @@ void pgp_filter(pg_params_t *p, const person_filter_t *f) {
 
 /* ---- results ---- */
 
+int pg_array_element(buf_t *b, const char *s) {
+  int rc = buf_putc(b, b->len == 0 ? '{' : ',');
+  if (rc != BH_OK) return rc;
+  if (s == NULL) return buf_puts(b, "NULL");
+  rc = buf_putc(b, '"');
+  for (; rc == BH_OK && *s; s++) {
+    if (*s == '"' || *s == '\\') rc = buf_putc(b, '\\');
+    if (rc == BH_OK) rc = buf_putc(b, *s);
+  }
+  return rc == BH_OK ? buf_putc(b, '"') : rc;
+}
+
+int pg_array_hex(buf_t *b, const void *v, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *p = v;
+  int rc = buf_putc(b, b->len == 0 ? '{' : ',');
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    rc = buf_putc(b, hex[p[i] >> 4]);
+    if (rc == BH_OK) rc = buf_putc(b, hex[p[i] & 15]);
+  }
+  /* An empty value is the empty string, quoted (an unquoted nothing is not an element). */
+  if (rc == BH_OK && n == 0) rc = buf_puts(b, "\"\"");
+  return rc;
+}
+
 int64_t pg_col_i64(const PGresult *r, int row, int col) {
   if (PQgetisnull(r, row, col)) return 0;
   const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);

@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "store/store_impl.h"
 #include "store/store_pg.h"
+#include "util/buf.h"
 
 #define PG_MAX_CONNS 256
 #define PG_MAX_PARAMS 24
@@ -245,6 +246,12 @@ typedef struct pg_params {
   char num[PG_MAX_PARAMS][32];
 } pg_params_t;
 
+/* Appends s to the array literal being built in b as one more element: '{' before the first,
+ * ',' before the others, s quoted and escaped, or NULL for s NULL. The caller closes it with
+ * '}'. BH_OK, or BH_ERR_NOMEM (or BH_ERR_TOO_LARGE) when b is full. */
+int pg_array_element(buf_t *b, const char *s);
+/* The same for the n bytes at v, as the hex text that decode(..., 'hex') reads back. */
+int pg_array_hex(buf_t *b, const void *v, size_t n);
 void pgp_text(pg_params_t *p, const char *s);         /* NULL binds SQL NULL */
 void pgp_i64(pg_params_t *p, int64_t v);
 void pgp_i64_or_null(pg_params_t *p, int64_t v);       /* 0 binds SQL NULL */

@@ -695,7 +695,7 @@ static void pgf_idem_key(store_conn_t *c, arena_t *a, int i) {
  */
 static void pg_idempotency_keys_found_by_key_on_a_table_analysed_empty(void **state) {
   store_conn_t *c = pgc_conn(state);
-  arena_t *a = arena_new(0);
+  arena_t *a = arena_new(1 << 20);
   assert_non_null(a);
   pgf_admin("DELETE FROM idempotency_keys");
   pgf_admin("VACUUM (ANALYZE) idempotency_keys");
@@ -717,6 +717,68 @@ static void pg_idempotency_keys_found_by_key_on_a_table_analysed_empty(void **st
   assert_string_equal(PQgetvalue(res, 0, 0), "0");
   PQclear(res);
   assert_int_equal(store_commit(c), BH_OK);
+  arena_free(a);
+}
+
+/*
+ * The keys of a batch claimed and kept in one call each: a new key is claimed, a key kept before
+ * gives back its answer byte for byte (hash and body with NUL, quote, backslash, comma and
+ * high bytes), a key that another transaction holds is in progress; what the batch keeps is
+ * found again the same way.
+ */
+static void pg_idem_keys_of_a_batch_claimed_and_kept_at_once(void **state) {
+  store_conn_t *c = pgc_conn(state);
+  arena_t *a = arena_new(1 << 20);
+  assert_non_null(a);
+  static const unsigned char body[] = {0x00, 0xff, '"', '\\', ',', '{', 'x', 0x80, '}'};
+  store_idem_t kept = {.status = 201, .content_type = "text/x-\"odd\", {1}",
+                       .headers = "A: b\nC: \\d\n", .body = body, .body_len = sizeof(body)};
+  for (int i = 0; i < STORE_IDEM_HASH_BYTES; i++) kept.hash[i] = (unsigned char)(255 - 7 * i);
+  assert_int_equal(store_begin_write(c), BH_OK);
+  assert_int_equal(store_idem_store(c, "pgmany", "k-b", &kept, 6000), BH_OK);
+  assert_int_equal(store_commit(c), BH_OK);
+  /* Another transaction holds k-c. */
+  PGconn *other = PQconnectdb(pgc_db_url);
+  PGresult *res = PQexec(other, "BEGIN; SELECT pg_advisory_xact_lock(8, hashtext('pgmany k-c'))");
+  assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+  PQclear(res);
+  store_idem_t old[3];
+  store_idem_item_t items[3] = {{.scope = "pgmany", .key = "k-a", .arena = a, .old = &old[0]},
+                                {.scope = "pgmany", .key = "k-b", .arena = a, .old = &old[1]},
+                                {.scope = "pgmany", .key = "k-c", .arena = a, .old = &old[2]}};
+  assert_int_equal(store_begin_write(c), BH_OK);
+  assert_int_equal(store_idem_claim_many(c, items, 3, 6001), BH_OK);
+  assert_int_equal(items[0].rc, BH_OK);
+  assert_false(old[0].found);
+  assert_int_equal(items[1].rc, BH_OK);
+  assert_true(old[1].found);
+  assert_int_equal(old[1].status, 201);
+  assert_string_equal(old[1].content_type, kept.content_type);
+  assert_string_equal(old[1].headers, kept.headers);
+  assert_int_equal(old[1].body_len, sizeof(body));
+  assert_memory_equal(old[1].body, body, sizeof(body));
+  assert_memory_equal(old[1].hash, kept.hash, STORE_IDEM_HASH_BYTES);
+  assert_int_equal(items[2].rc, BH_ERR_IDEM_IN_PROGRESS);
+  /* The new key keeps the same odd answer; found again once committed. */
+  items[0].ans = &kept;
+  assert_int_equal(store_idem_store_many(c, items, 1, 6001), BH_OK);
+  assert_int_equal(store_commit(c), BH_OK);
+  res = PQexec(other, "ROLLBACK");
+  PQclear(res);
+  PQfinish(other);
+  assert_int_equal(store_begin_write(c), BH_OK);
+  assert_int_equal(store_idem_claim_many(c, items, 3, 6002), BH_OK);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(items[i].rc, BH_OK);
+    assert_true(old[i].found);
+    assert_int_equal(old[i].body_len, sizeof(body));
+    assert_memory_equal(old[i].body, body, sizeof(body));
+    assert_memory_equal(old[i].hash, kept.hash, STORE_IDEM_HASH_BYTES);
+    assert_string_equal(old[i].headers, kept.headers);
+  }
+  assert_int_equal(items[2].rc, BH_OK);
+  assert_false(old[2].found);
+  assert_int_equal(store_rollback(c), BH_OK);
   arena_free(a);
 }
 
@@ -808,6 +870,7 @@ int main(void) {
       cmocka_unit_test(pg_answers_given_again_are_recorded_and_change_nothing_else),
       cmocka_unit_test(pg_batches_find_rows_by_key_on_tables_analysed_small),
       cmocka_unit_test(pg_idempotency_keys_found_by_key_on_a_table_analysed_empty),
+      cmocka_unit_test(pg_idem_keys_of_a_batch_claimed_and_kept_at_once),
   };
   return cmocka_run_group_tests(tests, pgc_setup, pgc_teardown);
 }
