@@ -449,14 +449,24 @@ static void *import_names_main(void *arg) {
   return NULL;
 }
 
-/* Stores one prepared row; BH_OK or a fatal store error. Updates imported / duplicates. */
-static int item_store(store_conn_t *c, import_item_t *it, import_stats_t *stats) {
-  int rc = store_import_add(c, &it->row);
-  if (rc == BH_ERR_CONFLICT) {
-    stats->duplicates++;
-    return BH_OK;
+/* Stores the prepared rows of chunk k at once (store_import_add_many); BH_OK, or the fatal store
+ * error with the line of the row it stopped at in err. Updates imported / duplicates. */
+static int chunk_store(store_conn_t *c, import_chunk_t *k, import_stats_t *stats, char *err,
+                       size_t err_size) {
+  store_import_row_t *rows[IMPORT_CHUNK_ROWS];
+  int rcs[IMPORT_CHUNK_ROWS];
+  for (size_t i = 0; i < k->n; i++) rows[i] = &k->items[i].row;
+  int rc = store_import_add_many(c, rows, k->n, rcs);
+  for (size_t i = 0; i < k->n; i++) {
+    if (rcs[i] == BH_ERR_CONFLICT) {
+      stats->duplicates++;
+    } else if (rcs[i] == BH_OK) {
+      stats->imported++;
+    } else {
+      snprintf(err, err_size, "storing line %llu failed", (unsigned long long)k->items[i].line);
+      return rc != BH_OK ? rc : rcs[i];
+    }
   }
-  if (rc == BH_OK) stats->imported++;
   return rc;
 }
 
@@ -559,26 +569,20 @@ int import_persons(store_conn_t *c, const secret_t *keys, FILE *in, const import
       snprintf(err, err_size, "%s", k->err[0] ? k->err : bh_err_str(k->rc));
       rc = k->rc;
     }
-    for (size_t i = 0; i < k->n && rc == BH_OK; i++) {
-      if (!in_import) {
-        int initial;
-        rc = store_import_begin(c, &initial);
-        if (rc != BH_OK) break;
+    if (k->n > 0 && rc == BH_OK && !in_import) {
+      int initial;
+      rc = store_import_begin(c, &initial);
+      if (rc == BH_OK) {
         in_import = 1;
         pp->names = store_import_names(c);
         names_threaded = threaded && pp->names != NULL &&
                          pthread_create(&names_thread, NULL, import_names_main, pp) == 0;
       }
-      int src = item_store(c, &k->items[i], stats);
-      if (src != BH_OK) {
-        snprintf(err, err_size, "storing line %llu failed", (unsigned long long)k->items[i].line);
-        rc = src;
-        break;
-      }
-      if (++in_batch_rows >= IMPORT_BATCH_ROWS) {
-        rc = store_import_batch(c);
-        in_batch_rows = 0;
-      }
+    }
+    if (k->n > 0 && rc == BH_OK) rc = chunk_store(c, k, stats, err, err_size);
+    if (k->n > 0 && rc == BH_OK && (in_batch_rows += k->n) >= IMPORT_BATCH_ROWS) {
+      rc = store_import_batch(c);
+      in_batch_rows = 0;
     }
     if (opt->progress && k->rows > 0) opt->progress(opt->progress_ctx, k->offset, stats);
     if (pp->names != NULL && !names_threaded && rc == BH_OK) {

@@ -293,6 +293,25 @@ int store_import_add(store_conn_t *c, store_import_row_t *row) {
   return c->pg ? pg_import_add(c, row) : sq_import_add(c->sq, row);
 }
 
+int store_import_add_many(store_conn_t *c, store_import_row_t *const *rows, size_t n, int *rcs) {
+  if (c->pg && n > 0) {
+    int rc = pg_import_rows(c->pg, rows, n, rcs);
+    if (rc != BH_OK) {
+      for (size_t i = 0; i < n; i++) rcs[i] = rc;
+    }
+    return rc;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int rc = store_import_add(c, rows[i]);
+    if (rc != BH_OK && rc != BH_ERR_CONFLICT) {
+      for (size_t j = i; j < n; j++) rcs[j] = rc; /* this row failed, the others were not tried */
+      return rc;
+    }
+    rcs[i] = rc;
+  }
+  return BH_OK;
+}
+
 int store_import_batch(store_conn_t *c) {
   if (!c->pg) return sq_import_batch(c->sq);
   int rc = pg_bulk_end(c->pg);

@@ -127,6 +127,13 @@ int store_import_begin(store_conn_t *c, int *initial /* OUT */);
 /* Stores a prepared row: the person, its presence and, unless unknown, its status event.
  * BH_ERR_CONFLICT when its import key was stored before (nothing is written). */
 int store_import_add(store_conn_t *c, store_import_row_t *row);
+/*
+ * store_import_add of rows[0..n-1] in their order, each row's result (BH_OK, BH_ERR_CONFLICT for
+ * a person imported before or earlier in rows, or an error) in rcs[i]. Returns BH_OK, or the
+ * first error that is neither (the import then fails: the rows' results say which). On
+ * PostgreSQL the rows go in one statement (one round trip), on SQLite one by one.
+ */
+int store_import_add_many(store_conn_t *c, store_import_row_t *const *rows, size_t n, int *rcs);
 /* Marks a batch boundary: commits what was added so far, except during an initial load. */
 int store_import_batch(store_conn_t *c);
 /* Ends the import: with ok, builds what was deferred and commits; without, commits the rows of a

@@ -42,6 +42,8 @@ int pg_session_create(pg_conn_t *c, const unsigned char *hash, int64_t user_id, 
 int pg_session_touch(pg_conn_t *c, const unsigned char *hash, int64_t now, int64_t idle_s, int64_t *user_id);
 int pg_session_delete(pg_conn_t *c, const unsigned char *hash);
 int pg_person_create(pg_conn_t *c, person_t *p);
+/* store_import_add_many on PostgreSQL: the rows in one statement; see store_pg_person.c. */
+int pg_import_rows(pg_conn_t *c, store_import_row_t *const *rows, size_t n, int *rcs);
 int pg_person_get(pg_conn_t *c, const store_scope_t *scope, int64_t id, arena_t *a, person_t *out);
 int pg_person_update(pg_conn_t *c, const store_scope_t *scope, const person_t *p);
 int pg_person_each(pg_conn_t *c, const store_scope_t *scope, arena_t *a, store_person_cb cb, void *ctx);

@@ -21,7 +21,7 @@
 #include "util/buf.h"
 
 #define PG_MAX_CONNS 256
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 40
 /* The most statements of the backend's other files (pg_run_sql) one session prepares. */
 #define PG_ADHOC_MAX 256
 /* Transaction control statements a session holds back for the next statement, at most. */

@@ -6,12 +6,14 @@
  * before they are bound and opened when read; only their keyed hashes are searchable. Name
  * search is the same leapfrog as SQLite's over person_tokens, one index seek per round trip.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_person_page_impl.h"
 #include "store/store_pg_int.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -605,4 +607,170 @@ int pg_status_history(pg_conn_t *c, const store_scope_t *scope, int64_t person_i
   *out = items;
   *n = (size_t)rows;
   return BH_OK;
+}
+
+/* ---- the rows of an import, many per statement ---- */
+
+/*
+ * The rows of an import (store_import_add_many) in one statement: the arrays of their columns,
+ * unnested in order; rows whose import key comes again in the statement are left to the first
+ * (DISTINCT ON), those whose key is stored already are skipped (ON CONFLICT), and each new
+ * person gets its name tokens, its presence and, for a status other than unknown, its first
+ * status event, as pg_person_create, pg_presence_create and store_status_set would one by one.
+ * Answers each row's order with its new id, or NULL when it was not inserted.
+ */
+static const char PG_IMPORT_ROWS[] =
+    "WITH u AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+    " $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[],"
+    " $19::bigint[], $20::text[], $21::bigint[], $22::text[], $23::text[], $24::text[],"
+    " $25::text[], $26::text[], $27::float8[], $28::float8[], $29::text[], $30::text[],"
+    " $31::text[], $32::text[], $33::text[]) AS u(ord, full_name, name_key, other_names, sex,"
+    " dob, nid_enc, nid_hash, pp_enc, pp_hash, phones, emails, province, flags, contacts, source,"
+    " status, status_at, owner, import_key, created_at, lang, country, region, city, address,"
+    " lat, lon, category, organisation, date_from, date_until, group_id)),"
+    " f AS (SELECT DISTINCT ON (import_key) * FROM u ORDER BY import_key, ord),"
+    " ins AS (INSERT INTO persons(full_name, name_key, other_names, sex, dob, nid_enc, nid_hash,"
+    " passport_enc, passport_hash, phones, emails, home_province, flags, contacts, source, status,"
+    " status_at, owner_mission_id, import_key, created_at, updated_at, preferred_language)"
+    " SELECT full_name, name_key, other_names, sex, dob, decode(nid_enc, 'hex'),"
+    " decode(nid_hash, 'hex'), decode(pp_enc, 'hex'), decode(pp_hash, 'hex'), phones, emails,"
+    " province, flags, contacts, source, status, status_at, owner, decode(import_key, 'hex'),"
+    " created_at, created_at, lang FROM f ORDER BY ord"
+    " ON CONFLICT (import_key) DO NOTHING RETURNING id, import_key),"
+    " got AS (SELECT f.*, ins.id FROM f JOIN ins ON ins.import_key = decode(f.import_key, 'hex')),"
+    " tok AS (INSERT INTO person_tokens(token, person_id) SELECT DISTINCT t, got.id FROM got,"
+    " unnest(string_to_array(got.name_key, ' ')) t),"
+    " pres AS (INSERT INTO presences(person_id, country, region, city, address, lat, lon,"
+    " category, organisation, date_from, date_until, group_id, person_status, created_at,"
+    " updated_at) SELECT id, country, region, city, address, lat, lon, category, organisation,"
+    " date_from, date_until, group_id, status, created_at, created_at FROM got"
+    " WHERE country IS NOT NULL ORDER BY ord),"
+    " ev AS (INSERT INTO status_events(person_id, status, at, source)"
+    " SELECT id, status, status_at, 'import' FROM got WHERE status <> 'unknown' ORDER BY ord)"
+    " SELECT u.ord, got.id FROM u LEFT JOIN got ON got.ord = u.ord ORDER BY u.ord";
+
+/* The most bytes one value of an import row can have: a whole CSV row (1 MiB, the reader's
+ * limit) with room for what the row adds (sealing, hashes). */
+#define PG_IMPORT_ROW_MAX (1024 * 1024 + 4096)
+
+/* The columns of PG_IMPORT_ROWS's arrays, in the order of its parameters. */
+enum { IR_ORD, IR_NAME, IR_KEY, IR_OTHER, IR_SEX, IR_DOB, IR_NID_ENC, IR_NID_HASH, IR_PP_ENC,
+       IR_PP_HASH, IR_PHONES, IR_EMAILS, IR_PROVINCE, IR_FLAGS, IR_CONTACTS, IR_SOURCE, IR_STATUS,
+       IR_STATUS_AT, IR_OWNER, IR_IMPORT_KEY, IR_CREATED, IR_LANG, IR_COUNTRY, IR_REGION, IR_CITY,
+       IR_ADDRESS, IR_LAT, IR_LON, IR_CATEGORY, IR_ORG, IR_FROM, IR_UNTIL, IR_GROUP, IR_NCOLS };
+
+/* A number as an array element; NULL when null. */
+static int ir_number(buf_t *b, int null, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int ir_number(buf_t *b, int null, const char *fmt, ...) {
+  char num[48] = "";
+  if (!null) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(num, sizeof(num), fmt, ap);
+    va_end(ap);
+  }
+  return pg_array_element(b, null ? NULL : num);
+}
+
+/* The n bytes at v as an array element in hex (decoded by the statement), or NULL when absent. */
+static int ir_bytes(buf_t *b, int present, const void *v, size_t n) {
+  return present ? pg_array_hex(b, v, n) : pg_array_element(b, NULL);
+}
+
+/* Appends row i's values to the column arrays of cols. */
+static int ir_row(buf_t *cols, size_t i, store_import_row_t *row) {
+  person_t *p = row->p;
+  const presence_t *pr = row->pr;
+  if (p->created_at == 0) p->created_at = clock_now();
+  p->updated_at = p->created_at;
+  if (p->status == NULL) p->status = "unknown";
+  if (p->status_at == 0) p->status_at = p->created_at;
+  int rc = ir_number(&cols[IR_ORD], 0, "%zu", i);
+  const char *text[IR_NCOLS] = {
+      [IR_NAME] = p->full_name, [IR_KEY] = row->name_key, [IR_OTHER] = row->other_names,
+      [IR_SEX] = p->sex, [IR_DOB] = p->date_of_birth, [IR_PHONES] = row->phones,
+      [IR_EMAILS] = row->emails, [IR_PROVINCE] = p->home_province, [IR_FLAGS] = row->flags,
+      [IR_CONTACTS] = row->contacts, [IR_SOURCE] = p->source, [IR_STATUS] = p->status,
+      [IR_LANG] = p->preferred_language ? p->preferred_language : MODEL_LANGUAGE_DEFAULT,
+      [IR_COUNTRY] = pr ? pr->country : NULL, [IR_REGION] = pr ? pr->region : NULL,
+      [IR_CITY] = pr ? pr->city : NULL, [IR_ADDRESS] = pr ? pr->address : NULL,
+      [IR_CATEGORY] = pr ? pr->category : NULL, [IR_ORG] = pr ? pr->organisation : NULL,
+      [IR_FROM] = pr ? pr->date_from : NULL, [IR_UNTIL] = pr ? pr->date_until : NULL,
+      [IR_GROUP] = pr ? pr->group_id : NULL};
+  for (int k = IR_NAME; k < IR_NCOLS && rc == BH_OK; k++) {
+    switch (k) {
+      case IR_NID_ENC:
+        rc = ir_bytes(&cols[k], row->nid_len > 0, row->nid_sealed, row->nid_len);
+        break;
+      case IR_NID_HASH:
+        rc = ir_bytes(&cols[k], row->nid_len > 0, row->nid_hash, SECRET_INDEX_BYTES);
+        break;
+      case IR_PP_ENC:
+        rc = ir_bytes(&cols[k], row->pp_len > 0, row->pp_sealed, row->pp_len);
+        break;
+      case IR_PP_HASH:
+        rc = ir_bytes(&cols[k], row->pp_len > 0, row->pp_hash, SECRET_INDEX_BYTES);
+        break;
+      case IR_STATUS_AT:
+        rc = ir_number(&cols[k], 0, "%lld", (long long)p->status_at);
+        break;
+      case IR_OWNER:
+        rc = ir_number(&cols[k], p->owner_mission_id == 0, "%lld", (long long)p->owner_mission_id);
+        break;
+      case IR_IMPORT_KEY:
+        rc = pg_array_hex(&cols[k], p->import_key, SECRET_INDEX_BYTES);
+        break;
+      case IR_CREATED:
+        rc = ir_number(&cols[k], 0, "%lld", (long long)p->created_at);
+        break;
+      case IR_LAT:
+        rc = ir_number(&cols[k], !pr || !pr->has_geo, "%.17g", pr ? pr->lat : 0.0);
+        break;
+      case IR_LON:
+        rc = ir_number(&cols[k], !pr || !pr->has_geo, "%.17g", pr ? pr->lon : 0.0);
+        break;
+      default:
+        rc = pg_array_element(&cols[k], text[k]);
+    }
+  }
+  return rc;
+}
+
+int pg_import_rows(pg_conn_t *c, store_import_row_t *const *rows, size_t n, int *rcs) {
+  buf_t cols[IR_NCOLS];
+  /* A row is at most a CSV row (CSV_MAX_ROW bytes) with its sealed numbers, hashes and
+   * JSON texts, escaped: twice its size and some room per column bounds every array. */
+  for (int k = 0; k < IR_NCOLS; k++) buf_init(&cols[k], n * (2 * PG_IMPORT_ROW_MAX + 8) + 2);
+  int rc = BH_OK;
+  for (size_t i = 0; i < n && rc == BH_OK; i++) {
+    if (rows[i]->p->import_key == NULL) rc = BH_ERR_INTERNAL;
+    if (rc == BH_OK) rc = ir_row(cols, i, rows[i]);
+  }
+  pg_params_t q = {0};
+  for (int k = 0; k < IR_NCOLS && rc == BH_OK; k++) {
+    rc = buf_putc(&cols[k], '}');
+    pgp_text(&q, cols[k].data);
+  }
+  PGresult *res = NULL;
+  int owned = 0;
+  if (rc == BH_OK) rc = pg_tx_enter(c, &owned);
+  if (rc == BH_OK) {
+    rc = pg_run_sql(c, PG_IMPORT_ROWS, &q, &res);
+    if (rc == BH_OK && (size_t)PQntuples(res) != n) rc = BH_ERR_DB;
+    for (size_t i = 0; i < n && rc == BH_OK; i++) {
+      person_t *p = rows[i]->p;
+      if (PQgetisnull(res, (int)i, 1)) {
+        rcs[i] = BH_ERR_CONFLICT;
+        continue;
+      }
+      rcs[i] = BH_OK;
+      p->id = pg_col_i64(res, (int)i, 1);
+      if (rows[i]->pr != NULL) rows[i]->pr->person_id = p->id;
+    }
+    PQclear(res);
+    rc = pg_tx_leave(c, owned, rc);
+  }
+  for (int k = 0; k < IR_NCOLS; k++) buf_free(&cols[k]);
+  return rc;
 }
