@@ -256,9 +256,14 @@ int sq_import_end(sq_conn_t *c, int ok) {
     for (size_t i = 0; i < c->import_ndeferred && rc == BH_OK; i++) {
       rc = sq_import_exec_timed(c, c->import_deferred[i]);
     }
-    rc = rc == BH_OK ? sq_import_exec_timed(c, "COMMIT") : (sq_rollback(c), rc);
-    if (rc == BH_OK) c->in_tx = 0;
+    if (rc == BH_OK) rc = sq_import_exec_timed(c, "COMMIT");
+    if (rc == BH_OK) {
+      c->in_tx = 0;
+    } else {
+      sq_rollback(c); /* also after a failed COMMIT: the load's transaction ends here */
+    }
   }
+  /* Only now, with the transaction over (see sq_import_flush_stop). */
   sq_import_flush_stop(c);
   import_deferred_free(c);
   import_settings_restore(c);

@@ -51,7 +51,10 @@ int sq_import_names_finish(sq_conn_t *c, int ok);
  * protects the old pages was synced before they were overwritten. A failure to start only
  * loses the early writeback. */
 void sq_import_flush_start(sq_conn_t *c);
-/* Stops and joins that thread (nothing when none runs). */
+/* Stops and joins that thread and closes its descriptor of the file (nothing when none runs).
+ * Call it only once the load's transaction has ended: closing any descriptor of a file drops
+ * every POSIX lock the process holds on it, SQLite's included. The load's connection is then the
+ * process's only one on the file (the switch to a rollback journal needs that) and holds none. */
 void sq_import_flush_stop(sq_conn_t *c);
 /* Runs sql (one statement of the end of a load: an index rebuild, the commit) on c and logs the
  * CPU and wall time it took; BH_OK or the error. */
