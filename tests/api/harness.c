@@ -4,6 +4,7 @@
  */
 #include "harness.h"
 
+#include "alert/alert.h"
 #include "domain/secret.h"
 
 #include <curl/curl.h>
@@ -812,4 +813,27 @@ const char *h_pubid(h_server_t *s, int kind, int64_t id) {
   char text[PUBID_LEN + 1];
   pubid_encode(&keys, (enum pubid_kind)kind, id, text);
   return h_str("%s", text);
+}
+
+const char *h_checkin_token(h_server_t *s, const char *alert_pubid, const char *person_pubid) {
+  secret_t keys;
+  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) {
+    fail_msg("cannot load the server's key file");
+  }
+  int64_t alert_id = 0, person_id = 0;
+  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, alert_pubid, &alert_id), 0);
+  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, person_pubid, &person_id), 0);
+  char token[ALERT_TOKEN_LEN + 1];
+  alert_token(&keys, alert_id, person_id, token);
+  return h_str("%s", token);
+}
+
+const char *h_checkin_alert(h_server_t *s, const char *crisis_pubid) {
+  h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
+                       "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
+                       "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
+                       "\"channels\":[\"email\"],\"ask_checkin\":true}",
+                       "/api/v1/crises/%s/alerts", crisis_pubid);
+  EXPECT_STATUS(s, r, 202);
+  return h_str("%s", h_gets(r->json, "id"));
 }

@@ -182,6 +182,12 @@ int h_has_id(const json_t *items, const char *id);
  * server's own key file: a well-formed id of something that may not exist. Kept.
  */
 const char *h_pubid(h_server_t *s, int kind, int64_t id);
+/* The check-in link token of a recipient (alert and person by public id), computed with the
+ * server's own key file as the outbox computes it. */
+const char *h_checkin_token(h_server_t *s, const char *alert_pubid, const char *person_pubid);
+/* Sends, as hq, the standard "are you safe?" alert of crisis (public id) by e-mail, asking for
+ * check-ins; returns the alert's public id (the answer must be 202). */
+const char *h_checkin_alert(h_server_t *s, const char *crisis_pubid);
 
 /* Groups of the suite, one per file; each returns the number of failed tests. */
 int api_system_tests(void);

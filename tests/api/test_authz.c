@@ -395,14 +395,7 @@ static void make_ids(h_server_t *s, struct authz_ids *ids) {
   EXPECT_STATUS(s, a, 202);
   ids->alert = h_gets(a->json, "id");
   /* The check-in link of the Israel-only person, derived from the server's key. */
-  secret_t keys;
-  int64_t alert_id = 0, person_id = 0;
-  assert_int_equal(secret_load(s->key, &keys), 0);
-  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, ids->alert, &alert_id), 0);
-  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, ids->il, &person_id), 0);
-  char token[ALERT_TOKEN_LEN + 1];
-  alert_token(&keys, alert_id, person_id, token);
-  ids->checkin = h_str("%s", token);
+  ids->checkin = h_checkin_token(s, ids->alert, ids->il);
   h_resp_t *adv = h_call(s, admin, "POST",
                          "{\"country\":\"IL\",\"level\":3,\"title_vi\":\"Matrix\","
                          "\"title_en\":\"Matrix\",\"text_vi\":\"T\",\"text_en\":\"T\"}",

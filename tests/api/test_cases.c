@@ -468,17 +468,6 @@ static void cases_caller_becomes_a_person_linked_to_the_case(void **state) {
 
 /* ---- a check-in answered "need help" ---- */
 
-static const char *cs_token(h_server_t *s, const char *alert, const char *person) {
-  secret_t keys;
-  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) fail_msg("cannot load the key file");
-  int64_t alert_id = 0, person_id = 0;
-  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, alert, &alert_id), 0);
-  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, person, &person_id), 0);
-  char token[ALERT_TOKEN_LEN + 1];
-  alert_token(&keys, alert_id, person_id, token);
-  return h_str("%s", token);
-}
-
 static h_resp_t *cs_answer(h_server_t *s, const char *token, const char *form) {
   h_req_t rq = {.method = "POST", .path = h_str("/c/%s", token), .raw = form,
                 .raw_len = strlen(form), .content_type = "application/x-www-form-urlencoded"};
@@ -505,13 +494,7 @@ static void cases_checkin_need_help_opens_one_case_per_person_and_crisis(void **
              "/api/v1/crises");
   EXPECT_STATUS(s, r, 201);
   const char *crisis = h_str("%s", h_gets(r->json, "id"));
-  r = h_call(s, h_as(s, H_HQ), "POST",
-             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
-             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\",\"channels\":[\"email\"],"
-             "\"ask_checkin\":true}",
-             "/api/v1/crises/%s/alerts", crisis);
-  EXPECT_STATUS(s, r, 202);
-  const char *token = cs_token(s, h_gets(r->json, "id"), person);
+  const char *token = h_checkin_token(s, h_checkin_alert(s, crisis), person);
   /* "Safe" opens nothing. */
   EXPECT_STATUS(s, cs_answer(s, token, "answer=safe"), 200);
   assert_int_equal(json_array_size(cs_crisis_cases(s, h_as(s, H_HQ), crisis, "all")), 0);

@@ -30,18 +30,6 @@ struct ck_fixture {
 
 static struct ck_fixture ck;
 
-/* The check-in token of recipient i, computed from the server's key as the outbox does. */
-static const char *ck_token(h_server_t *s, const char *alert_pubid, const char *person_pubid) {
-  secret_t keys;
-  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) fail_msg("cannot load the key file");
-  int64_t alert_id = 0, person_id = 0;
-  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, alert_pubid, &alert_id), 0);
-  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, person_pubid, &person_id), 0);
-  char token[ALERT_TOKEN_LEN + 1];
-  alert_token(&keys, alert_id, person_id, token);
-  return h_str("%s", token);
-}
-
 /* Declares a crisis in country as hq; returns its public id. */
 static const char *ck_crisis(h_server_t *s, const char *name, const char *country) {
   h_resp_t *r = h_call(s, h_as(s, H_HQ), "POST",
@@ -78,7 +66,7 @@ static int ck_setup(void **state) {
   EXPECT_STATUS(s, r, 202);
   assert_int_equal(json_integer_value(h_get(r->json, "recipients")), CK_PEOPLE);
   ck.alert = h_str("%s", h_gets(r->json, "id"));
-  for (int i = 0; i < CK_PEOPLE; i++) ck.token[i] = ck_token(s, ck.alert, ck.person[i]);
+  for (int i = 0; i < CK_PEOPLE; i++) ck.token[i] = h_checkin_token(s, ck.alert, ck.person[i]);
   return 0;
 }
 

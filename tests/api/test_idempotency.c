@@ -139,19 +139,6 @@ static void idempotency_public_registration_is_created_once(void **state) {
 
 /* ---- check-ins ---- */
 
-/* The check-in token of a person for an alert, made from the server's key as the outbox does. */
-static const char *id_checkin_token(h_server_t *s, const char *alert_pubid,
-                                    const char *person_pubid) {
-  secret_t keys;
-  if (secret_init() != 0 || secret_load(s->key, &keys) != 0) fail_msg("cannot load the key file");
-  int64_t alert_id = 0, person_id = 0;
-  assert_int_equal(pubid_decode(&keys, PUBID_ALERT, alert_pubid, &alert_id), 0);
-  assert_int_equal(pubid_decode(&keys, PUBID_PERSON, person_pubid, &person_id), 0);
-  char token[ALERT_TOKEN_LEN + 1];
-  alert_token(&keys, alert_id, person_id, token);
-  return h_str("%s", token);
-}
-
 /* A crisis named name in ID_COUNTRY with an alert asking for check-ins by e-mail, sent to
  * everyone present there: the alert's id (*crisis, unless NULL, the crisis's). */
 static const char *id_checkin_alert(h_server_t *s, const char *name, const char **crisis) {
@@ -163,13 +150,7 @@ static const char *id_checkin_alert(h_server_t *s, const char *name, const char 
   EXPECT_STATUS(s, r, 201);
   const char *id = h_str("%s", h_gets(r->json, "id"));
   if (crisis != NULL) *crisis = id;
-  r = h_call(s, h_as(s, H_HQ), "POST",
-             "{\"subject_vi\":\"Bạn có an toàn không?\",\"subject_en\":\"Are you safe?\","
-             "\"body_vi\":\"Xin trả lời.\",\"body_en\":\"Please answer.\","
-             "\"channels\":[\"email\"],\"ask_checkin\":true}",
-             "/api/v1/crises/%s/alerts", id);
-  EXPECT_STATUS(s, r, 202);
-  return h_str("%s", h_gets(r->json, "id"));
+  return h_checkin_alert(s, id);
 }
 
 static h_resp_t *id_checkin_post(h_server_t *s, const char *token, const char *form,
@@ -223,7 +204,7 @@ static const char *id_checkin_person(h_server_t *s, const char *name, const char
             "\"category\":\"worker\"}}",
             name, name));
   const char *person = h_str("%s", h_gets(r->json, "id"));
-  *token = id_checkin_token(s, id_checkin_alert(s, title, NULL), person);
+  *token = h_checkin_token(s, id_checkin_alert(s, title, NULL), person);
   r = h_call(s, NULL, "GET", NULL, "/c/%s?lang=%s", *token, lang);
   EXPECT_STATUS(s, r, 200);
   *key = id_form_key(r->body);
@@ -378,7 +359,7 @@ static void idempotency_checkin_burst_records_each_key_once(void **state) {
   h_resp_t *r;
   const char *paths[ID_BURST], *forms[ID_BURST];
   for (int i = 0; i < ID_BURST_PERSONS; i++) {
-    paths[2 * i] = paths[2 * i + 1] = h_str("/c/%s", id_checkin_token(s, alert, persons[i]));
+    paths[2 * i] = paths[2 * i + 1] = h_str("/c/%s", h_checkin_token(s, alert, persons[i]));
     forms[2 * i] = forms[2 * i + 1] =
         h_str("answer=need_help&message=burst&idempotency_key=burst-%d&lang=vi", i);
   }
